@@ -1,0 +1,63 @@
+"""Reading the audit log: scoped, filtered, keyset-paged (newest first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from mutualaid.audit.models import AuditEvent
+from mutualaid.core.paging import KeysetPage, keyset_page
+from mutualaid.tenancy.scoping import Actor
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""
+    who: str = ""
+    obj: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @classmethod
+    def from_querydict(cls, data) -> AuditFilters:
+        def date(name):
+            try:
+                return dt.date.fromisoformat(data.get(name, ""))
+            except ValueError:
+                return None
+
+        return cls(
+            action=data.get("action", "").strip(),
+            who=data.get("who", "").strip(),
+            obj=data.get("obj", "").strip(),
+            date_from=date("date_from"),
+            date_to=date("date_to"),
+        )
+
+    def querystring(self) -> str:
+        from urllib.parse import urlencode
+
+        pairs = {"action": self.action, "who": self.who, "obj": self.obj,
+                 "date_from": self.date_from or "", "date_to": self.date_to or ""}
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+
+def event_list(*, actor: Actor, filters: AuditFilters):
+    qs = AuditEvent.objects.for_actor(actor).select_related("actor", "organisation")
+    if filters.action:
+        qs = qs.filter(action__startswith=filters.action)
+    if filters.who:
+        qs = qs.filter(Q(actor__username__icontains=filters.who) | Q(actor__display_name__icontains=filters.who))
+    if filters.obj:
+        qs = qs.filter(Q(object_repr__icontains=filters.obj) | Q(object_id=filters.obj))
+    if filters.date_from:
+        qs = qs.filter(at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(at__date__lte=filters.date_to)
+    return qs
+
+
+def event_page(*, actor: Actor, filters: AuditFilters, after: str | None, size: int = 50) -> KeysetPage:
+    return keyset_page(event_list(actor=actor, filters=filters), order=("-at", "-id"), after=after, size=size)

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from mutualaid.core import demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenants (Guangxi and Zhejiang/Shaoxing) with users for every role. Safe to re-run."
+
+    def handle(self, *args, **options):
+        created = demo.seed_tenants()
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo users."))
+        else:
+            self.stdout.write("Demo tenants already exist; reusing them.")
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}) — demo only:")
+        for tenant, username, node, roles in demo.demo_logins():
+            self.stdout.write(f"  {tenant:<9} {username:<20} {roles:<22} {node}")

@@ -1,0 +1,38 @@
+"""Role-aware navigation: each entry names the roles that see it (empty = every staff user)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.tenancy.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] = frozenset()
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Home"), "home"),
+    NavItem(_("Organisations"), "tenancy:organisation_list"),
+    NavItem(_("Users"), "tenancy:staff_list", frozenset({Role.OFFICE_ADMIN, Role.CADRE})),
+    NavItem(_("Work calendar"), "calendar:year", frozenset({Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR})),
+    NavItem(_("Audit log"), "audit:event_list", frozenset({Role.OFFICE_ADMIN, Role.AUDITOR})),
+    NavItem(_("API"), "api-docs"),
+]
+
+
+def items_for(actor, current_path: str) -> list[dict]:
+    out = []
+    for item in NAV_ITEMS:
+        if item.roles and (actor is None or not actor.has_role(*item.roles)):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        out.append({"label": item.label, "url": url, "active": active})
+    return out

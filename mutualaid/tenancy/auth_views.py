@@ -1,0 +1,8 @@
+from django.contrib.auth import views as auth_views
+
+
+class PortalLoginView(auth_views.LoginView):
+    """Django's login view; django-axes counts failures and locks out repeated guessing."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
