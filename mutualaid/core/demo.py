@@ -90,7 +90,9 @@ def _add_users(node: Organisation, spec: NodeSpec, created: list[tuple[str, str,
 
 
 def _build(parent: Organisation, spec: NodeSpec, created) -> None:
-    node = parent.add_child(tenant_id=parent.tenant_id, name=spec.name, kind=spec.kind, code=spec.code)
+    node = Organisation.objects.add_child(
+        parent, {"tenant_id": parent.tenant_id, "name": spec.name, "kind": spec.kind, "code": spec.code}
+    )
     _add_users(node, spec, created)
     for child in spec.children:
         _build(node, child, created)

@@ -41,7 +41,7 @@ def tenant_create(*, name: str, slug: str, office_name: str) -> tuple[Tenant, Or
     """A new province office: the tenant and the root node of its tree (operators only)."""
     with transaction.atomic():
         tenant = Tenant.objects.create(name=name, slug=slug)
-        root = Organisation.add_root(tenant=tenant, name=office_name, kind=OrganisationKind.OFFICE)
+        root = Organisation.objects.add_root({"tenant": tenant, "name": office_name, "kind": OrganisationKind.OFFICE})
         record(actor=None, action="tenant.create", obj=tenant, organisation=root, after={"name": name})
     return tenant, root
 
@@ -69,7 +69,9 @@ def organisation_create(*, actor: Actor, parent: Organisation, name: str, kind: 
     with transaction.atomic():
         # Lock the parent so two admins adding children at once get distinct paths.
         parent = Organisation.objects.select_for_update().get(pk=parent.pk)
-        child = parent.add_child(tenant_id=parent.tenant_id, name=name, kind=kind, code=code.strip())
+        child = Organisation.objects.add_child(
+            parent, {"tenant_id": parent.tenant_id, "name": name, "kind": kind, "code": code.strip()}
+        )
         record(actor=actor, action="organisation.create", obj=child, organisation=child,
                after=snapshot(child, ORG_FIELDS))
     return child

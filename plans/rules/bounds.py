@@ -17,7 +17,7 @@ words themselves, which is how seed data and tests read best.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -160,7 +160,7 @@ def _min_upper(a: Bound | None, b: Bound | None) -> Bound | None:
 _BAND_KEYS = {"lower", "lower_inclusive", "upper", "upper_inclusive"}
 
 
-def band_errors(data: Any, *, label: str, unit: str = "元", extra_keys: set[str] = frozenset()) -> list[str]:
+def band_errors(data: Any, *, label: str, unit: str = "元", extra_keys: Collection[str] = ()) -> list[str]:
     """Check one stored band; messages name the band by ``label`` so an admin can find it."""
     if not isinstance(data, Mapping):
         return [f"{label}格式不正确: 应为包含 lower/upper 的对象"]

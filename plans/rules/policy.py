@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from .terms import PlanTerms
+if TYPE_CHECKING:  # terms → validation → formulas → policy would otherwise be a cycle
+    from .terms import PlanTerms
 
 
 def waiting_period_end(effective: date, days: int) -> date:
