@@ -62,12 +62,16 @@ class Band:
         if lower is not None:
             value, term = lower
             if term not in LOWER_TERMS:
-                raise ValueError(f"not a lower-bound term: {term!r} (use one of {list(LOWER_TERMS)})")
+                raise ValueError(
+                    f"not a lower-bound term: {term!r} (use one of {list(LOWER_TERMS)})"
+                )
             lo = Bound(to_decimal(value), LOWER_TERMS[term])
         if upper is not None:
             value, term = upper
             if term not in UPPER_TERMS:
-                raise ValueError(f"not an upper-bound term: {term!r} (use one of {list(UPPER_TERMS)})")
+                raise ValueError(
+                    f"not an upper-bound term: {term!r} (use one of {list(UPPER_TERMS)})"
+                )
             hi = Bound(to_decimal(value), UPPER_TERMS[term])
         return cls(lo, hi)
 
@@ -160,7 +164,9 @@ def _min_upper(a: Bound | None, b: Bound | None) -> Bound | None:
 _BAND_KEYS = {"lower", "lower_inclusive", "upper", "upper_inclusive"}
 
 
-def band_errors(data: Any, *, label: str, unit: str = "元", extra_keys: Collection[str] = ()) -> list[str]:
+def band_errors(
+    data: Any, *, label: str, unit: str = "元", extra_keys: Collection[str] = ()
+) -> list[str]:
     """Check one stored band; messages name the band by ``label`` so an admin can find it."""
     if not isinstance(data, Mapping):
         return [f"{label}格式不正确: 应为包含 lower/upper 的对象"]
@@ -174,7 +180,7 @@ def band_errors(data: Any, *, label: str, unit: str = "元", extra_keys: Collect
         if raw is None:
             continue
         if isinstance(raw, (float, bool)) or not isinstance(raw, (int, str, Decimal)):
-            errors.append(f"{label}的{side_label}必须是数字(写成字符串或整数, 如 \"3000\")")
+            errors.append(f'{label}的{side_label}必须是数字(写成字符串或整数, 如 "3000")')
             continue
         try:
             values[side] = to_decimal(raw)

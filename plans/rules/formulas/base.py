@@ -48,13 +48,24 @@ class FormulaResult:
     needs_four_eyes: bool = False
 
     @classmethod
-    def paid(cls, amount: Decimal, steps: list[str], reason: ReasonCode | None = None,
-             *, needs_four_eyes: bool = False) -> FormulaResult:
+    def paid(
+        cls,
+        amount: Decimal,
+        steps: list[str],
+        reason: ReasonCode | None = None,
+        *,
+        needs_four_eyes: bool = False,
+    ) -> FormulaResult:
         return cls(max(quantize_money(amount), ZERO), tuple(steps), reason, needs_four_eyes)
 
     @classmethod
-    def nothing(cls, reason: ReasonCode, steps: list[str], *, needs_four_eyes: bool = False) -> FormulaResult:
+    def nothing(
+        cls, reason: ReasonCode, steps: list[str], *, needs_four_eyes: bool = False
+    ) -> FormulaResult:
         return cls(ZERO, tuple(steps), reason, needs_four_eyes)
+
+
+_FROM_KEY: Any = object()
 
 
 def _is_plain_number(raw: Any) -> bool:
@@ -78,15 +89,22 @@ class ParamReader:
         if unknown:
             self.errors.append(f"未知参数: {', '.join(unknown)}")
 
-    def money(self, key: str, label: str, *, required: bool = True,
-              default: Decimal | None = None, positive: bool = False) -> Decimal | None:
+    def money(
+        self,
+        key: str,
+        label: str,
+        *,
+        required: bool = True,
+        default: Decimal | None = None,
+        positive: bool = False,
+    ) -> Decimal | None:
         raw = self.raw.get(key)
         if raw is None:
             if required:
                 self.errors.append(f"请填写{label}")
             return default
         if not _is_plain_number(raw):
-            self.errors.append(f"{label}必须是金额数字(写成字符串或整数, 如 \"15000.00\")")
+            self.errors.append(f'{label}必须是金额数字(写成字符串或整数, 如 "15000.00")')
             return default
         try:
             value = to_decimal(raw)
@@ -104,17 +122,24 @@ class ParamReader:
             return default
         return value
 
-    def fraction(self, key: str, label: str, *, required: bool = True, maximum: Decimal = Decimal(1),
-                 raw: Any = None) -> Decimal | None:
-        """A ratio (0..1) or a percent (0..100, with maximum=100)."""
-        if raw is None:
+    def fraction(
+        self,
+        key: str,
+        label: str,
+        *,
+        required: bool = True,
+        maximum: Decimal = Decimal(1),
+        raw: Any = _FROM_KEY,
+    ) -> Decimal | None:
+        """A ratio (0..1) or a percent (0..100, with maximum=100); ``raw`` reads a nested value."""
+        if raw is _FROM_KEY:
             raw = self.raw.get(key)
         if raw is None:
             if required:
                 self.errors.append(f"请填写{label}")
             return None
         if not _is_plain_number(raw):
-            self.errors.append(f"{label}必须是数字(写成字符串, 如 \"0.8\")")
+            self.errors.append(f'{label}必须是数字(写成字符串, 如 "0.8")')
             return None
         try:
             value = to_decimal(raw)
@@ -126,8 +151,15 @@ class ParamReader:
             return None
         return value
 
-    def count(self, key: str, label: str, *, required: bool = True, default: int | None = None,
-              minimum: int = 0) -> int | None:
+    def count(
+        self,
+        key: str,
+        label: str,
+        *,
+        required: bool = True,
+        default: int | None = None,
+        minimum: int = 0,
+    ) -> int | None:
         raw = self.raw.get(key)
         if raw is None:
             if required:
@@ -148,16 +180,25 @@ class ParamReader:
             return default
         return raw
 
-    def choice(self, key: str, label: str, choices: Mapping[str, str] | tuple[str, ...],
-               *, default: str) -> str:
+    def choice(
+        self, key: str, label: str, choices: Mapping[str, str] | tuple[str, ...], *, default: str
+    ) -> str:
         raw = self.raw.get(key, default)
         if raw not in choices:
             self.errors.append(f"{label}只能是: {', '.join(choices)}(当前为 {raw})")
             return default
         return raw
 
-    def bands(self, key: str, label: str, *, value_key: str, value_label: str, unit: str,
-              value_is_money: bool = True) -> list[tuple[Band, Decimal]]:
+    def bands(
+        self,
+        key: str,
+        label: str,
+        *,
+        value_key: str,
+        value_label: str,
+        unit: str,
+        value_is_money: bool = True,
+    ) -> list[tuple[Band, Decimal]]:
         """A list of bands each carrying a value (an amount or a ratio); no overlaps."""
         raw = self.raw.get(key)
         if raw is None:
@@ -173,7 +214,9 @@ class ParamReader:
             if problems:
                 self.errors.extend(problems)
                 continue
-            sub = ParamReader(entry, {value_key, "lower", "lower_inclusive", "upper", "upper_inclusive"})
+            sub = ParamReader(
+                entry, {value_key, "lower", "lower_inclusive", "upper", "upper_inclusive"}
+            )
             if value_is_money:
                 value = sub.money(value_key, f"{entry_label}的{value_label}")
             else:
@@ -182,5 +225,7 @@ class ParamReader:
             if value is not None:
                 out.append((Band.from_dict(entry), value))
         what = "金额区间" if unit == "元" else "区间"
-        self.errors.extend(f"{label}: {e}" for e in overlap_errors([b for b, _ in out], unit=unit, what=what))
+        self.errors.extend(
+            f"{label}: {e}" for e in overlap_errors([b for b, _ in out], unit=unit, what=what)
+        )
         return out
