@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from mutualaid.calendar.services import seed_years_from_package
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Staff, Tenant, User
 from mutualaid.tenancy.services import tenant_create
 
@@ -102,7 +103,8 @@ def seed_tenants() -> list[tuple[str, str, str]]:
     """Create the demo tenants that do not exist yet; return (username, node, roles) of new users."""
     created: list[tuple[str, str, str]] = []
     for name, slug, spec in DEMO_TENANTS:
-        if Tenant.objects.filter(slug=slug).exists():
+        if existing := Tenant.objects.filter(slug=slug).first():
+            seed_years_from_package(tenant=existing)  # idempotent: tenants made before calendars existed
             continue
         with transaction.atomic():
             tenant, root = tenant_create(name=name, slug=slug, office_name=spec.name)

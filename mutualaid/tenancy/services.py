@@ -38,11 +38,16 @@ class DomainError(ValidationError):
 
 
 def tenant_create(*, name: str, slug: str, office_name: str) -> tuple[Tenant, Organisation]:
-    """A new province office: the tenant and the root node of its tree (operators only)."""
+    """A new province office: the tenant, the root node of its tree, and its work calendar
+    seeded from the holiday package (operators only)."""
     with transaction.atomic():
         tenant = Tenant.objects.create(name=name, slug=slug)
         root = Organisation.objects.add_root({"tenant": tenant, "name": office_name, "kind": OrganisationKind.OFFICE})
         record(actor=None, action="tenant.create", obj=tenant, organisation=root, after={"name": name})
+        # Imported here: the calendar app's services import this module (DomainError).
+        from mutualaid.calendar.services import seed_years_from_package
+
+        seed_years_from_package(tenant=tenant, organisation=root)
     return tenant, root
 
 
