@@ -22,6 +22,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+# Old keys still accepted for signatures (sessions, password resets) while rotating.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "mutualaid.calendar",
     "mutualaid.audit",
     "mutualaid.core",
+    "plans",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +163,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING (JSON lines) too
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -233,7 +237,8 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": True,  # ISO 8601 in UTC, whatever TIME_ZONE the process has loaded
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },

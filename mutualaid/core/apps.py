@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "mutualaid.core"
     label = "core"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from mutualaid.core import checks  # noqa: F401 - registers the system checks
