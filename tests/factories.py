@@ -30,3 +30,104 @@ def make_staff(organisation: Organisation, *roles: str, username: str | None = N
     user.save()
     Staff.objects.create(user=user, tenant_id=organisation.tenant_id, organisation=organisation, roles=list(roles))
     return user
+
+
+def make_audit_event(organisation: Organisation, *, actor_user: User | None = None, action: str = "test.event",
+                     object_repr: str | None = None, before=None, after=None):
+    """An audit event about ``organisation`` (as the audit service writes it, text optional)."""
+    from mutualaid.audit.models import AuditEvent
+
+    return AuditEvent.objects.create(
+        tenant_id=organisation.tenant_id, organisation=organisation, actor=actor_user, action=action,
+        object_type=organisation._meta.label_lower, object_id=str(organisation.pk),
+        object_repr=object_repr if object_repr is not None else str(organisation),
+        before=before, after=after,
+    )
+
+
+def make_token(user: User):
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def make_group(name: str | None = None):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.create(name=name or f"group-{next(_seq)}")
+
+
+def make_access_record(kind: str, user: User):
+    """A django-axes record (``accessattempt``, ``accesslog`` or ``accessfailurelog``) naming ``user``."""
+    from axes import models as axes_models
+
+    common = {"user_agent": "pytest", "ip_address": "10.0.0.1", "username": user.username,
+              "http_accept": "text/html", "path_info": "/accounts/login/"}
+    if kind == "accessattempt":
+        return axes_models.AccessAttempt.objects.create(**common, get_data="", post_data="",
+                                                        failures_since_start=1)
+    if kind == "accesslog":
+        return axes_models.AccessLog.objects.create(**common)
+    if kind == "accessfailurelog":
+        return axes_models.AccessFailureLog.objects.create(**common)
+    raise ValueError(kind)
+
+
+def content_type_id(obj) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj).pk
+
+
+# --- Units and members (members app) ----------------------------------------------------
+
+_id_seq = itertools.count(1)
+
+
+def make_id_number(*, birth: str = "19800101", male: bool = True, region: str = "450421") -> str:
+    """A valid, fresh 18-character ID number (check digit computed); odd order code = male."""
+    from members.validation import complete_id_number
+
+    n = next(_id_seq)
+    order = (n * 2) % 1000 + (1 if male else 0)
+    return complete_id_number(f"{region}{birth}{order:03d}")
+
+
+def make_unit(organisation: Organisation, **fields):
+    """The ``Unit`` row of a node of kind unit (created once; later calls return it)."""
+    from members.models import Ownership, Unit
+
+    defaults = {"tenant_id": organisation.tenant_id, "ownership": Ownership.STATE_OWNED, **fields}
+    unit, created = Unit.objects.get_or_create(organisation=organisation, defaults=defaults)
+    if not created and fields:
+        Unit.objects.filter(pk=unit.pk).update(**fields)
+    return Unit.objects.select_related("organisation").get(pk=unit.pk)
+
+
+def make_member(unit_or_node, *, name: str | None = None, id_number: str | None = None, **fields):
+    """A member of a unit (its ``Unit`` row made if missing), sex and birth date from the ID number."""
+    from members.models import Member, Unit
+    from members.validation import validate_id_number
+
+    unit = unit_or_node if isinstance(unit_or_node, Unit) else make_unit(unit_or_node)
+    info = validate_id_number(id_number or make_id_number())
+    return Member.objects.create(
+        tenant_id=unit.tenant_id, unit=unit, organisation_id=unit.pk, name=name or f"会员{next(_seq)}",
+        id_number=info.number, sex=info.sex, birth_date=info.birth_date, **fields,
+    )
+
+
+def make_transfer(member, to_node: Organisation, actor_user: User, *, date=None, reason: str = "工作调动"):
+    """A recorded transfer of ``member`` to the unit of ``to_node`` (the member moves there)."""
+    import datetime as dt
+
+    from members.models import Member, MemberTransfer
+
+    to_unit = make_unit(to_node)
+    transfer = MemberTransfer.objects.create(
+        tenant_id=member.tenant_id, member=member, from_unit_id=member.unit_id, to_unit=to_unit,
+        date=date or dt.date(2026, 1, 5), reason=reason, actor=actor_user,
+    )
+    Member.objects.filter(pk=member.pk).update(unit=to_unit, organisation_id=to_unit.pk)
+    return transfer

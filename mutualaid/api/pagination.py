@@ -8,3 +8,11 @@ class KeysetPagination(CursorPagination):
     max_page_size = 500
     page_size_query_param = "page_size"
     ordering = "pk"
+
+    def get_ordering(self, request, queryset, view):
+        # DRF reads only the paginator's own ``ordering``; each view names its keyset
+        # order (a unique column, e.g. the tree's path) in its ``ordering`` attribute.
+        ordering = getattr(view, "ordering", None)
+        if ordering:
+            return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        return super().get_ordering(request, queryset, view)

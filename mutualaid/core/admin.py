@@ -40,3 +40,57 @@ class ReadOnlyAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OperatorOnlyMixin:
+    """For admin models that are not tenant rows: platform operators only.
+
+    API tokens (credentials of some tenant's users), django-axes login records (they
+    name users of every tenant) and global permission groups cannot be scoped to a
+    subtree, so a tenant user, even a superuser with a staff membership, gets 403.
+    """
+
+    def get_queryset(self, request):
+        # Empty for tenant users, so no view (history included) tells a row from a missing id.
+        qs = super().get_queryset(request)
+        return qs if is_platform_operator(request) else qs.none()
+
+    def has_module_permission(self, request):
+        return is_platform_operator(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_platform_operator(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return is_platform_operator(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return is_platform_operator(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_platform_operator(request) and super().has_delete_permission(request, obj)
+
+
+def restrict_to_operators(*models) -> None:
+    for model in models:
+        if not admin.site.is_registered(model):
+            continue
+        base = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        restricted = type(f"OperatorOnly{base.__name__}", (OperatorOnlyMixin, base), {})
+        admin.site.register(model, restricted)
+
+
+def _restrict_third_party_admins() -> None:
+    # Import their admin modules first, so the order of INSTALLED_APPS cannot matter.
+    import axes.admin  # noqa: F401
+    import django.contrib.auth.admin  # noqa: F401
+    import rest_framework.authtoken.admin  # noqa: F401
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import TokenProxy
+
+    restrict_to_operators(Group, TokenProxy, AccessAttempt, AccessLog, AccessFailureLog)
+
+
+_restrict_third_party_admins()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -94,7 +95,10 @@ def keyset_page(qs: QuerySet, *, order: tuple[str, ...], after: str | None, size
     if after:
         values = _decode(after)
         if values is not None and len(values) == len(order):
-            qs = qs.filter(_after_condition(order, values))
+            try:
+                qs = qs.filter(_after_condition(order, values))
+            except (ValidationError, ValueError, TypeError):
+                pass  # a forged cursor (wrong types for the keys) starts from the top, not a 500
     rows = list(qs[: size + 1])
     next_cursor = None
     if len(rows) > size:

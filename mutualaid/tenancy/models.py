@@ -88,7 +88,9 @@ class Organisation(MP_Node):
 
     # treebeard's own manager keeps its ordering; ours adds scoped helpers.
     objects = OrganisationManager()
-    node_order_by = ["name"]
+    # No node_order_by: a sorted tree renumbers the paths of every later sibling (and
+    # their subtrees) on insert, so an actor's path read at the start of a request could
+    # name a sibling's subtree by the end of it. New nodes append; paths never change.
     steplen = 4
 
     class Meta:

@@ -1,0 +1,141 @@
+"""Keyset paging (STYLE 11): each row exactly once, whatever the ties; bad cursors harmless."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from mutualaid.core.paging import _encode, keyset_page
+from mutualaid.tenancy.models import Organisation, OrganisationKind, Tenant
+from tests import factories
+
+
+def _all_pages(qs, order, size):
+    """Follow next cursors to the end; return the pages as lists of primary keys."""
+    pages, cursor = [], None
+    while True:
+        page = keyset_page(qs, order=order, after=cursor, size=size)
+        pages.append([row.pk for row in page.rows])
+        if not page.has_next:
+            return pages
+        cursor = page.next_cursor
+        assert len(pages) < 1000, "paging does not end"
+
+
+@pytest.fixture
+def tree(db):
+    """A tenant with 23 units in three kinds, all created at the same instant."""
+    tenant, root = factories.make_tenant()
+    for n in range(23):
+        kind = [OrganisationKind.UNIT, OrganisationKind.AGENT, OrganisationKind.CITY][n % 3]
+        factories.make_node(root, kind, f"节点{n:02d}")
+    qs = Organisation.objects.filter(tenant=tenant)
+    qs.update(created_at=timezone.now().replace(microsecond=0))  # every row ties on the first key
+    return qs
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 7, 23, 24, 100])
+@pytest.mark.parametrize(
+    "order", [("kind", "id"), ("-kind", "-id"), ("-created_at", "-id"), ("created_at", "id")]
+)
+def test_pages_never_repeat_or_skip_rows(tree, order, size):
+    pages = _all_pages(tree, order, size)
+    seen = [pk for page in pages for pk in page]
+    assert seen == list(tree.order_by(*order).values_list("pk", flat=True))
+    assert all(len(page) == size for page in pages[:-1])
+    assert 0 < len(pages[-1]) <= size
+    # No empty page after an exact fit: a last full page has no "next" link.
+    assert len(pages) == max(1, -(-len(seen) // size))
+
+
+def test_ties_in_a_decimal_key_with_uuid_tiebreak(db):
+    for n in range(9):
+        Tenant.objects.create(
+            name=f"办事处{n}",
+            slug=f"p{n}",
+            four_eyes_threshold=Decimal("10000.00") if n % 2 else Decimal("20000.50"),
+        )
+    qs = Tenant.objects.all()
+    for order in (("four_eyes_threshold", "id"), ("-four_eyes_threshold", "-id")):
+        seen = [pk for page in _all_pages(qs, order, 2) for pk in page]
+        assert seen == list(qs.order_by(*order).values_list("pk", flat=True))
+
+
+def test_rows_added_behind_the_cursor_do_not_shift_the_next_page(tree):
+    order = ("kind", "id")
+    first = keyset_page(tree, order=order, after=None, size=5)
+    root = Organisation.objects.get(tenant=tree.first().tenant, depth=1)
+    factories.make_node(
+        root, OrganisationKind.AGENT, "新增节点"
+    )  # "agent" sorts before "city"/"unit"
+    second = keyset_page(tree, order=order, after=first.next_cursor, size=5)
+    assert not {r.pk for r in first.rows} & {r.pk for r in second.rows}
+    expected = list(tree.order_by(*order).values_list("pk", flat=True))
+    last_seen = expected.index(first.rows[-1].pk)
+    assert [r.pk for r in second.rows] == expected[last_seen + 1 : last_seen + 6]
+
+
+def _token(items) -> str:
+    return base64.urlsafe_b64encode(json.dumps(items).encode()).decode().rstrip("=")
+
+
+BAD_CURSORS = [
+    "",
+    "!!!not-base64!!!",
+    "a",
+    _token({"dt": "2026-01-01"}),  # not a list
+    _token([1]),  # wrong length
+    _token([1, 2, 3]),
+    _token([{"dt": "not a date"}, {"u": "00000000-0000-0000-0000-000000000000"}]),
+    _token([{"zz": 1}, {"u": "00000000-0000-0000-0000-000000000000"}]),  # unknown tag
+    _token(["not a date", "not a uuid"]),  # right length, wrong types
+    _token([[1], {"x": 2}]),
+    _token([None, None]),
+    base64.urlsafe_b64encode(b"\xff\xfe garbage").decode(),
+]
+
+
+@pytest.mark.parametrize("cursor", BAD_CURSORS)
+def test_bad_cursors_start_from_the_top(tree, cursor):
+    order = ("-created_at", "-id")
+    page = keyset_page(tree, order=order, after=cursor, size=5)
+    assert [r.pk for r in page.rows] == list(tree.order_by(*order).values_list("pk", flat=True)[:5])
+
+
+@pytest.mark.parametrize("last_id", [10**30, -(10**30), True, 1.5])
+def test_odd_numbers_in_a_bigint_cursor_do_not_crash(db, last_id):
+    from mutualaid.audit.models import AuditEvent
+
+    tenant, root = factories.make_tenant()
+    for _ in range(3):
+        factories.make_audit_event(root)
+    cursor = _token([{"dt": "2100-01-01T00:00:00+00:00"}, last_id])
+    page = keyset_page(
+        AuditEvent.objects.filter(tenant=tenant), order=("-at", "-id"), after=cursor, size=2
+    )
+    assert len(page.rows) <= 2
+
+
+def test_cursor_round_trips_datetimes_dates_decimals_and_uuids():
+    from mutualaid.core.paging import _decode
+
+    values = [
+        dt.datetime(2026, 3, 15, 8, 30, tzinfo=dt.UTC),
+        dt.date(2026, 3, 16),
+        Decimal("12.50"),
+        uuid.uuid4(),
+        7,
+        "甲",
+    ]
+    assert _decode(_encode(values)) == values
+
+
+def test_mixed_directions_are_refused(tree):
+    with pytest.raises(ValueError):
+        keyset_page(tree, order=("kind", "-id"), after=None, size=5)

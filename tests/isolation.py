@@ -1,0 +1,249 @@
+"""The isolation registry: every URL that takes an object id, and how to build one.
+
+``tests/test_tenant_isolation.py`` walks every URL pattern of the project (pages,
+API and the Django admin). A pattern with a parameter must be known here, or the
+build fails naming it. So when you add a view that takes an id:
+
+1. build an object of tenant A with a factory from ``tests/factories.py``, owned
+   by unit A1 (``world.unit``) or, for a county-level thing, by ``world.county``;
+2. add ``"app:url_name": lambda world: Target(kwargs, owner, sibling)`` to
+   ``OBJECT_URLS`` (a plain ``(kwargs, owner, sibling)`` tuple works too), where
+   ``owner`` is a persona who legitimately reaches the object (must not get 404)
+   and ``sibling`` is a persona of the same tenant outside the object's subtree
+   (``world.sibling_agent`` for unit A1's rows, ``world.other_county_agent`` for
+   county A's), or None for tenant-wide rows;
+3. if the model is in the Django admin, add ``"app_label.model_name"`` to
+   ``ADMIN_MODELS`` the same way, with ``{"object_id": str(obj.pk)}``: its
+   change, delete and history URLs are checked from that one entry;
+4. add the text that identifies the new rows to the leak check with
+   ``@unit_a1_marker`` (a function that creates rows of unit A1 and returns
+   strings that only those rows show, e.g. a member's name).
+
+The matrix then asserts, for every method the URL might take, that tenant B's
+office admin and the sibling get exactly what a missing id gets (404 on pages and
+API; the admin's "does not exist" redirect, or its 403, in the admin). Both get
+every role and admin rights first, so a role check can never hide a missing scope
+check. It also opens every URL without an object id as tenant B's admin and as the
+sibling and looks for the markers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from mutualaid.tenancy.models import Role, User
+from tests import factories
+
+
+class Target(NamedTuple):
+    kwargs: dict[str, Any]
+    owner: User | None  # None: no persona has a page here (say why next to the entry)
+    sibling: User | None  # None: the row is tenant-wide, every subtree may see it
+
+
+Builder = Callable[[Any], Target | tuple]
+
+
+# --- Pages and API ---------------------------------------------------------------
+
+OBJECT_URLS: dict[str, Builder] = {
+    "tenancy:organisation_detail": lambda w: Target(
+        {"organisation_id": w.unit.pk}, w.agent, w.sibling_agent
+    ),
+    # Adding below a county: county A's office admin may, the other county may not.
+    "tenancy:organisation_create": lambda w: Target(
+        {"organisation_id": w.county.pk}, w.office_admin, w.other_county_agent
+    ),
+    "tenancy:organisation_edit": lambda w: Target(
+        {"organisation_id": w.unit.pk}, w.office_admin, w.sibling_agent
+    ),
+    "tenancy:staff_edit": lambda w: Target(
+        {"user_id": w.agent.pk}, w.county_cadre, w.sibling_agent
+    ),
+    "api-organisation-detail": lambda w: Target(
+        {"organisation_id": w.unit.pk}, w.agent, w.sibling_agent
+    ),
+    "api-user-detail": lambda w: Target({"user_id": w.agent.pk}, w.county_cadre, w.sibling_agent),
+    # Units and members (members app): unit A1's rows; the sibling unit's agent must not reach them.
+    "members:unit_detail": lambda w: Target({"unit_id": factories.make_unit(w.unit).pk}, w.agent, w.sibling_agent),
+    "members:unit_edit": lambda w: Target(
+        {"unit_id": factories.make_unit(w.unit).pk}, w.county_cadre, w.sibling_agent
+    ),
+    "members:unit_members": lambda w: Target(
+        {"unit_id": factories.make_unit(w.unit).pk}, w.agent, w.sibling_agent
+    ),
+    "members:member_create": lambda w: Target(
+        {"unit_id": factories.make_unit(w.unit).pk}, w.agent, w.sibling_agent
+    ),
+    "members:member_detail": lambda w: Target(
+        {"member_id": factories.make_member(w.unit).pk}, w.agent, w.sibling_agent
+    ),
+    "members:member_edit": lambda w: Target(
+        {"member_id": factories.make_member(w.unit).pk}, w.agent, w.sibling_agent
+    ),
+    "members:member_transfer": lambda w: Target(
+        {"member_id": factories.make_member(w.unit).pk}, w.county_cadre, w.sibling_agent
+    ),
+    "api-unit-detail": lambda w: Target({"unit_id": factories.make_unit(w.unit).pk}, w.agent, w.sibling_agent),
+    "api-member-detail": lambda w: Target(
+        {"member_id": factories.make_member(w.unit).pk}, w.agent, w.sibling_agent
+    ),
+    "api-member-transfers": lambda w: Target(
+        {"member_id": factories.make_member(w.unit).pk}, w.agent, w.sibling_agent
+    ),
+    # Django's UserAdmin names this URL auth_user_* whatever the user model is.
+    "admin:auth_user_password_change": lambda w: Target(
+        {"id": str(w.agent.pk)}, w.county_cadre, w.sibling_agent
+    ),
+    # contenttypes' shortcut redirects to obj.get_absolute_url(). No tenant model has
+    # one yet, so it is 404 for everyone (owner None); once one does, a foreign
+    # object must still answer like a missing one, not redirect.
+    "admin:view_on_site": lambda w: Target(
+        {"content_type_id": str(factories.content_type_id(w.unit)), "object_id": str(w.unit.pk)},
+        None,
+        w.sibling_agent,
+    ),
+}
+
+
+# --- Django admin: one entry per registered model ---------------------------------
+
+ADMIN_MODELS: dict[str, Builder] = {
+    "tenancy.organisation": lambda w: Target(
+        {"object_id": str(w.unit.pk)}, w.agent, w.sibling_agent
+    ),
+    "tenancy.staff": lambda w: Target(
+        {"object_id": str(w.agent.pk)}, w.county_cadre, w.sibling_agent
+    ),
+    "tenancy.user": lambda w: Target(
+        {"object_id": str(w.agent.pk)}, w.county_cadre, w.sibling_agent
+    ),
+    "members.unit": lambda w: Target({"object_id": str(factories.make_unit(w.unit).pk)}, w.agent, w.sibling_agent),
+    "members.member": lambda w: Target(
+        {"object_id": str(factories.make_member(w.unit).pk)}, w.agent, w.sibling_agent
+    ),
+    # A transfer is scoped by the member's unit now (A1), whichever unit they came from.
+    "members.membertransfer": lambda w: Target(
+        {"object_id": str(factories.make_transfer(factories.make_member(w.sibling_unit), w.unit, w.office_admin).pk)},
+        w.agent,
+        w.sibling_agent,
+    ),
+    # The tenant row itself: every node of the tenant sees it, so there is no sibling.
+    "tenancy.tenant": lambda w: Target({"object_id": str(w.tenant.pk)}, w.office_admin, None),
+    "audit.auditevent": lambda w: Target(
+        {"object_id": str(factories.make_audit_event(w.unit, actor_user=w.office_admin).pk)},
+        w.auditor,
+        w.sibling_agent,
+    ),
+    # Tokens are credentials; the admin keys them by user id. Only platform operators
+    # manage them (see ADMIN_OPERATOR_ONLY), so the owner gets 403, never the row.
+    "authtoken.tokenproxy": lambda w: Target(
+        {"object_id": str(factories.make_token(w.agent).user_id)}, w.county_cadre, w.sibling_agent
+    ),
+}
+
+# Admin models that are not tenant rows (global groups, login-throttling records that
+# name users of every tenant, API tokens): only platform operators (superusers
+# without a staff membership) may open them. Every tenant user gets 403.
+ADMIN_OPERATOR_ONLY: dict[str, str] = {
+    "auth.group": "permission groups are global, not tenant data",
+    "authtoken.tokenproxy": "a token is a credential of some tenant's user",
+    "axes.accessattempt": "login attempts name users of every tenant",
+    "axes.accesslog": "log-ins name users of every tenant",
+    "axes.accessfailurelog": "failed log-ins name users of every tenant",
+}
+# Operator-only models that still need an object for the id URLs of the matrix.
+ADMIN_OPERATOR_ONLY_OBJECTS: dict[str, Callable[[Any], str]] = {
+    "auth.group": lambda w: str(factories.make_group().pk),
+    "axes.accessattempt": lambda w: str(factories.make_access_record("accessattempt", w.agent).pk),
+    "axes.accesslog": lambda w: str(factories.make_access_record("accesslog", w.agent).pk),
+    "axes.accessfailurelog": lambda w: str(
+        factories.make_access_record("accessfailurelog", w.agent).pk
+    ),
+}
+
+
+# --- Patterns with parameters that are not object ids -----------------------------
+
+# The leak walk opens these with each kwargs the function returns.
+PARAM_PAGES: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
+    # A year of the actor's own tenant calendar: there is no foreign id to guess. The
+    # edits are POST-only (the walk's GET gets 405); the year page is read.
+    **{
+        f"calendar:{name}": (lambda w: [{"year": 2026}, {"year": 2031}])
+        for name in (
+            "year_detail",
+            "day_set",
+            "day_remove",
+            "load_package",
+            "year_confirm",
+            "year_unconfirm",
+        )
+    },
+    "admin:app_list": lambda w: [
+        {"app_label": label} for label in ("auth", "authtoken", "axes", "tenancy", "audit", "members")
+    ],
+}
+
+# Route (for unnamed patterns) or name → why the matrix does not visit it.
+SKIPPED: dict[str, str] = {
+    "admin/(?P<url>.*)$": "the admin's catch-all: unknown admin URLs answer 404",
+}
+
+
+# --- Leak markers: text that only unit A1's rows show -----------------------------
+
+UNIT_A1_MARKERS: list[Callable[[Any], list[str]]] = []
+
+
+class Secret(str):
+    """A marker no page shows even to its owner (a token key): only checked for leaks."""
+
+
+def unit_a1_marker(seeder: Callable[[Any], list[str]]) -> Callable[[Any], list[str]]:
+    """Register a function that creates rows of unit A1 and returns their telltale text."""
+    UNIT_A1_MARKERS.append(seeder)
+    return seeder
+
+
+@unit_a1_marker
+def _tenancy_markers(w) -> list[str]:
+    clerk = factories.make_staff(w.unit, Role.AGENT, username="a1_marker_clerk")
+    clerk.display_name = "甲县医院出纳员"
+    clerk.save(update_fields=["display_name"])
+    event = factories.make_audit_event(
+        w.unit,
+        actor_user=w.office_admin,
+        action="organisation.update",
+        object_repr="甲县医院工会(稽核标记)",
+    )
+    token = factories.make_token(clerk)
+    factories.make_access_record("accessattempt", clerk)
+    return [w.unit.name, clerk.username, clerk.display_name, event.object_repr, Secret(token.key)]
+
+
+@unit_a1_marker
+def _members_markers(w) -> list[str]:
+    unit = factories.make_unit(w.unit, credit_code="91450421MA5L0A1X0N")
+    member = factories.make_member(unit, name="甲县医院标记会员")
+    return [unit.credit_code, member.name, Secret(member.id_number)]
+
+
+def run_unit_a1_markers(world) -> list[str]:
+    markers: list[str] = []
+    for seeder in UNIT_A1_MARKERS:
+        markers.extend(seeder(world))
+    return markers
+
+
+def tenant_a_markers(world, unit_markers: list[str]) -> list[str]:
+    """Everything tenant B must never see: unit A1's markers and the names of A's nodes."""
+    from mutualaid.tenancy.models import Organisation
+
+    names = list(Organisation.objects.filter(tenant=world.tenant).values_list("name", flat=True))
+    return sorted(set(unit_markers) | set(names))
+
+
+def every_role() -> list[str]:
+    return list(Role.values)

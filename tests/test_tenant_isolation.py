@@ -1,0 +1,309 @@
+"""Tenant and subtree isolation across every URL of the project (SPEC §2, §12; STYLE habit 8).
+
+The URL resolver is walked at collection time, so a new view is checked the day it
+is added: a URL with an object id must be in ``tests/isolation.py`` (the failure
+names it), and then tenant B and a sibling subtree must get from it exactly what a
+missing id gets. URLs without an id are opened as tenant B's admin and as the
+sibling, and must show none of tenant A's or unit A1's rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.views.generic import RedirectView
+
+from mutualaid.audit.models import AuditEvent
+from mutualaid.tenancy.models import Organisation, Staff, User
+from tests import isolation
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+ADMIN_OBJECT_VIEWS = ("change", "delete", "history")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    route: str
+    name: str | None
+    params: tuple[str, ...]
+    callback: object
+
+    @property
+    def key(self) -> str:
+        return self.name or self.route
+
+    @property
+    def is_admin(self) -> bool:
+        return self.route.startswith("admin/")
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            params = tuple(entry.pattern.converters) or tuple(entry.pattern.regex.groupindex)
+            yield Pattern(prefix + str(entry.pattern), name, params, entry.callback)
+
+
+PATTERNS = list(_walk(get_resolver().url_patterns))
+
+
+def _admin_url_models() -> dict[str, str]:
+    """admin:<app>_<model>_<view> → "app.model" for every model registered in the admin."""
+    out = {}
+    for model in admin.site._registry:
+        opts = model._meta
+        for view in ADMIN_OBJECT_VIEWS:
+            out[f"admin:{opts.app_label}_{opts.model_name}_{view}"] = opts.label_lower
+    return out
+
+
+ADMIN_URL_MODELS = _admin_url_models()
+
+
+def _is_admin_redirect(pattern: Pattern) -> bool:
+    # admin/<app>/<model>/<id>/ only redirects to .../<id>/change/, which is checked.
+    return (
+        pattern.is_admin
+        and pattern.name is None
+        and getattr(pattern.callback, "view_class", None) is RedirectView
+    )
+
+
+def _builder_for(pattern: Pattern):
+    """The registry entry that builds an object for this pattern, or None."""
+    if pattern.name in isolation.OBJECT_URLS:
+        return isolation.OBJECT_URLS[pattern.name]
+    label = ADMIN_URL_MODELS.get(pattern.name or "")
+    if label in isolation.ADMIN_MODELS:
+        return isolation.ADMIN_MODELS[label]
+    if label in isolation.ADMIN_OPERATOR_ONLY_OBJECTS:
+        build_id = isolation.ADMIN_OPERATOR_ONLY_OBJECTS[label]
+        # Operator-only: no tenant persona gets the row, so both sides are tenant A's admin's peers.
+        return lambda w: isolation.Target({"object_id": build_id(w)}, None, w.sibling_agent)
+    return None
+
+
+def _classify():
+    objects, param_pages, uncovered = [], [], []
+    for pattern in PATTERNS:
+        if not pattern.params or pattern.key in isolation.SKIPPED or _is_admin_redirect(pattern):
+            continue
+        if _builder_for(pattern) is not None:
+            objects.append(pattern)
+        elif pattern.key in isolation.PARAM_PAGES:
+            param_pages.append(pattern)
+        else:
+            uncovered.append(pattern)
+    return objects, param_pages, uncovered
+
+
+OBJECT_PATTERNS, PARAM_PATTERNS, UNCOVERED = _classify()
+PLAIN_PATTERNS = [p for p in PATTERNS if not p.params and p.name]
+
+
+# --- The registry covers every URL, and nothing stale ----------------------------
+
+
+def test_every_url_with_an_id_is_in_the_isolation_registry():
+    missing = sorted(f"{p.key}  ({p.route})" for p in UNCOVERED)
+    assert not missing, (
+        "URLs that take a parameter but are not in tests/isolation.py (add them to OBJECT_URLS, "
+        "ADMIN_MODELS or PARAM_PAGES):\n  " + "\n  ".join(missing)
+    )
+
+
+def test_every_admin_model_is_scoped_or_operator_only():
+    labels = {model._meta.label_lower for model in admin.site._registry}
+    unknown = sorted(labels - set(isolation.ADMIN_MODELS) - set(isolation.ADMIN_OPERATOR_ONLY))
+    assert not unknown, f"admin models in neither ADMIN_MODELS nor ADMIN_OPERATOR_ONLY: {unknown}"
+
+
+def test_registry_names_only_urls_that_exist():
+    names = {p.name for p in PATTERNS if p.name}
+    routes = {p.route for p in PATTERNS}
+    labels = {model._meta.label_lower for model in admin.site._registry}
+    stale = sorted(
+        [n for n in [*isolation.OBJECT_URLS, *isolation.PARAM_PAGES] if n not in names]
+        + [k for k in isolation.SKIPPED if k not in names | routes]
+        + [
+            m
+            for m in [*isolation.ADMIN_MODELS, *isolation.ADMIN_OPERATOR_ONLY_OBJECTS]
+            if m not in labels
+        ]
+    )
+    assert not stale, f"tests/isolation.py names URLs or admin models that no longer exist: {stale}"
+
+
+# --- Helpers ------------------------------------------------------------------------
+
+
+def _empower(user: User, *, all_roles: bool) -> None:
+    """Admin rights, and every role when ``all_roles``: only the scope can stop this user."""
+    if all_roles:
+        Staff.objects.filter(user=user).update(roles=isolation.every_role())
+    User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+
+
+def _missing_like(value):
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    if isinstance(value, int):
+        return 2_000_000_000
+    text = str(value)
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return "2000000000" if text.isdigit() else f"{text}-missing"
+    return str(uuid.uuid4())
+
+
+def _request(client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    return client.generic(method, url, data=b"{}", content_type="application/json")
+
+
+def _tenant_a_rows(world):
+    """What a foreign write could change: tenant A's tree, staff and users, and the audit log."""
+    return (
+        list(Organisation.objects.filter(tenant=world.tenant).order_by("path").values()),
+        list(Staff.objects.filter(tenant=world.tenant).order_by("user_id").values()),
+        list(
+            User.objects.filter(staff__tenant=world.tenant)
+            .order_by("pk")
+            .values("pk", "username", "display_name", "is_active", "password")
+        ),
+        AuditEvent.objects.count(),
+    )
+
+
+def _text(response) -> str:
+    return response.content.decode("utf-8", errors="replace")
+
+
+def _leaks(response, markers) -> list[str]:
+    body = _text(response)
+    return [marker for marker in markers if marker in body]
+
+
+# --- Every object URL: the owner reaches it, tenant B and the sibling do not ----------
+
+
+@pytest.mark.parametrize("pattern", OBJECT_PATTERNS, ids=lambda p: p.key)
+def test_object_url_is_scoped(pattern, world, client):
+    unit_markers = isolation.run_unit_a1_markers(world)
+    target = isolation.Target(*_builder_for(pattern)(world))
+    url = reverse(pattern.name, kwargs=target.kwargs)
+    missing_url = reverse(
+        pattern.name, kwargs={k: _missing_like(v) for k, v in target.kwargs.items()}
+    )
+
+    # (a) The persona who owns the object is not told it does not exist.
+    if target.owner is not None:
+        if pattern.is_admin:
+            _empower(target.owner, all_roles=False)
+        client.force_login(User.objects.get(pk=target.owner.pk))
+        response = client.get(url)
+        assert response.status_code != 404, f"{pattern.key}: the owner {target.owner} got 404"
+
+    # (b) Tenant B's admin and (c) the sibling subtree: exactly what a missing id gets.
+    outsiders = [("tenant B's admin", world.other_tenant_admin)]
+    if target.sibling is not None:
+        outsiders.append(("the sibling subtree", target.sibling))
+    for who, user in outsiders:
+        _empower(user, all_roles=True)
+        client.force_login(User.objects.get(pk=user.pk))
+        before = _tenant_a_rows(world)
+        for method in ("GET", *WRITE_METHODS):
+            foreign = _request(client, method, url)
+            missing = _request(client, method, missing_url)
+            where = f"{method} {pattern.key} as {who}"
+            assert foreign.status_code == missing.status_code, (
+                f"{where}: {foreign.status_code} for tenant A's object but {missing.status_code} "
+                "for a missing id, so the id is confirmed to exist"
+            )
+            if not pattern.is_admin:
+                expected = {404} if method == "GET" else {403, 404, 405}
+                assert foreign.status_code in expected, f"{where}: {foreign.status_code}"
+            assert not _leaks(foreign, unit_markers), (
+                f"{where} shows {_leaks(foreign, unit_markers)}"
+            )
+        assert _tenant_a_rows(world) == before, (
+            f"{pattern.key}: a write as {who} changed tenant A's rows"
+        )
+
+
+# --- URLs without an object id: tenant B and the sibling see none of A's rows ----------
+
+
+def _plain_urls(world):
+    urls = [(p.key, reverse(p.name)) for p in PLAIN_PATTERNS]
+    for pattern in PARAM_PATTERNS:
+        for kwargs in isolation.PARAM_PAGES[pattern.key](world):
+            urls.append((f"{pattern.key}{kwargs}", reverse(pattern.name, kwargs=kwargs)))
+    return urls
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    ["other_tenant_admin", "other_tenant_agent", "sibling_agent"],
+)
+def test_pages_without_an_id_show_no_foreign_rows(viewer, world, client):
+    unit_markers = isolation.run_unit_a1_markers(world)
+    if viewer == "sibling_agent":
+        markers = unit_markers
+    else:
+        markers = isolation.tenant_a_markers(world, unit_markers)
+    user = getattr(world, viewer)
+    _empower(user, all_roles=True)
+    client.force_login(User.objects.get(pk=user.pk))
+    leaks = {}
+    visited = 0
+    for key, url in _plain_urls(world):
+        response = client.get(url)
+        if response.status_code == 200:
+            visited += 1
+        found = _leaks(response, markers)
+        if found:
+            leaks[key] = found
+    assert not leaks, f"{viewer} sees tenant A's rows: {leaks}"
+    assert visited >= 20, "the walk should have opened the pages, not bounced off them"
+
+
+def test_the_owner_does_see_the_markers(world, login):
+    """The leak walk is only worth something if each marker shows where it belongs."""
+    unit_markers = isolation.run_unit_a1_markers(world)
+    client = login(world.office_admin)
+    bodies = "".join(_text(client.get(url)) for _, url in _plain_urls(world))
+    unseen = [m for m in unit_markers if m not in bodies and not isinstance(m, isolation.Secret)]
+    assert not unseen, f"markers tenant A's office admin cannot find on any page: {unseen}"
+
+
+# --- Admin models that are not tenant rows: platform operators only ---------------------
+
+
+@pytest.mark.parametrize("label", sorted(isolation.ADMIN_OPERATOR_ONLY))
+def test_operator_only_admin_models_refuse_tenant_users(label, world, client):
+    app_label, model_name = label.split(".")
+    if not any(m._meta.label_lower == label for m in admin.site._registry):
+        pytest.skip(f"{label} is not in the admin")
+    # The strongest tenant account there is: a superuser with a staff membership.
+    _empower(world.office_admin, all_roles=True)
+    client.force_login(User.objects.get(pk=world.office_admin.pk))
+    for view in ("changelist", "add"):
+        response = client.get(reverse(f"admin:{app_label}_{model_name}_{view}"))
+        assert response.status_code == 403, f"{label} {view}: {response.status_code}"
+
+    operator = User.objects.create_superuser("operator", password="Operator-2026x")
+    client.force_login(operator)
+    assert client.get(reverse(f"admin:{app_label}_{model_name}_changelist")).status_code == 200
