@@ -8,9 +8,12 @@ from mutualaid.tenancy.models import Organisation, Staff
 from mutualaid.tenancy.scoping import Actor
 
 
-def organisation_tree(*, actor: Actor):
+def organisation_tree(*, actor: Actor, query: str = ""):
     """The actor's subtree in depth-first order (one query on the path index)."""
-    return Organisation.objects.for_actor(actor).order_by("path")
+    qs = Organisation.objects.for_actor(actor).order_by("path")
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(code__iexact=query))
+    return qs
 
 
 def organisation_children(*, actor: Actor, node: Organisation):

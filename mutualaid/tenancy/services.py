@@ -161,6 +161,7 @@ def staff_update(
     with transaction.atomic():
         before = {**snapshot(staff, STAFF_FIELDS), "is_active": staff.user.is_active,
                   "display_name": staff.user.display_name}
+        previous_organisation = staff.organisation
         staff.organisation = organisation
         staff.roles = sorted(set(roles))
         staff.save(update_fields=["organisation", "roles"])
@@ -169,4 +170,8 @@ def staff_update(
         staff.user.save(update_fields=["display_name", "is_active"])
         record(actor=actor, action="staff.update", obj=staff.user, organisation=organisation, before=before,
                after={**snapshot(staff, STAFF_FIELDS), "is_active": is_active, "display_name": display_name})
+        if previous_organisation.pk != organisation.pk:
+            # Auditors of the subtree the user left see the move too.
+            record(actor=actor, action="staff.move_out", obj=staff.user, organisation=previous_organisation,
+                   before=before, after={"organisation": str(organisation.pk)})
     return staff

@@ -3,17 +3,31 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from mutualaid.core.paging import keyset_page
 from mutualaid.tenancy import selectors, services
 from mutualaid.tenancy.access import access_organisation, access_staff, staff_required
 from mutualaid.tenancy.forms import OrganisationForm, StaffForm, add_domain_error
 from mutualaid.tenancy.models import Role
 
 
+LIST_PAGE_SIZE = 100
+
+
 @staff_required()
 def organisation_list(request):
-    nodes = selectors.organisation_tree(actor=request.actor)
-    return render(request, "tenancy/organisation_list.html",
-                  {"nodes": nodes, "can_manage": services.can_manage_tree(request.actor)})
+    query = request.GET.get("q", "").strip()
+    page = keyset_page(
+        selectors.organisation_tree(actor=request.actor, query=query),
+        order=("path",),
+        after=request.GET.get("after"),
+        size=LIST_PAGE_SIZE,
+    )
+    return render(request, "tenancy/organisation_list.html", {
+        "nodes": page.rows,
+        "page": page,
+        "q": query,
+        "can_manage": services.can_manage_tree(request.actor),
+    })
 
 
 @staff_required()
@@ -74,8 +88,14 @@ def _manageable_nodes(actor):
 
 @staff_required(Role.OFFICE_ADMIN, Role.CADRE)
 def staff_list(request):
-    rows = selectors.staff_list(actor=request.actor, query=request.GET.get("q", "").strip())
-    return render(request, "tenancy/staff_list.html", {"rows": rows, "q": request.GET.get("q", "")})
+    query = request.GET.get("q", "").strip()
+    page = keyset_page(
+        selectors.staff_list(actor=request.actor, query=query),
+        order=("organisation__path", "user__username"),
+        after=request.GET.get("after"),
+        size=LIST_PAGE_SIZE,
+    )
+    return render(request, "tenancy/staff_list.html", {"rows": page.rows, "page": page, "q": query})
 
 
 @staff_required(Role.OFFICE_ADMIN, Role.CADRE)

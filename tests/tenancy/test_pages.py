@@ -215,3 +215,34 @@ def test_cadre_deactivates_an_agent(world, as_user):
     assert (world.agent.display_name, world.agent.is_active) == ("陈代办", False)
     event = AuditEvent.objects.get(action="staff.update")
     assert event.before["is_active"] is True and event.after["is_active"] is False
+
+
+def test_organisation_list_pages_by_keyset_and_searches(world, as_user, monkeypatch):
+    from mutualaid.tenancy import views
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 2)
+    client = as_user(world.county_cadre)
+    first = client.get(reverse("tenancy:organisation_list"))
+    assert [n.name for n in first.context["nodes"]] == ["甲县总工会", "甲县医院工会"]
+    cursor = first.context["page"].next_cursor
+    assert cursor and f"after={cursor}" in first.content.decode()
+    second = client.get(reverse("tenancy:organisation_list"), {"after": cursor})
+    assert [n.name for n in second.context["nodes"]] == ["甲县中学工会"]
+    assert not second.context["page"].has_next
+    found = client.get(reverse("tenancy:organisation_list"), {"q": "中学"})
+    assert [n.name for n in found.context["nodes"]] == ["甲县中学工会"]
+
+
+def test_moving_a_user_is_audited_at_both_nodes(world, as_user):
+    from mutualaid.audit.models import AuditEvent
+
+    client = as_user(world.county_cadre)
+    response = client.post(
+        reverse("tenancy:staff_edit", args=[world.agent.pk]),
+        {"display_name": "代办", "organisation": world.sibling_unit.pk, "roles": ["agent"], "is_active": "on"},
+    )
+    assert response.status_code == 302
+    moved_in = AuditEvent.objects.get(action="staff.update", object_id=str(world.agent.pk))
+    moved_out = AuditEvent.objects.get(action="staff.move_out", object_id=str(world.agent.pk))
+    assert moved_in.organisation_id == world.sibling_unit.pk
+    assert moved_out.organisation_id == world.unit.pk
