@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mutualaid.calendar",
     "mutualaid.audit",
     "mutualaid.core",
+    "members",
     "plans",
 ]
 

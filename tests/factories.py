@@ -131,3 +131,79 @@ def make_transfer(member, to_node: Organisation, actor_user: User, *, date=None,
     )
     Member.objects.filter(pk=member.pk).update(unit=to_unit, organisation_id=to_unit.pk)
     return transfer
+
+
+# --- plans (append-only section of the plans app) -----------------------------------
+
+
+def plan_terms(**overrides):
+    """Small valid plan-version terms (one fixed_per_share item); override any top-level key."""
+    import copy
+
+    terms = {
+        "term_months": 12,
+        "sale_mode": "shares",
+        "premium_per_share": "40.00",
+        "max_shares": 5,
+        "uniform_shares": True,
+        "max_shares_if_not_uniform": None,
+        "renewal_keeps_previous_shares": False,
+        "waiting_period": {"days": 0},
+        "report_deadline_days": {"default": 10},
+        "renewal": {"deadline_days_before_end": 0},
+        "mid_term_addition": "prorate_monthly",
+        "resignation_ends_cover": False,
+        "covered_conditions": [{"code": "cancer", "name": "恶性肿瘤"}],
+        "exclusions": [{"code": "suicide", "name": "自杀"}],
+        "benefit_items": [
+            {"code": "disease", "name": "重大疾病", "events": ["illness"], "conditions": ["cancer"],
+             "formula": "fixed_per_share", "params": {"amount": "10000.00"}},
+        ],
+    }
+    terms.update(copy.deepcopy(overrides))
+    return terms
+
+
+def make_version(plan, *, terms=None, status="published", valid_from=None, label=None):
+    """A version of ``plan`` written straight to the tables (no validation, no audit)."""
+    import datetime as dt
+
+    from django.db.models import Max
+
+    from plans.models import BenefitItem, PlanVersion
+
+    terms = dict(terms if terms is not None else plan_terms())
+    items = terms.pop("benefit_items", [])
+    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PlanVersion.objects.create(
+        tenant_id=plan.tenant_id, plan=plan, number=number, label=label or f"{number}版",
+        valid_from=valid_from or dt.date(2026, 1, 1), terms=terms, status=status)
+    for position, item in enumerate(items, start=1):
+        BenefitItem.objects.create(tenant_id=plan.tenant_id, version=version, position=position,
+                                   **BenefitItem.values_from_terms(item))
+    return version
+
+
+def make_plan(owner: Organisation, *, code: str | None = None, name: str | None = None,
+              terms=None, status: str = "published", valid_from=None):
+    """A plan owned by ``owner`` with one version (published unless told otherwise)."""
+    from plans.models import Plan
+
+    n = next(_seq)
+    plan = Plan.objects.create(tenant_id=owner.tenant_id, organisation=owner, code=code or f"plan{n}",
+                               name=name or f"测试互助保障计划{n}", short_name=f"测试{n}")
+    make_version(plan, terms=terms, status=status, valid_from=valid_from)
+    return plan
+
+
+def load_seed_plans(world) -> dict:
+    """The six seed plans in the ``world`` tenant, as seed_demo loads them: the five Guangxi
+    plans owned by the office, the Shaoxing cadres' plan local to the city. key → Plan."""
+    from plans.demo import load_seed_plan
+    from plans.seed_plans import PLANS
+
+    out = {}
+    for spec in PLANS:
+        owner = world.office if spec["owner_level"] == "office" else world.city
+        out[spec["key"]], _ = load_seed_plan(spec["key"], tenant=world.tenant, owner=owner)
+    return out

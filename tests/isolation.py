@@ -45,6 +45,18 @@ class Target(NamedTuple):
 Builder = Callable[[Any], Target | tuple]
 
 
+def _plan_kwargs(w, upto: str, status: str) -> dict[str, Any]:
+    """URL kwargs down to ``upto`` ("plan", "version" or "item") of a plan local to unit A1."""
+    plan = factories.make_plan(w.unit, status=status)
+    kwargs: dict[str, Any] = {"plan_id": plan.pk}
+    if upto in ("version", "item"):
+        version = plan.versions.get()
+        kwargs["version_id"] = version.pk
+        if upto == "item":
+            kwargs["item_id"] = version.items.get().pk
+    return kwargs
+
+
 # --- Pages and API ---------------------------------------------------------------
 
 OBJECT_URLS: dict[str, Builder] = {
@@ -66,7 +78,9 @@ OBJECT_URLS: dict[str, Builder] = {
     ),
     "api-user-detail": lambda w: Target({"user_id": w.agent.pk}, w.county_cadre, w.sibling_agent),
     # Units and members (members app): unit A1's rows; the sibling unit's agent must not reach them.
-    "members:unit_detail": lambda w: Target({"unit_id": factories.make_unit(w.unit).pk}, w.agent, w.sibling_agent),
+    "members:unit_detail": lambda w: Target(
+        {"unit_id": factories.make_unit(w.unit).pk}, w.agent, w.sibling_agent
+    ),
     "members:unit_edit": lambda w: Target(
         {"unit_id": factories.make_unit(w.unit).pk}, w.county_cadre, w.sibling_agent
     ),
@@ -85,13 +99,31 @@ OBJECT_URLS: dict[str, Builder] = {
     "members:member_transfer": lambda w: Target(
         {"member_id": factories.make_member(w.unit).pk}, w.county_cadre, w.sibling_agent
     ),
-    "api-unit-detail": lambda w: Target({"unit_id": factories.make_unit(w.unit).pk}, w.agent, w.sibling_agent),
+    "api-unit-detail": lambda w: Target(
+        {"unit_id": factories.make_unit(w.unit).pk}, w.agent, w.sibling_agent
+    ),
     "api-member-detail": lambda w: Target(
         {"member_id": factories.make_member(w.unit).pk}, w.agent, w.sibling_agent
     ),
     "api-member-transfers": lambda w: Target(
         {"member_id": factories.make_member(w.unit).pk}, w.agent, w.sibling_agent
     ),
+    # Plans (plans app): a plan local to unit A1 (the factory lets a unit own one, so the
+    # sibling unit is outside its line). Unit A1's agent reads it; the office admin writes.
+    **{name: (lambda w, kw=kw: Target(_plan_kwargs(w, kw, "published"), w.agent, w.sibling_agent))
+       for name, kw in (("plans:plan_detail", "plan"), ("plans:version_detail", "version"),
+                        ("api-plan-detail", "plan"), ("api-plan-version-list", "plan"),
+                        ("api-plan-version-detail", "version"), ("api-plan-item-list", "version"),
+                        ("api-plan-item-detail", "item"), ("api-plan-version-assess", "version"))},
+    **{name: (lambda w, kw=kw: Target(_plan_kwargs(w, kw, "published"), w.office_admin, w.sibling_agent))
+       for name, kw in (("plans:plan_edit", "plan"), ("plans:version_create", "plan"),
+                        ("plans:version_copy", "version"), ("api-plan-version-copy", "version"))},
+    # Edits need a draft (a published version's edit pages send the owner to its card).
+    **{name: (lambda w, kw=kw: Target(_plan_kwargs(w, kw, "draft"), w.office_admin, w.sibling_agent))
+       for name, kw in (("plans:version_edit", "version"), ("plans:version_publish", "version"),
+                        ("plans:version_delete", "version"), ("plans:item_create", "version"),
+                        ("plans:item_edit", "item"), ("plans:item_delete", "item"),
+                        ("api-plan-version-publish", "version"))},
     # Django's UserAdmin names this URL auth_user_* whatever the user model is.
     "admin:auth_user_password_change": lambda w: Target(
         {"id": str(w.agent.pk)}, w.county_cadre, w.sibling_agent
@@ -119,13 +151,16 @@ ADMIN_MODELS: dict[str, Builder] = {
     "tenancy.user": lambda w: Target(
         {"object_id": str(w.agent.pk)}, w.county_cadre, w.sibling_agent
     ),
-    "members.unit": lambda w: Target({"object_id": str(factories.make_unit(w.unit).pk)}, w.agent, w.sibling_agent),
+    "members.unit": lambda w: Target(
+        {"object_id": str(factories.make_unit(w.unit).pk)}, w.agent, w.sibling_agent
+    ),
     "members.member": lambda w: Target(
         {"object_id": str(factories.make_member(w.unit).pk)}, w.agent, w.sibling_agent
     ),
     # A transfer is scoped by the member's unit now (A1), whichever unit they came from.
     "members.membertransfer": lambda w: Target(
-        {"object_id": str(factories.make_transfer(factories.make_member(w.sibling_unit), w.unit, w.office_admin).pk)},
+        {"object_id": str(factories.make_transfer(
+            factories.make_member(w.sibling_unit), w.unit, w.office_admin).pk)},
         w.agent,
         w.sibling_agent,
     ),
@@ -182,7 +217,8 @@ PARAM_PAGES: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
         )
     },
     "admin:app_list": lambda w: [
-        {"app_label": label} for label in ("auth", "authtoken", "axes", "tenancy", "audit", "members")
+        {"app_label": label}
+        for label in ("auth", "authtoken", "axes", "tenancy", "audit", "members")
     ],
 }
 
@@ -228,6 +264,12 @@ def _members_markers(w) -> list[str]:
     unit = factories.make_unit(w.unit, credit_code="91450421MA5L0A1X0N")
     member = factories.make_member(unit, name="甲县医院标记会员")
     return [unit.credit_code, member.name, Secret(member.id_number)]
+
+
+@unit_a1_marker
+def _plans_markers(w) -> list[str]:
+    plan = factories.make_plan(w.unit, code="a1_marker_plan", name="甲县医院工会互助保障计划(计划标记)")
+    return [plan.name]
 
 
 def run_unit_a1_markers(world) -> list[str]:

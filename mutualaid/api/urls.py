@@ -1,6 +1,11 @@
 from django.urls import path
 
+from members import api as members_api
 from mutualaid.tenancy import api as tenancy_api
+from plans import api as plans_api
+
+PLAN = "plans/<uuid:plan_id>/"
+VERSION = PLAN + "versions/<uuid:version_id>/"
 
 urlpatterns = [
     path("organisations/", tenancy_api.OrganisationListCreate.as_view(), name="api-organisation-list"),
@@ -9,4 +14,20 @@ urlpatterns = [
     path("users/", tenancy_api.StaffListCreate.as_view(), name="api-user-list"),
     path("users/<uuid:user_id>/", tenancy_api.StaffDetail.as_view(), name="api-user-detail"),
     path("me/", tenancy_api.Me.as_view(), name="api-me"),
+    path("units/", members_api.UnitListCreate.as_view(), name="api-unit-list"),
+    path("units/<uuid:unit_id>/", members_api.UnitDetail.as_view(), name="api-unit-detail"),
+    path("members/", members_api.MemberListCreate.as_view(), name="api-member-list"),
+    path("members/<uuid:member_id>/", members_api.MemberDetail.as_view(), name="api-member-detail"),
+    path("members/<uuid:member_id>/transfers/", members_api.MemberTransfers.as_view(),
+         name="api-member-transfers"),
+    path("plans/", plans_api.PlanListCreate.as_view(), name="api-plan-list"),
+    path(PLAN, plans_api.PlanDetail.as_view(), name="api-plan-detail"),
+    path(PLAN + "versions/", plans_api.VersionListCreate.as_view(), name="api-plan-version-list"),
+    path(VERSION, plans_api.VersionDetail.as_view(), name="api-plan-version-detail"),
+    path(VERSION + "publish", plans_api.VersionPublish.as_view(), name="api-plan-version-publish"),
+    path(VERSION + "copy", plans_api.VersionCopy.as_view(), name="api-plan-version-copy"),
+    path(VERSION + "assess", plans_api.VersionAssess.as_view(), name="api-plan-version-assess"),
+    path(VERSION + "items/", plans_api.ItemListCreate.as_view(), name="api-plan-item-list"),
+    path(VERSION + "items/<uuid:item_id>/", plans_api.ItemDetail.as_view(),
+         name="api-plan-item-detail"),
 ]

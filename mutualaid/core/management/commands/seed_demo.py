@@ -12,6 +12,14 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo users."))
         else:
             self.stdout.write("Demo tenants already exist; reusing them.")
+        from members.demo import seed_units_and_members
+
+        units, members = seed_units_and_members()
+        self.stdout.write(f"Units registered: {units}; members added: {members}.")
+        from plans.demo import seed_demo_plans
+
+        plans = seed_demo_plans()
+        self.stdout.write(f"Plans loaded from the seed documents: {len(plans)}.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}) — demo only:")
         for tenant, username, node, roles in demo.demo_logins():

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "plans"
+    label = "plans"
+    verbose_name = _("Plans")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,63 @@
+"""The six seed plans (``plans.seed_plans``) loaded into the demo tenants (SPEC §13).
+
+Idempotent: a plan whose code already exists in the tenant is left alone, so
+``seed_demo`` can run again and creates nothing twice. Tests load the same plans
+into their own tenants with ``load_seed_plan``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from mutualaid.tenancy.models import Organisation, Tenant
+from plans.models import Plan
+from plans.seed_plans import PLANS, plan_by_key
+from plans.services import plan_import
+
+#: seed_plans names its tenants by region; the demo tenants of ``mutualaid.core.demo``
+#: call the Zhejiang office "zhejiang" (Shaoxing is a city inside it).
+DEMO_TENANT_SLUGS = {"guangxi": "guangxi", "shaoxing": "zhejiang"}
+
+
+def load_seed_plan(key: str, *, tenant: Tenant, owner: Organisation) -> tuple[Plan, bool]:
+    """One seed plan into ``tenant``, owned by ``owner``; (plan, created)."""
+    existing = Plan.objects.filter(tenant=tenant, code=key).first()
+    if existing is not None:
+        return existing, False
+    spec = plan_by_key(key)
+    version = spec["version"]
+    plan = plan_import(
+        tenant=tenant,
+        organisation=owner,
+        code=spec["key"],
+        name=spec["name"],
+        short_name=spec["short_name"],
+        source=spec["source"],
+        label=version["label"],
+        valid_from=date.fromisoformat(version["valid_from"]),
+        terms=version["terms"],
+    )
+    return plan, True
+
+
+def _owner(tenant: Tenant, spec: dict) -> Organisation | None:
+    nodes = Organisation.objects.filter(tenant=tenant)
+    if spec["owner_level"] == "office":
+        return nodes.filter(depth=1).first()
+    return nodes.filter(name=spec["owner_name"]).order_by("depth").first()
+
+
+def seed_demo_plans() -> list[str]:
+    """Load the seed plans into the demo tenants that exist; return the names created."""
+    created = []
+    for spec in PLANS:
+        tenant = Tenant.objects.filter(slug=DEMO_TENANT_SLUGS[spec["tenant"]]).first()
+        if tenant is None:
+            continue
+        owner = _owner(tenant, spec)
+        if owner is None:
+            continue
+        plan, made = load_seed_plan(spec["key"], tenant=tenant, owner=owner)
+        if made:
+            created.append(plan.name)
+    return created
