@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "mutualaid.tenancy",
     "mutualaid.calendar",
     "mutualaid.audit",
+    "mutualaid.jobs",
     "mutualaid.core",
     "members",
     "plans",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("calendar/", include("mutualaid.calendar.urls")),
     path("plans/", include("plans.urls")),
     path("audit/", include("mutualaid.audit.urls")),
+    path("jobs/", include("mutualaid.jobs.urls")),
     path("api/v1/", include("mutualaid.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -207,3 +207,21 @@ def load_seed_plans(world) -> dict:
         owner = world.office if spec["owner_level"] == "office" else world.city
         out[spec["key"]], _ = load_seed_plan(spec["key"], tenant=world.tenant, owner=owner)
     return out
+
+
+def make_job(organisation, actor_user, *, with_file: bool = False, status: str = "succeeded"):
+    """A background job of ``organisation``, optionally with a produced file."""
+    from mutualaid.jobs.models import Job
+    from mutualaid.jobs.services import job_file_path
+
+    job = Job.objects.create(
+        tenant_id=organisation.tenant_id, organisation=organisation, actor=actor_user,
+        kind="test", title=f"测试任务 {organisation.name}", status=status, done=3, total=3,
+    )
+    if with_file:
+        path = job_file_path(job, "result.csv")
+        path.write_text("a,b\n1,2\n", encoding="utf-8")
+        job.result_path = str(path.relative_to(path.parents[3]))
+        job.result_name = "result.csv"
+        job.save(update_fields=["result_path", "result_name"])
+    return job

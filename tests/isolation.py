@@ -139,6 +139,15 @@ OBJECT_URLS: dict[str, Builder] = {
 }
 
 
+# Background jobs: a job of unit A1 (its progress page and its produced file).
+OBJECT_URLS["jobs:status"] = lambda w: Target(
+    {"job_id": factories.make_job(w.unit, w.agent).pk}, w.agent, w.sibling_agent
+)
+OBJECT_URLS["jobs:download"] = lambda w: Target(
+    {"job_id": factories.make_job(w.unit, w.agent, with_file=True).pk}, w.agent, w.sibling_agent
+)
+
+
 # --- Django admin: one entry per registered model ---------------------------------
 
 ADMIN_MODELS: dict[str, Builder] = {

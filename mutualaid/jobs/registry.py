@@ -1,0 +1,35 @@
+"""Job kinds and their handlers. Apps register a handler per kind in their ``jobs.py``.
+
+A handler is ``handler(job, report) -> JobOutcome``: it does the work (in its own
+transaction, so a failure leaves nothing half-written) and calls ``report(done,
+total)`` as it goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mutualaid.jobs.models import Job
+
+
+@dataclass
+class JobOutcome:
+    result: dict[str, Any] = field(default_factory=dict)
+    file_path: Path | None = None
+    download_name: str = ""
+    message: str = ""
+
+
+Handler = Callable[[Job, Callable[[int, int | None], None]], JobOutcome]
+HANDLERS: dict[str, Handler] = {}
+
+
+def register(kind: str) -> Callable[[Handler], Handler]:
+    def decorator(handler: Handler) -> Handler:
+        HANDLERS[kind] = handler
+        return handler
+
+    return decorator

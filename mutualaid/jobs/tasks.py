@@ -1,0 +1,35 @@
+import logging
+
+from celery import shared_task
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from mutualaid.jobs import services
+from mutualaid.jobs.registry import HANDLERS
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="mutualaid.jobs.tasks.run_job")
+def run_job(job_id: str) -> str:
+    """Run one job. A second delivery of the same job finds it claimed and does nothing."""
+    job = services.job_claim(job_id)
+    if job is None:
+        return "already claimed"
+    handler = HANDLERS.get(job.kind)
+    with override("zh-hans"):
+        if handler is None:
+            services.job_fail(job, message=_("Unknown job kind: %(kind)s") % {"kind": job.kind})
+            return "failed"
+        try:
+            outcome = handler(job, services.progress_reporter(job.pk))
+        except Exception as exc:  # noqa: BLE001 - the user sees the failure; the log has the trace
+            logger.exception("job %s (%s) failed", job.pk, job.kind)
+            message = getattr(exc, "user_message", "") or _(
+                "The job failed and nothing was saved. Please try again; if it fails again, tell your office."
+            )
+            services.job_fail(job, message=str(message))
+            return "failed"
+    services.job_succeed(job, result=outcome.result, file_path=outcome.file_path,
+                         download_name=outcome.download_name, message=outcome.message)
+    return "succeeded"

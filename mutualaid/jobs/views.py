@@ -1,0 +1,33 @@
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.conf import settings
+from pathlib import Path
+
+from mutualaid.jobs.models import Job
+from mutualaid.tenancy.access import staff_required
+
+
+def access_job(actor, job_id) -> Job:
+    """A job of the actor's subtree; 404 when missing or foreign."""
+    try:
+        return Job.objects.for_actor(actor).get(pk=job_id)
+    except (Job.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@staff_required()
+def job_status(request, job_id):
+    job = access_job(request.actor, job_id)
+    template = "jobs/_progress.html" if request.htmx else "jobs/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@staff_required()
+def job_download(request, job_id):
+    job = access_job(request.actor, job_id)
+    if not job.result_path:
+        raise Http404
+    path = (Path(settings.MEDIA_ROOT) / job.result_path).resolve()
+    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)
