@@ -68,6 +68,10 @@ def organisation_create(*, actor: Actor, parent: Organisation, name: str, kind: 
             % {"child": OrganisationKind(kind).label, "parent": OrganisationKind(parent.kind).label},
             code="kind",
         )
+    if kind == OrganisationKind.UNIT:
+        # A unit carries registration data (credit code, headcount, bank account): it is
+        # made on the unit page, so no unit node exists without its Unit row.
+        raise DomainError(_("Units are added on the Units page, with their registration data."), code="kind")
     name = name.strip()
     if not name:
         raise DomainError(_("Enter a name."), code="name")

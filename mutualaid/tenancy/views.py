@@ -7,7 +7,8 @@ from mutualaid.core.paging import keyset_page
 from mutualaid.tenancy import selectors, services
 from mutualaid.tenancy.access import access_organisation, access_staff, staff_required
 from mutualaid.tenancy.forms import OrganisationForm, StaffForm, add_domain_error
-from mutualaid.tenancy.models import Role
+from members.access import can_manage_units
+from mutualaid.tenancy.models import OrganisationKind, Role
 
 
 LIST_PAGE_SIZE = 100
@@ -39,7 +40,9 @@ def organisation_detail(request, organisation_id):
         "children": selectors.organisation_children(actor=request.actor, node=node),
         "staff": selectors.staff_list(actor=request.actor, organisation=node),
         "can_manage": services.can_manage_tree(request.actor),
-        "can_add_child": bool(services.ALLOWED_CHILDREN.get(node.kind)),
+        "can_add_child": bool(services.ALLOWED_CHILDREN.get(node.kind, set()) - {OrganisationKind.UNIT}),
+        "can_add_unit": OrganisationKind.UNIT in services.ALLOWED_CHILDREN.get(node.kind, set())
+        and can_manage_units(request.actor, node),
     }
     return render(request, "tenancy/organisation_detail.html", context)
 
@@ -47,7 +50,7 @@ def organisation_detail(request, organisation_id):
 @staff_required(Role.OFFICE_ADMIN)
 def organisation_create(request, organisation_id):
     parent = access_organisation(request.actor, organisation_id)
-    allowed = services.ALLOWED_CHILDREN.get(parent.kind, set())
+    allowed = services.ALLOWED_CHILDREN.get(parent.kind, set()) - {OrganisationKind.UNIT}
     form = OrganisationForm(request.POST or None, allowed_kinds=allowed)
     if request.method == "POST" and form.is_valid():
         try:

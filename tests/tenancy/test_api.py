@@ -71,16 +71,16 @@ def test_office_admin_creates_a_node(world, api):
         ORGS,
         {
             "parent": str(world.county.pk),
-            "name": "甲县供电公司工会",
-            "kind": K.UNIT,
+            "name": "甲县城区代办处",
+            "kind": K.AGENT,
             "code": "JX-3",
         },
     )
     assert response.status_code == 201
     body = response.json()
     assert (body["name"], body["kind"], body["code"], body["parent"], body["depth"]) == (
-        "甲县供电公司工会",
-        K.UNIT,
+        "甲县城区代办处",
+        K.AGENT,
         "JX-3",
         str(world.county.pk),
         4,

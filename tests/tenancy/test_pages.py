@@ -39,18 +39,19 @@ def test_office_admin_adds_a_child_node_through_the_form(world, as_user):
     form_page = client.get(url)
     assert form_page.status_code == 200
     assert "Add an organisation below 甲县总工会" in form_page.content.decode()
-    assert _choices(form_page, "kind") == [K.INDUSTRY, K.AGENT, K.UNIT]
+    # Units are made on the unit page (they carry registration data), not here.
+    assert _choices(form_page, "kind") == [K.INDUSTRY, K.AGENT]
 
     response = client.post(
-        url, {"name": "甲县供电公司工会", "kind": K.UNIT, "code": "JX-003"}, follow=True
+        url, {"name": "甲县城区代办处", "kind": K.AGENT, "code": "JX-003"}, follow=True
     )
-    child = Organisation.objects.get(name="甲县供电公司工会")
+    child = Organisation.objects.get(name="甲县城区代办处")
     assert response.redirect_chain == [
         (reverse("tenancy:organisation_detail", args=[child.pk]), 302)
     ]
-    assert "甲县供电公司工会 was added." in response.content.decode()
+    assert "甲县城区代办处 was added." in response.content.decode()
     assert Organisation.objects.get_parent(child).pk == world.county.pk
-    assert (child.kind, child.code, child.tenant_id) == (K.UNIT, "JX-003", world.tenant.pk)
+    assert (child.kind, child.code, child.tenant_id) == (K.AGENT, "JX-003", world.tenant.pk)
     assert AuditEvent.objects.filter(action="organisation.create", object_id=str(child.pk)).exists()
 
 
@@ -66,7 +67,7 @@ def test_a_kind_the_parent_cannot_hold_is_not_offered_and_not_accepted(world, as
 def test_blank_name_shows_an_error_on_the_form(world, as_user):
     client = as_user(world.office_admin)
     response = client.post(
-        reverse("tenancy:organisation_create", args=[world.county.pk]), {"name": "", "kind": K.UNIT}
+        reverse("tenancy:organisation_create", args=[world.county.pk]), {"name": "", "kind": K.AGENT}
     )
     assert response.status_code == 200
     assert response.context["form"].errors["name"] == ["This field is required."]
@@ -246,3 +247,10 @@ def test_moving_a_user_is_audited_at_both_nodes(world, as_user):
     moved_out = AuditEvent.objects.get(action="staff.move_out", object_id=str(world.agent.pk))
     assert moved_in.organisation_id == world.sibling_unit.pk
     assert moved_out.organisation_id == world.unit.pk
+
+
+def test_the_county_page_links_to_the_unit_form_for_new_units(world, as_user):
+    page = as_user(world.county_cadre).get(reverse("tenancy:organisation_detail", args=[world.county.pk]))
+    assert f"{reverse('members:unit_create')}?parent={world.county.pk}" in page.content.decode()
+    agent_page = as_user(world.agent).get(reverse("tenancy:organisation_detail", args=[world.unit.pk]))
+    assert reverse("members:unit_create") not in agent_page.content.decode()

@@ -33,10 +33,8 @@ def _messages(excinfo) -> list[str]:
         ("office", K.INDUSTRY),
         ("office", K.AGENT),
         ("city", K.COUNTY),
-        ("city", K.UNIT),
         ("county", K.INDUSTRY),
         ("county", K.AGENT),
-        ("county", K.UNIT),
     ],
 )
 def test_office_admin_adds_allowed_kinds(world, parent, kind):
@@ -61,6 +59,8 @@ def test_office_admin_adds_allowed_kinds(world, parent, kind):
         ("office", K.COUNTY, "A County federation cannot be placed under a Province office."),
         ("city", K.CITY, "A City federation cannot be placed under a City federation."),
         ("unit", K.UNIT, "A Unit union cannot be placed under a Unit union."),
+        # Units carry registration data: the tree form sends the admin to the unit page.
+        ("county", K.UNIT, "Units are added on the Units page, with their registration data."),
     ],
 )
 def test_kinds_that_do_not_fit_are_refused_with_a_reason(world, parent, kind, message):
@@ -99,7 +99,7 @@ def test_adding_a_node_never_renumbers_the_others(world):
         actor=world.actor(world.office_admin), parent=world.city, name="一县总工会", kind=K.COUNTY
     )
     services.organisation_create(
-        actor=world.actor(world.office_admin), parent=world.county, name="一中工会", kind=K.UNIT
+        actor=world.actor(world.office_admin), parent=world.county, name="一代办处", kind=K.AGENT
     )
     assert {
         pk: path
@@ -107,16 +107,16 @@ def test_adding_a_node_never_renumbers_the_others(world):
         if pk in paths_before
     } == paths_before
     reach_after = set(Organisation.objects.for_actor(county_cadre).values_list("pk", flat=True))
-    assert reach_before < reach_after  # the new unit below the county, nothing else
+    assert reach_before < reach_after  # the new node below the county, nothing else
     assert {n.name for n in Organisation.objects.filter(pk__in=reach_after - reach_before)} == {
-        "一中工会"
+        "一代办处"
     }
 
 
 def test_blank_name_is_refused(world):
     with pytest.raises(services.DomainError) as excinfo:
         services.organisation_create(
-            actor=world.actor(world.office_admin), parent=world.county, name="   ", kind=K.UNIT
+            actor=world.actor(world.office_admin), parent=world.county, name="   ", kind=K.AGENT
         )
     assert _messages(excinfo) == ["Enter a name."]
 
