@@ -179,8 +179,10 @@ def validate_id_number(value: Any, *, field: str = "id_number") -> IdInfo:
             _("The check digit of the ID number is wrong."), code="id_number_checksum", field=field
         )
     try:
-        birth_date = ric.get_birth_date(number)
-    except Exception:  # stdnum's InvalidComponent: month 13, 31 February …
+        # Digits 7–14 are YYYYMMDD (GB 11643). Read directly: stdnum's get_birth_date
+        # re-cleans the number and was half of a 50,000-row roster's validation time.
+        birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:  # month 13, 31 February …
         birth_date = None
     if birth_date is None or birth_date.year < 1900 or birth_date > dt.date.today():
         raise InvalidValue(
