@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mutualaid.core",
     "members",
     "plans",
+    "enrolment",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Field names (status, kind) used by several choice sets: each set named once.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "mutualaid.tenancy.models.OrganisationKind",
+        "StatusEnum": "plans.models.VersionStatus",
+        "EnrolmentStatusEnum": "enrolment.models.EnrolmentStatus",
+        "EnrolmentKindEnum": "enrolment.models.EnrolmentKind",
+        "EnrolmentLineStatusEnum": "enrolment.models.LineStatus",
+        "PolicyStatusEnum": "enrolment.models.PolicyStatus",
+    },
 }
 
 # --- Security ---------------------------------------------------------------

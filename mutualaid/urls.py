@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("calendar/", include("mutualaid.calendar.urls")),
     path("plans/", include("plans.urls")),
+    path("enrolments/", include("enrolment.urls")),
     path("audit/", include("mutualaid.audit.urls")),
     path("jobs/", include("mutualaid.jobs.urls")),
     path("api/v1/", include("mutualaid.api.urls")),

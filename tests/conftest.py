@@ -124,3 +124,12 @@ def celery_worker_thread(transactional_db):
     app.control.purge()
     with start_worker(app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=20) as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leaks():
+    """Requests activate the user's language in this thread; the next test starts clean."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -225,3 +225,67 @@ def make_job(organisation, actor_user, *, with_file: bool = False, status: str =
         job.result_name = "result.csv"
         job.save(update_fields=["result_path", "result_name"])
     return job
+
+
+# --- enrolment (append-only section of the enrolment app) --------------------------------
+
+
+def make_enrolment(unit_or_node, plan, *, members=(), shares: int = 1, status: str = "draft",
+                   start=None, kind: str = "new", previous=None, actor_user=None):
+    """An enrolment of a unit in ``plan`` written straight to the tables (no rules, no audit),
+    with one line per member of ``members``; status and dates as given."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from enrolment.models import Enrolment, EnrolmentLine, StatusChange
+    from enrolment.policies import requested_period
+    from members.models import Unit
+    from plans.selectors import version_in_force
+
+    unit = unit_or_node if isinstance(unit_or_node, Unit) else make_unit(unit_or_node)
+    start = start or dt.date(2026, 3, 16)
+    version = version_in_force(plan=plan, on_date=start)
+    period = requested_period(start, version.terms.get("term_months", 12))
+    premium = Decimal(version.terms.get("premium_per_share") or "0")
+    enrolment = Enrolment.objects.create(
+        tenant_id=unit.tenant_id, unit=unit, organisation_id=unit.pk, plan=plan,
+        plan_version=version, exclusive_group=version.terms.get("exclusive_group") or "",
+        kind=kind, previous=previous, status=status, start_date=period.start,
+        end_date=period.end, created_by=actor_user,
+    )
+    EnrolmentLine.objects.bulk_create([
+        EnrolmentLine(tenant_id=unit.tenant_id, enrolment=enrolment, member=m, shares=shares,
+                      category=m.category, premium=premium * shares)
+        for m in members
+    ])
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        member_count=len(members), share_count=len(members) * shares,
+        premium_total=premium * shares * len(members), union_amount=premium * shares * len(members))
+    StatusChange.objects.create(tenant_id=unit.tenant_id, enrolment=enrolment, from_status="",
+                                to_status=status, actor=actor_user)
+    return Enrolment.objects.select_related("organisation", "plan", "plan_version").get(
+        pk=enrolment.pk)
+
+
+def make_policy(member, plan, *, enrolment=None, shares: int = 1, start=None, end=None,
+                waiting_days: int = 0, status: str = "in_force"):
+    """A policy of ``member`` in ``plan`` (its enrolment made in force if not given), with one
+    tranche; written straight to the tables."""
+    import datetime as dt
+
+    from enrolment.models import Policy, ShareTranche
+
+    start = start or dt.date(2026, 3, 16)
+    end = end or dt.date(start.year + 1, start.month, start.day) - dt.timedelta(days=1)
+    if enrolment is None:
+        enrolment = make_enrolment(member.unit, plan, members=[member], shares=shares,
+                                   status="in_force", start=start)
+    policy = Policy.objects.create(
+        tenant_id=member.tenant_id, organisation_id=enrolment.organisation_id,
+        unit_id=enrolment.unit_id, member=member, enrolment=enrolment, plan=plan,
+        plan_version=enrolment.plan_version, exclusive_group=enrolment.exclusive_group,
+        shares=shares, start=start, end=end, status=status,
+    )
+    ShareTranche.objects.create(tenant_id=member.tenant_id, policy=policy, shares=shares,
+                                start=start, waiting_end=start + dt.timedelta(days=waiting_days))
+    return policy

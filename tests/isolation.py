@@ -57,6 +57,21 @@ def _plan_kwargs(w, upto: str, status: str) -> dict[str, Any]:
     return kwargs
 
 
+def _enrolment_kwargs(w, *, with_member: bool = False) -> dict[str, Any]:
+    """URL kwargs of a draft enrolment of unit A1 (and of the member on its roster)."""
+    member = factories.make_member(w.unit)
+    plan = factories.make_plan(w.office)
+    enrolment = factories.make_enrolment(w.unit, plan, members=[member])
+    kwargs: dict[str, Any] = {"enrolment_id": enrolment.pk}
+    if with_member:
+        kwargs["member_id"] = member.pk
+    return kwargs
+
+
+def _policy(w):
+    return factories.make_policy(factories.make_member(w.unit), factories.make_plan(w.office))
+
+
 # --- Pages and API ---------------------------------------------------------------
 
 OBJECT_URLS: dict[str, Builder] = {
@@ -124,6 +139,30 @@ OBJECT_URLS: dict[str, Builder] = {
                         ("plans:version_delete", "version"), ("plans:item_create", "version"),
                         ("plans:item_edit", "item"), ("plans:item_delete", "item"),
                         ("api-plan-version-publish", "version"))},
+    # Enrolment (enrolment app): an enrolment of unit A1 with one member on its roster, and
+    # a policy of a member of A1. A1's agent drafts and reads; the county checks; the office
+    # accepts. The sibling unit's agent reaches none of it.
+    **{name: (lambda w, owner=owner: Target(_enrolment_kwargs(w), getattr(w, owner),
+                                           w.sibling_agent))
+       for name, owner in (
+           ("enrolments:detail", "agent"), ("enrolments:edit", "agent"),
+           ("enrolments:renew", "agent"), ("enrolments:add_members", "agent"),
+           ("enrolments:submit", "agent"), ("enrolments:cancel", "agent"),
+           ("enrolments:check", "county_cadre"), ("enrolments:send_back", "county_cadre"),
+           ("enrolments:accept", "office_admin"),
+           ("enrolments:line_add", "agent"), ("enrolments:line_check", "agent"),
+           ("enrolments:choose_members", "agent"),
+           ("api-enrolment-detail", "agent"), ("api-enrolment-lines", "agent"),
+           ("api-enrolment-lines-import", "agent"),
+           ("api-enrolment-submit", "agent"), ("api-enrolment-cancel", "agent"),
+           ("api-enrolment-check", "county_cadre"), ("api-enrolment-send-back", "county_cadre"),
+           ("api-enrolment-accept", "office_admin"),
+       )},
+    **{name: (lambda w: Target(_enrolment_kwargs(w, with_member=True), w.agent, w.sibling_agent))
+       for name in ("enrolments:line_edit", "enrolments:line_remove",
+                    "api-enrolment-line-detail")},
+    **{name: (lambda w: Target({"policy_id": _policy(w).pk}, w.agent, w.sibling_agent))
+       for name in ("enrolments:policy_detail", "enrolments:policy_end", "api-policy-detail")},
     # Django's UserAdmin names this URL auth_user_* whatever the user model is.
     "admin:auth_user_password_change": lambda w: Target(
         {"id": str(w.agent.pk)}, w.county_cadre, w.sibling_agent
@@ -173,6 +212,18 @@ ADMIN_MODELS: dict[str, Builder] = {
         w.agent,
         w.sibling_agent,
     ),
+    "enrolment.enrolment": lambda w: Target(
+        {"object_id": str(_enrolment_kwargs(w)["enrolment_id"])}, w.agent, w.sibling_agent
+    ),
+    "enrolment.enrolmentline": lambda w: Target(
+        {"object_id": str(factories.make_enrolment(
+            w.unit, factories.make_plan(w.office), members=[factories.make_member(w.unit)]
+        ).lines.get().pk)},
+        w.agent,
+        w.sibling_agent,
+    ),
+    "enrolment.policy": lambda w: Target({"object_id": str(_policy(w).pk)}, w.agent,
+                                         w.sibling_agent),
     # The tenant row itself: every node of the tenant sees it, so there is no sibling.
     "tenancy.tenant": lambda w: Target({"object_id": str(w.tenant.pk)}, w.office_admin, None),
     "audit.auditevent": lambda w: Target(
@@ -227,7 +278,7 @@ PARAM_PAGES: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     },
     "admin:app_list": lambda w: [
         {"app_label": label}
-        for label in ("auth", "authtoken", "axes", "tenancy", "audit", "members")
+        for label in ("auth", "authtoken", "axes", "tenancy", "audit", "members", "enrolment")
     ],
 }
 
@@ -279,6 +330,18 @@ def _members_markers(w) -> list[str]:
 def _plans_markers(w) -> list[str]:
     plan = factories.make_plan(w.unit, code="a1_marker_plan", name="甲县医院工会互助保障计划(计划标记)")
     return [plan.name]
+
+
+@unit_a1_marker
+def _enrolment_markers(w) -> list[str]:
+    plan = factories.make_plan(w.office)
+    member = factories.make_member(w.unit, name="甲县医院保障标记会员")
+    enrolment = factories.make_enrolment(w.unit, plan, members=[member])
+    from enrolment.models import Enrolment
+
+    Enrolment.objects.filter(pk=enrolment.pk).update(note="甲县医院参保登记(参保标记)")
+    factories.make_policy(member, factories.make_plan(w.office))
+    return ["甲县医院参保登记(参保标记)", member.name]
 
 
 def run_unit_a1_markers(world) -> list[str]:

@@ -1,11 +1,13 @@
 from django.urls import path
 
+from enrolment import api as enrolment_api
 from members import api as members_api
 from mutualaid.tenancy import api as tenancy_api
 from plans import api as plans_api
 
 PLAN = "plans/<uuid:plan_id>/"
 VERSION = PLAN + "versions/<uuid:version_id>/"
+ENROLMENT = "enrolments/<uuid:enrolment_id>/"
 
 urlpatterns = [
     path("organisations/", tenancy_api.OrganisationListCreate.as_view(), name="api-organisation-list"),
@@ -30,4 +32,20 @@ urlpatterns = [
     path(VERSION + "items/", plans_api.ItemListCreate.as_view(), name="api-plan-item-list"),
     path(VERSION + "items/<uuid:item_id>/", plans_api.ItemDetail.as_view(),
          name="api-plan-item-detail"),
+    path("enrolments/", enrolment_api.EnrolmentListCreate.as_view(), name="api-enrolment-list"),
+    path(ENROLMENT, enrolment_api.EnrolmentDetail.as_view(), name="api-enrolment-detail"),
+    path(ENROLMENT + "submit", enrolment_api.step_view("submit"), name="api-enrolment-submit"),
+    path(ENROLMENT + "check", enrolment_api.step_view("check"), name="api-enrolment-check"),
+    path(ENROLMENT + "accept", enrolment_api.step_view("accept"), name="api-enrolment-accept"),
+    path(ENROLMENT + "send-back", enrolment_api.step_view("send_back"),
+         name="api-enrolment-send-back"),
+    path(ENROLMENT + "cancel", enrolment_api.step_view("cancel"), name="api-enrolment-cancel"),
+    path(ENROLMENT + "lines/", enrolment_api.EnrolmentLines.as_view(), name="api-enrolment-lines"),
+    path(ENROLMENT + "lines/import", enrolment_api.EnrolmentLinesImport.as_view(),
+         name="api-enrolment-lines-import"),
+    path(ENROLMENT + "lines/<uuid:member_id>/", enrolment_api.EnrolmentLineDetail.as_view(),
+         name="api-enrolment-line-detail"),
+    path("policies/", enrolment_api.PolicyList.as_view(), name="api-policy-list"),
+    path("policies/<uuid:policy_id>/", enrolment_api.PolicyDetail.as_view(),
+         name="api-policy-detail"),
 ]

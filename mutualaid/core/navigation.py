@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Units"), "members:unit_list"),
     NavItem(_("Members"), "members:member_search"),
     NavItem(_("Plans"), "plans:plan_list"),
+    NavItem(_("Enrolments"), "enrolments:list"),
     NavItem(_("Users"), "tenancy:staff_list", frozenset({Role.OFFICE_ADMIN, Role.CADRE})),
     NavItem(_("Work calendar"), "calendar:year", frozenset({Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR})),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.OFFICE_ADMIN, Role.AUDITOR})),

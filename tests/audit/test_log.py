@@ -32,8 +32,8 @@ def test_organisation_create(world):
     child = services.organisation_create(
         actor=world.actor(world.office_admin),
         parent=world.county,
-        name="甲县供电公司工会",
-        kind=OrganisationKind.UNIT,
+        name="甲县城区代办处",
+        kind=OrganisationKind.AGENT,
         code="JX-3",
     )
     event = _only_event(action="organisation.create")
@@ -42,9 +42,9 @@ def test_organisation_create(world):
         child.pk,
         world.tenant.pk,
     )
-    assert (event.object_id, event.object_repr) == (str(child.pk), "甲县供电公司工会")
+    assert (event.object_id, event.object_repr) == (str(child.pk), "甲县城区代办处")
     assert event.before is None
-    assert event.after == {"name": "甲县供电公司工会", "kind": "unit", "code": "JX-3"}
+    assert event.after == {"name": "甲县城区代办处", "kind": "agent", "code": "JX-3"}
 
 
 def test_organisation_update(world):

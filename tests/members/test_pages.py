@@ -430,9 +430,11 @@ def test_list_pages_query_counts(world, units, as_user, django_assert_max_num_qu
     # 7 the actor's ancestry (header).
     with django_assert_max_num_queries(7):
         assert client.get(f"/units/{units.a1.pk}/").status_code == 200
-    # 1–3, 4 the member with unit and node, 5 transfers with both units' nodes, 6 ancestry.
+    # 1–3, 4 the member with unit and node, 5 transfers with both units' nodes, 6 the member's
+    # policies with plan, version and node, 7 their share tranches (enrolment's cover section),
+    # 8 ancestry.
     member = Member.objects.filter(unit=units.a1).first()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         assert client.get(f"/members/{member.pk}/").status_code == 200
 
 

@@ -20,6 +20,9 @@ class Command(BaseCommand):
 
         plans = seed_demo_plans()
         self.stdout.write(f"Plans loaded from the seed documents: {len(plans)}.")
+        from enrolment.demo import seed_enrolments
+
+        self.stdout.write(f"Demo enrolments made: {seed_enrolments()}.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}) — demo only:")
         for tenant, username, node, roles in demo.demo_logins():

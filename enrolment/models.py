@@ -1,0 +1,503 @@
+"""Enrolments (参保), their rosters, and the policies a paid enrolment brings into force.
+
+An ``Enrolment`` is one unit's 参保登记表 for one plan and one period; its
+``EnrolmentLine`` rows are the roster (人员名册), one member each. It moves through
+named states (``EnrolmentStatus``) by the services only, each step recorded in
+``StatusChange`` (who, when, why) and in the audit log.
+
+A paid enrolment creates one ``Policy`` per member, bound to the plan version the
+enrolment was sold under, with its coverage period and ``ShareTranche`` rows (shares
+bought together, each with its own waiting-period end).
+
+Scoping: an enrolment belongs to its unit's node (``organisation``, kept equal to the
+unit by a check constraint, as on ``Member``). A policy keeps the node of the unit
+that enrolled the member: members transfer (SPEC §4) and their cover stays with the
+enrolment that paid for it, so a policy is read through its own ``organisation`` (or
+the member's current unit, which handles the claims), never through ``member.unit``
+alone.
+
+Two exclusion constraints make the cover rules hold in the database, whatever code
+path writes policies: no member holds the same plan twice over overlapping days, nor
+two plans of one exclusive group (SPEC §3). ``plan`` and ``exclusive_group`` are
+copied onto the policy from its version for that purpose (a constraint cannot join).
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import MemberCategory
+from mutualaid.tenancy.scoping import Actor, ScopedQuerySet
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+class EnrolmentKind(models.TextChoices):
+    NEW = "new", _("New enrolment")
+    RENEWAL = "renewal", _("Renewal")
+    ADDITION = "addition", _("Mid-term addition")
+
+
+class EnrolmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    CHECKED = "checked", _("Checked")
+    ACCEPTED = "accepted", _("Accepted")
+    INVOICED = "invoiced", _("Invoiced")
+    IN_FORCE = "in_force", _("In force")
+    RETURNED = "returned", _("Sent back")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: States in which the unit edits the roster.
+EDITABLE_STATUSES = (EnrolmentStatus.DRAFT, EnrolmentStatus.RETURNED)
+#: States of an enrolment still on its way to cover: its lines count as "already enrolled".
+OPEN_STATUSES = (
+    EnrolmentStatus.DRAFT,
+    EnrolmentStatus.RETURNED,
+    EnrolmentStatus.SUBMITTED,
+    EnrolmentStatus.CHECKED,
+    EnrolmentStatus.ACCEPTED,
+    EnrolmentStatus.INVOICED,
+)
+
+
+class FundingMode(models.TextChoices):
+    """资金来源 (SPEC §5): five modes, plus cover gifted by a federation (赠送保障)."""
+
+    ADMINISTRATION = "administration", _("Unit administration pays all")
+    UNION = "union", _("Union pays all")
+    ADMINISTRATION_UNION = "administration_union", _("Administration and union")
+    ADMINISTRATION_UNION_MEMBER = (
+        "administration_union_member",
+        _("Administration, union and member"),
+    )
+    MEMBER = "member", _("Member pays all")
+    FEDERATION_GIFT = "federation_gift", _("Gift of a federation")
+
+
+#: Which party amounts each mode uses (the others must be zero).
+FUNDING_PARTIES: dict[str, tuple[str, ...]] = {
+    FundingMode.ADMINISTRATION: ("administration_amount",),
+    FundingMode.UNION: ("union_amount",),
+    FundingMode.ADMINISTRATION_UNION: ("administration_amount", "union_amount"),
+    FundingMode.ADMINISTRATION_UNION_MEMBER: (
+        "administration_amount",
+        "union_amount",
+        "member_amount",
+    ),
+    FundingMode.MEMBER: ("member_amount",),
+    FundingMode.FEDERATION_GIFT: ("federation_amount",),
+}
+PARTY_FIELDS = ("administration_amount", "union_amount", "member_amount", "federation_amount")
+
+
+class Enrolment(models.Model):
+    """One unit's enrolment of members into one plan for one period (参保登记表)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(
+        "members.Unit", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("unit")
+    )
+    # Always the unit's node (check constraint): subtree scoping on the node's path.
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    plan = models.ForeignKey(
+        "plans.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan")
+    )
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("plan version"),
+    )
+    #: Copied from the version's terms: the cover checks look for it across plans.
+    exclusive_group = models.CharField(max_length=50, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=EnrolmentKind.choices, default=EnrolmentKind.NEW
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followers",
+        verbose_name=_("previous enrolment"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.DRAFT,
+    )
+    #: The period asked for: checks of overlapping cover use it until payment fixes the
+    #: real one (``coverage_start``/``coverage_end``).
+    start_date = models.DateField(_("requested start"))
+    end_date = models.DateField(_("requested end"))
+
+    funding_mode = models.CharField(
+        _("funding"), max_length=32, choices=FundingMode.choices, default=FundingMode.UNION
+    )
+    administration_amount = models.DecimalField(_("paid by the unit administration"), **MONEY)
+    union_amount = models.DecimalField(_("paid by the union"), **MONEY)
+    member_amount = models.DecimalField(_("paid by the members"), **MONEY)
+    federation_amount = models.DecimalField(_("gifted by the federation"), **MONEY)
+    note = models.TextField(_("note"), blank=True)
+
+    # Totals of the roster, kept by the services in the same transaction as the lines
+    # (a list of enrolments must not sum 50,000 lines each).
+    member_count = models.PositiveIntegerField(_("members"), default=0)
+    share_count = models.PositiveIntegerField(_("shares"), default=0)
+    premium_total = models.DecimalField(_("premium"), **MONEY)
+
+    return_reason = models.TextField(_("reason for sending back"), blank=True)
+    #: Renewal drafts: members of the previous roster left out, with the reason.
+    dropped = models.JSONField(_("members left out"), default=list, blank=True)
+
+    payment_date = models.DateField(_("payment date"), null=True, blank=True)
+    coverage_start = models.DateField(_("cover from"), null=True, blank=True)
+    coverage_end = models.DateField(_("cover until"), null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    invoiced_at = models.DateTimeField(null=True, blank=True)
+    invoiced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    in_force_at = models.DateTimeField(null=True, blank=True)
+    in_force_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org_field = "organisation"
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit=F("organisation")), name="enrolment_organisation_is_its_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="enrolment_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="new") | Q(previous__isnull=False),
+                name="enrolment_follow_up_has_previous",
+            ),
+            models.CheckConstraint(
+                condition=Q(administration_amount__gte=0)
+                & Q(union_amount__gte=0)
+                & Q(member_amount__gte=0)
+                & Q(federation_amount__gte=0),
+                name="enrolment_amounts_not_negative",
+            ),
+        ]
+        indexes = [
+            # The list, newest first (keyset: created_at, id), within a tenant or a unit.
+            models.Index(fields=["tenant", "-created_at", "-id"], name="enrolment_tenant_new_idx"),
+            models.Index(
+                fields=["organisation", "-created_at", "-id"], name="enrolment_org_new_idx"
+            ),
+            models.Index(fields=["plan", "status"], name="enrolment_plan_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} · {self.plan.display_name} · {self.start_date:%Y-%m-%d}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def party_amounts(self) -> dict[str, Decimal]:
+        return {name: getattr(self, name) for name in PARTY_FIELDS}
+
+
+class LineStatus(models.TextChoices):
+    OK = "ok", _("Valid")
+    PROBLEM = "problem", _("Needs attention")
+
+
+class EnrolmentLine(models.Model):
+    """One member on an enrolment's roster. Written only after the enrolment rules passed;
+    ``status`` flags a line that a later check (at submission) found wrong."""
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # The unique constraint below leads with the enrolment: no separate index.
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="enrolment_lines"
+    )
+    shares = models.PositiveSmallIntegerField(_("shares"))
+    tier = models.CharField(_("tier"), max_length=50, blank=True)
+    #: The member's category when enrolled (eligibility was judged on it).
+    category = models.CharField(_("category"), max_length=20, choices=MemberCategory.choices)
+    #: Shares held under the previous enrolment (renewals keep them without a new wait).
+    previous_shares = models.PositiveSmallIntegerField(default=0)
+    premium = models.DecimalField(_("premium"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("validation"), max_length=8, choices=LineStatus.choices, default=LineStatus.OK
+    )
+    problem = models.TextField(_("problem"), blank=True)
+    #: The roster row it came from (1-based, as the spreadsheet numbers it), if any.
+    row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org_field = "enrolment__organisation"
+
+    class Meta:
+        verbose_name = _("roster line")
+        verbose_name_plural = _("roster lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "member"], name="enrolment_line_member_once"
+            ),
+            models.CheckConstraint(condition=Q(shares__gte=1), name="enrolment_line_shares"),
+        ]
+        indexes = [
+            # The roster in the order it was entered (keyset on id), at 50,000 lines.
+            models.Index(fields=["enrolment", "id"], name="enrolment_line_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} × {self.shares}"
+
+
+class DateRange(Func):
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+def _cover_range():
+    # Both days covered ('[]'); a policy ended early covers up to its ``ended_on``.
+    return DateRange(
+        "start",
+        Coalesce("ended_on", "end"),
+        RangeBoundary(inclusive_lower=True, inclusive_upper=True),
+    )
+
+
+class PolicyStatus(models.TextChoices):
+    IN_FORCE = "in_force", _("In force")
+    ENDED = "ended", _("Ended early")
+    LAPSED = "lapsed", _("Lapsed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PolicyQuerySet(ScopedQuerySet):
+    def for_actor(self, actor: Actor | None) -> PolicyQuerySet:
+        """Policies of the units the actor reaches, and of the members they reach now.
+
+        The enrolling unit keeps sight of the cover it paid for; after a transfer the
+        member's new unit sees it too, because claims go through the new unit (SPEC §4).
+        """
+        if actor is None:
+            return self.none()
+        return self.filter(tenant_id=actor.tenant.pk).filter(
+            Q(organisation__path__startswith=actor.path)
+            | Q(member__organisation__path__startswith=actor.path)
+        )
+
+
+class Policy(models.Model):
+    """One member's cover under one plan version for one period."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    #: The enrolling unit's node (not the member's unit today).
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(
+        "members.Unit", on_delete=models.PROTECT, related_name="policies", db_index=False
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="policies", db_index=False
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="policies", db_index=False
+    )
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="+")
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion", on_delete=models.PROTECT, related_name="policies"
+    )
+    exclusive_group = models.CharField(max_length=50, blank=True)
+    #: The policy this one renews (continuity of cover).
+    previous = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shares = models.PositiveSmallIntegerField(_("shares"))
+    tier = models.CharField(_("tier"), max_length=50, blank=True)
+    start = models.DateField(_("cover from"))
+    end = models.DateField(_("cover until"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PolicyStatus.choices, default=PolicyStatus.IN_FORCE
+    )
+    #: Last covered day when cover stopped before ``end`` (removal, resignation…).
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PolicyQuerySet.as_manager()
+    scope_org_field = "organisation"
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "member"], name="policy_once_per_enrolment"
+            ),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="policy_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("start")),
+                name="policy_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(shares__gte=1), name="policy_shares"),
+            ExclusionConstraint(
+                name="policy_no_overlap_in_plan",
+                expressions=[
+                    (F("member"), RangeOperators.EQUAL),
+                    (F("plan"), RangeOperators.EQUAL),
+                    (_cover_range(), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(status="cancelled"),
+            ),
+            ExclusionConstraint(
+                name="policy_no_overlap_in_group",
+                expressions=[
+                    (F("member"), RangeOperators.EQUAL),
+                    (F("exclusive_group"), RangeOperators.EQUAL),
+                    (_cover_range(), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(status="cancelled") & ~Q(exclusive_group=""),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "start"], name="policy_member_idx"),
+            models.Index(fields=["organisation", "start"], name="policy_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+    @property
+    def last_covered_day(self):
+        return self.ended_on or self.end
+
+    @property
+    def has_expired(self) -> bool:
+        """In force by its record, but its period is over (nothing flips the status at the end)."""
+        return self.status == PolicyStatus.IN_FORCE and self.end < timezone.localdate()
+
+
+class ShareTranche(models.Model):
+    """Shares of a policy bought together, with their own first covered day after the wait."""
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="tranches")
+    shares = models.PositiveSmallIntegerField(_("shares"))
+    start = models.DateField(_("held from"))
+    #: First day these shares answer items with a waiting period (== start: no wait).
+    waiting_end = models.DateField(_("waiting period ends"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org_field = "policy__organisation"
+
+    class Meta:
+        verbose_name = _("share tranche")
+        verbose_name_plural = _("share tranches")
+        ordering = ["policy", "start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(shares__gte=1), name="share_tranche_shares"),
+            models.CheckConstraint(
+                condition=Q(waiting_end__gte=F("start")), name="share_tranche_wait_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shares} × {self.start:%Y-%m-%d}"
+
+
+class StatusChange(models.Model):
+    """One step of an enrolment: from, to, who, when, and the reason when it was sent back."""
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=EnrolmentStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=EnrolmentStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org_field = "enrolment__organisation"
+
+    class Meta:
+        verbose_name = _("enrolment step")
+        verbose_name_plural = _("enrolment steps")
+        ordering = ["enrolment", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

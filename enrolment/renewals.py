@@ -1,0 +1,386 @@
+"""Renewal drafts for every enrolment coming to its end, in set-based SQL (SPEC §7).
+
+``renewals_prepare_due`` does for all due enrolments at once what ``enrolment_create(kind=
+"renewal")`` does for one: the next period's draft under the plan version in force on its
+first day, the same members with the same shares, and — in ``dropped``, with the reason —
+the members who left, died, moved, no longer qualify or already hold cover for those days.
+It is INSERT … SELECT over temporary tables, never a loop of saves: a million policies
+take seconds, not hours (``bench/bench_renewals.py``; SPEC §14 asks ≥ 50,000 policies/s).
+
+Due: an enrolment in force (a new one or an earlier renewal; mid-term additions join
+their unit's common period and are not renewed on their own) whose period ends within
+``notice_days`` of ``today`` and whose renewal can still be paid in time (the plan's
+deadline before the end, or its grace period after it, has not passed).
+
+Idempotent: an enrolment that already has a renewal (prepared by an earlier run or by
+the agent on the enrolment page), not cancelled, gets no second one. A transaction-level
+advisory lock makes two runs at once take turns, so the second finds the first's drafts.
+The premiums side adds a unique row per renewed enrolment (``premiums.Renewal``) in the
+same transaction, which is the database's own guard.
+
+The drafts go through the ordinary submission checks (``enrolment_submit``): the rules
+here only leave out members who could not continue, so the agent sees why at once.
+
+The caller holds the transaction: after ``renewals_prepare_due`` returns, the temporary
+table ``renewal_due`` lists this run's pairs (``previous_id``, ``id`` of the draft or the
+existing renewal, ``created``) until the transaction ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from enrolment.models import OPEN_STATUSES, FUNDING_PARTIES, EnrolmentKind, EnrolmentStatus
+from enrolment.rules import Eligibility
+from plans.rules import MEMBER_CATEGORIES
+
+#: Key of the advisory lock that serialises runs (any constant; "renewals" in ASCII).
+LOCK_KEY = 0x72656E6577616C73 % (2**63)
+#: Enrolments whose period ended longer ago than this are never looked at (bounds the scan;
+#: no plan gives a grace period that long).
+LOOK_BACK_DAYS = 400
+
+
+@dataclass(frozen=True)
+class RenewalRun:
+    due: int = 0  # enrolments due for renewal in this run
+    prepared: int = 0  # drafts created now
+    already: int = 0  # due enrolments that had a renewal already
+    lines: int = 0  # roster lines written
+    dropped: int = 0  # members left out, with a reason
+    policies: int = 0  # policies of the due enrolments looked at
+
+
+def _messages() -> dict[str, str]:
+    """The reasons, in the active language, with SQL-side placeholders kept as they are."""
+    return {
+        "died": _("Deceased."),
+        "left": _("Left the employer."),
+        "moved": _("Moved to %(unit)s."),
+        "not_in_service": _("Only members in service can join this plan."),
+        "sex_female": _("This plan is for women only; the ID number shows a man."),
+        "sex_male": _("This plan is for men only; the ID number shows a woman."),
+        "age_min": _("Aged %(age)d on %(date)s: the plan takes members from %(min)d."),
+        "age_max": _("Aged %(age)d on %(date)s: the plan takes members up to %(max)d."),
+        "category": _("This plan is only for: %(allowed)s."),
+        "tier": _("Choose one of the plan's tiers: %(tiers)s."),
+        "shares_max": _("A member may hold at most %(max)d shares of this plan."),
+        "cover": _("Already holds or is enrolled for cover in this plan, or a plan of its group, for these days."),
+    }
+
+
+def _rules_rows(versions: list[tuple]) -> list[tuple]:
+    """One row per plan version of this run: the terms as the Python rules read them
+    (``Eligibility.from_terms``), with the reasons' texts already filled in where they
+    depend on the version only."""
+    msgs = _messages()
+    rows = []
+    for version_id, terms in versions:
+        el = Eligibility.from_terms(terms.get("eligibility"))
+        renewal = terms.get("renewal") or {}
+        grace = renewal.get("grace_days_after_end")
+        before = renewal.get("deadline_days_before_end") or 0
+        tiers = {t["code"]: str(t["premium"]) for t in terms.get("tiers") or ()}
+        sold_in_tiers = terms.get("sale_mode", "shares") == "tiers"
+        max_shares = terms.get("max_shares")
+        allowed = "、".join(MEMBER_CATEGORIES.get(c, c) for c in sorted(el.categories))
+        rows.append(
+            (
+                version_id,
+                int(terms.get("term_months") or 12),
+                grace if grace is not None else -int(before),
+                terms.get("exclusive_group") or "",
+                el.in_service_only,
+                el.sex or "",
+                el.min_age,
+                el.max_age,
+                sorted(el.categories),
+                sold_in_tiers,
+                Decimal(str(terms["premium_per_share"])) if terms.get("premium_per_share") else None,
+                json.dumps(tiers),
+                max_shares if not sold_in_tiers else None,
+                msgs["sex_female"] if el.sex == "female" else msgs["sex_male"],
+                msgs["age_min"].replace("%(min)d", str(el.min_age)),
+                msgs["age_max"].replace("%(max)d", str(el.max_age)),
+                msgs["category"] % {"allowed": allowed},
+                msgs["tier"] % {"tiers": ", ".join(tiers)},
+                msgs["shares_max"] % {"max": max_shares} if max_shares else "",
+            )
+        )
+    return rows
+
+
+def renewals_prepare_due(*, today: dt.date, notice_days: int = 30, tenant_id=None) -> RenewalRun:
+    """Prepare the renewal drafts of every enrolment due on ``today`` (all tenants, or one).
+
+    Must run inside a transaction (the temporary tables live until it ends). Returns the
+    counts; the pairs are in the temporary table ``renewal_due`` (see the module doc)."""
+    renewals_find_due(today=today, notice_days=notice_days, tenant_id=tenant_id)
+    return renewals_create_drafts()
+
+
+def renewals_find_due(*, today: dt.date, notice_days: int = 30, tenant_id=None) -> int:
+    """Fill the temporary table ``renewal_due`` with the enrolments due on ``today``: the
+    version in force on the renewal's first day, the period, the payment deadline, and the
+    renewal they already have (``created`` False) or the id of the draft to make. The caller
+    may delete rows (enrolments it already handled) before ``renewals_create_drafts``.
+    Takes the advisory lock first. Returns the number of due enrolments."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("renewals must be prepared inside transaction.atomic()")
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cur.execute("DROP TABLE IF EXISTS renewal_due, renewal_rules, renewal_cand")
+        # 1. The due enrolments, each with the version in force on the renewal's first day
+        #    (plans.selectors.version_in_force, in SQL) and its renewal if it has one.
+        cur.execute(
+            """
+            CREATE TEMP TABLE renewal_due ON COMMIT DROP AS
+            SELECT e.id AS previous_id,
+                   COALESCE(f.id, gen_random_uuid()) AS id,
+                   f.id IS NULL AS created,
+                   e.tenant_id, e.organisation_id, e.unit_id, e.plan_id,
+                   v.id AS version_id,
+                   e.coverage_end AS previous_end,
+                   e.coverage_end + 1 AS start_date,
+                   NULL::date AS end_date,
+                   NULL::date AS deadline,
+                   e.funding_mode, e.administration_amount, e.union_amount,
+                   e.member_amount, e.federation_amount, e.premium_total AS previous_premium
+            FROM enrolment_enrolment e
+            JOIN LATERAL (
+                SELECT pv.id, pv.valid_to FROM plans_planversion pv
+                WHERE pv.plan_id = e.plan_id AND pv.status = 'published'
+                  AND pv.valid_from <= e.coverage_end + 1
+                ORDER BY pv.valid_from DESC, pv.number DESC LIMIT 1
+            ) v ON v.valid_to IS NULL OR v.valid_to >= e.coverage_end + 1
+            LEFT JOIN LATERAL (
+                SELECT fe.id FROM enrolment_enrolment fe
+                WHERE fe.previous_id = e.id AND fe.kind = %(renewal)s AND fe.status <> %(cancelled)s
+                ORDER BY fe.created_at LIMIT 1
+            ) f ON true
+            WHERE e.status = %(in_force)s AND e.kind IN (%(new)s, %(renewal)s)
+              AND e.coverage_end <= %(today)s::date + %(notice)s
+              AND e.coverage_end >= %(today)s::date - %(look_back)s
+              AND (%(tenant)s::uuid IS NULL OR e.tenant_id = %(tenant)s::uuid)
+            """,
+            {
+                "renewal": EnrolmentKind.RENEWAL.value,
+                "new": EnrolmentKind.NEW.value,
+                "cancelled": EnrolmentStatus.CANCELLED.value,
+                "in_force": EnrolmentStatus.IN_FORCE.value,
+                "today": today,
+                "notice": int(notice_days),
+                "look_back": LOOK_BACK_DAYS,
+                "tenant": str(tenant_id) if tenant_id else None,
+            },
+        )
+        # 2. The rules of the versions involved (a handful), read by the Python rules' own
+        #    parsers so both paths agree on what the terms say.
+        cur.execute(
+            """SELECT pv.id, pv.terms FROM plans_planversion pv
+               WHERE pv.id IN (SELECT DISTINCT version_id FROM renewal_due)"""
+        )
+        versions = [(vid, terms if isinstance(terms, dict) else json.loads(terms)) for vid, terms in cur.fetchall()]
+        cur.execute(
+            """CREATE TEMP TABLE renewal_rules (
+                 version_id uuid PRIMARY KEY, term_months int, deadline_offset int,
+                 exclusive_group text, in_service_only bool, sex text, min_age int, max_age int,
+                 categories text[], sold_in_tiers bool, premium_per_share numeric, tiers jsonb,
+                 max_shares int, msg_sex text, msg_age_min text, msg_age_max text,
+                 msg_category text, msg_tier text, msg_shares_max text
+               ) ON COMMIT DROP"""
+        )
+        if versions:
+            cur.executemany(
+                "INSERT INTO renewal_rules VALUES (" + ", ".join(["%s"] * 19) + ")",
+                _rules_rows(versions),
+            )
+        # 3. The period (same calendar day a term later, shorter months clamp like
+        #    policies.add_months) and the last day to pay in time; drop what is too late.
+        cur.execute(
+            """
+            UPDATE renewal_due d
+            SET end_date = (d.previous_end + make_interval(months => r.term_months))::date,
+                deadline = d.previous_end + r.deadline_offset
+            FROM renewal_rules r WHERE r.version_id = d.version_id
+            """
+        )
+        cur.execute("DELETE FROM renewal_due WHERE deadline < %s", [today])
+        cur.execute("SELECT count(*) FROM renewal_due")
+        return cur.fetchone()[0]
+
+
+def renewals_create_drafts() -> RenewalRun:
+    """The drafts (enrolments, roster lines, first steps, audit events) for the rows of
+    ``renewal_due`` with ``created``, in a handful of INSERT … SELECT statements."""
+    msgs = _messages()
+    open_statuses = [str(s) for s in OPEN_STATUSES]
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*), count(*) FILTER (WHERE created) FROM renewal_due")
+        due, to_create = cur.fetchone()
+        if not to_create:
+            return RenewalRun(due=due, already=due)
+        cur.execute("ANALYZE renewal_due")
+
+        # 4. One candidate line per continuing policy of the previous enrolment, with the
+        #    reason it cannot continue (NULL: it continues) and its premium for the new term.
+        cur.execute(
+            """
+            CREATE TEMP TABLE renewal_cand ON COMMIT DROP AS
+            SELECT d.id AS enrolment_id, d.tenant_id, p.member_id, m.name, m.category,
+                   p.shares, p.tier,
+                   CASE
+                     WHEN r.sold_in_tiers THEN (r.tiers ->> p.tier)::numeric(12, 2)
+                     ELSE round(p.shares * r.premium_per_share, 2)
+                   END AS premium,
+                   CASE
+                     WHEN m.employment_status = 'died' THEN %(died)s
+                     WHEN m.employment_status = 'left' THEN %(left)s
+                     WHEN m.organisation_id <> d.organisation_id THEN replace(%(moved)s, '%%(unit)s', mo.name)
+                     WHEN r.in_service_only AND m.employment_status <> 'in_service' THEN %(not_in_service)s
+                     WHEN r.sex <> '' AND m.sex <> r.sex THEN r.msg_sex
+                     WHEN r.min_age IS NOT NULL
+                          AND date_part('year', age(d.start_date, m.birth_date)) < r.min_age
+                       THEN replace(replace(r.msg_age_min, '%%(age)d',
+                              date_part('year', age(d.start_date, m.birth_date))::int::text),
+                              '%%(date)s', d.start_date::text)
+                     WHEN r.max_age IS NOT NULL
+                          AND date_part('year', age(d.start_date, m.birth_date)) > r.max_age
+                       THEN replace(replace(r.msg_age_max, '%%(age)d',
+                              date_part('year', age(d.start_date, m.birth_date))::int::text),
+                              '%%(date)s', d.start_date::text)
+                     WHEN cardinality(r.categories) > 0 AND NOT m.category = ANY(r.categories)
+                       THEN r.msg_category
+                     WHEN r.sold_in_tiers AND NOT r.tiers ? p.tier THEN r.msg_tier
+                     WHEN NOT r.sold_in_tiers AND r.max_shares IS NOT NULL AND p.shares > r.max_shares
+                       THEN r.msg_shares_max
+                     WHEN EXISTS (
+                         SELECT 1 FROM enrolment_policy q
+                         WHERE q.member_id = p.member_id AND q.status <> 'cancelled'
+                           AND q.enrolment_id <> d.previous_id
+                           AND (q.plan_id = d.plan_id
+                                OR (r.exclusive_group <> '' AND q.exclusive_group = r.exclusive_group))
+                           AND q.start <= d.end_date AND COALESCE(q.ended_on, q."end") >= d.start_date)
+                       OR EXISTS (
+                         SELECT 1 FROM enrolment_enrolmentline l
+                         JOIN enrolment_enrolment oe ON oe.id = l.enrolment_id
+                         WHERE l.member_id = p.member_id AND oe.id <> d.previous_id
+                           AND oe.status = ANY(%(open)s)
+                           AND (oe.plan_id = d.plan_id
+                                OR (r.exclusive_group <> '' AND oe.exclusive_group = r.exclusive_group))
+                           AND oe.start_date <= d.end_date AND oe.end_date >= d.start_date)
+                       THEN %(cover)s
+                   END AS reason
+            FROM renewal_due d
+            JOIN renewal_rules r ON r.version_id = d.version_id
+            JOIN enrolment_policy p ON p.enrolment_id = d.previous_id
+            JOIN members_member m ON m.id = p.member_id
+            JOIN tenancy_organisation mo ON mo.id = m.organisation_id
+            WHERE d.created AND p.status <> 'cancelled'
+              AND (p.ended_on IS NULL OR p.ended_on >= d.previous_end)
+            """,
+            {**msgs, "open": open_statuses},
+        )
+        policies = cur.rowcount
+
+        # 5. The drafts, with their totals and the members left out (by name), and funding:
+        #    a single payer pays the whole premium; several keep last year's split when the
+        #    premium is unchanged, else the agent enters it before submitting.
+        single = {mode: parties[0] for mode, parties in FUNDING_PARTIES.items() if len(parties) == 1}
+
+        def party(name: str) -> str:
+            modes = [m for m, field in single.items() if field == name]
+            return f"""CASE WHEN d.funding_mode = ANY(ARRAY{modes!r}::text[]) THEN t.premium
+                            WHEN d.funding_mode = ANY(ARRAY{[m for m, p in FUNDING_PARTIES.items() if len(p) > 1 and name in p]!r}::text[])
+                                 AND t.premium = d.previous_premium THEN d.{name}
+                            ELSE 0 END"""
+
+        cur.execute(
+            f"""
+            INSERT INTO enrolment_enrolment (
+                id, tenant_id, unit_id, organisation_id, plan_id, plan_version_id, exclusive_group,
+                kind, previous_id, status, start_date, end_date, funding_mode,
+                administration_amount, union_amount, member_amount, federation_amount, note,
+                member_count, share_count, premium_total, return_reason, dropped,
+                created_at, updated_at)
+            SELECT d.id, d.tenant_id, d.unit_id, d.organisation_id, d.plan_id, d.version_id,
+                   r.exclusive_group, %(renewal)s, d.previous_id, %(draft)s, d.start_date, d.end_date,
+                   d.funding_mode,
+                   {party("administration_amount")}, {party("union_amount")},
+                   {party("member_amount")}, {party("federation_amount")}, '',
+                   t.members, t.shares, t.premium, '', t.dropped, now(), now()
+            FROM renewal_due d
+            JOIN renewal_rules r ON r.version_id = d.version_id
+            CROSS JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE c.reason IS NULL) AS members,
+                       COALESCE(sum(c.shares) FILTER (WHERE c.reason IS NULL), 0) AS shares,
+                       COALESCE(sum(c.premium) FILTER (WHERE c.reason IS NULL), 0)::numeric(14, 2) AS premium,
+                       COALESCE(jsonb_agg(jsonb_build_object('member', c.member_id::text, 'name', c.name,
+                                                             'reason', c.reason)
+                                          ORDER BY c.name, c.member_id) FILTER (WHERE c.reason IS NOT NULL),
+                                '[]'::jsonb) AS dropped
+                FROM renewal_cand c WHERE c.enrolment_id = d.id
+            ) t
+            WHERE d.created
+            """,
+            {"renewal": EnrolmentKind.RENEWAL.value, "draft": EnrolmentStatus.DRAFT.value},
+        )
+        prepared = cur.rowcount
+        # 6. The roster: same members, same shares (kept as last year's count).
+        cur.execute(
+            """
+            INSERT INTO enrolment_enrolmentline (
+                tenant_id, enrolment_id, member_id, shares, tier, category, previous_shares,
+                premium, status, problem, row_number, created_at)
+            SELECT c.tenant_id, c.enrolment_id, c.member_id, c.shares, c.tier, c.category,
+                   c.shares, c.premium, 'ok', '', NULL, now()
+            FROM renewal_cand c WHERE c.reason IS NULL
+            ORDER BY c.enrolment_id, c.name, c.member_id
+            """
+        )
+        lines = cur.rowcount
+        # 7. Each draft's first step and its audit event, by the system.
+        cur.execute(
+            """
+            INSERT INTO enrolment_statuschange (tenant_id, enrolment_id, from_status, to_status,
+                                                actor_id, at, reason)
+            SELECT d.tenant_id, d.id, '', %s, NULL, now(), '' FROM renewal_due d WHERE d.created
+            """,
+            [EnrolmentStatus.DRAFT.value],
+        )
+        cur.execute(
+            """
+            INSERT INTO audit_auditevent (at, tenant_id, organisation_id, actor_id, action,
+                                          object_type, object_id, object_repr, before, after)
+            SELECT now(), d.tenant_id, d.organisation_id, NULL, 'enrolment.renewal_prepared',
+                   'enrolment.enrolment', d.id::text,
+                   left(o.name || ' · ' || COALESCE(NULLIF(pl.short_name, ''), pl.name) || ' · '
+                        || d.start_date::text, 200),
+                   NULL,
+                   jsonb_build_object('previous', d.previous_id::text, 'start', d.start_date,
+                                      'end', d.end_date, 'deadline', d.deadline,
+                                      'lines', e.member_count, 'dropped', jsonb_array_length(e.dropped),
+                                      'by', 'renewal job')
+            FROM renewal_due d
+            JOIN enrolment_enrolment e ON e.id = d.id
+            JOIN tenancy_organisation o ON o.id = d.organisation_id
+            JOIN plans_plan pl ON pl.id = d.plan_id
+            WHERE d.created
+            """
+        )
+        cur.execute("SELECT count(*) FROM renewal_cand WHERE reason IS NOT NULL")
+        dropped = cur.fetchone()[0]
+    return RenewalRun(
+        due=due,
+        prepared=prepared,
+        already=due - to_create,
+        lines=lines,
+        dropped=dropped,
+        policies=policies,
+    )

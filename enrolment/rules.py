@@ -1,0 +1,556 @@
+"""The enrolment rules (SPEC §3, §5): pure functions over plain data, no database.
+
+The services gather what the rules need with set queries (every member of a roster,
+every overlapping policy of those members: one query each, whatever the roster's
+size) and hand it here. The line form, the instant check next to it, the API, the
+admin and the roster import all end in ``check_batch``, so a rule says the same thing
+wherever the line came from.
+
+Each problem is a ``LineError`` with a stable ``code`` (for reports and tests), the
+``field`` it is about (the roster column), the roster ``row`` when there is one, and
+the message in the user's language; ``LineError.text`` prefixes row and column
+("第 12 行 份数：…") for the upload preview and its error file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enrolment.policies import Period
+from plans.rules import MEMBER_CATEGORIES, PlanTerms
+
+#: Roster columns, by the field names errors carry (the upload maps its headers to these).
+COLUMNS = {
+    "id_number": gettext_lazy("ID number"),
+    "name": gettext_lazy("Full name"),
+    "shares": gettext_lazy("Shares"),
+    "tier": gettext_lazy("Tier"),
+    "category": gettext_lazy("Category"),
+    "phone": gettext_lazy("Phone"),
+    "employment_status": gettext_lazy("Employment status"),
+    "member": gettext_lazy("Member"),
+}
+NON_FIELD = "non_field_errors"
+
+SEX_CODES = {"F": "female", "M": "male"}  # plan terms → members.Sex values
+
+
+# --- What the rules read ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    in_service_only: bool = False
+    sex: str | None = None  # "female" / "male" (members' values), None = anyone
+    min_age: int | None = None
+    max_age: int | None = None
+    categories: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_terms(cls, raw: Mapping[str, Any] | None) -> Eligibility:
+        raw = raw or {}
+        return cls(
+            in_service_only=bool(raw.get("in_service_only", False)),
+            sex=SEX_CODES.get(raw.get("sex") or ""),
+            min_age=raw.get("min_age"),
+            max_age=raw.get("max_age"),
+            categories=frozenset(raw.get("member_categories") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Participation:
+    min_ratio: Decimal | None = None
+    all_below_headcount: int | None = None
+
+    @classmethod
+    def from_terms(cls, raw: Mapping[str, Any] | None) -> Participation:
+        raw = raw or {}
+        ratio = raw.get("min_ratio")
+        return cls(
+            min_ratio=Decimal(str(ratio)) if ratio is not None else None,
+            all_below_headcount=raw.get("all_below_headcount"),
+        )
+
+
+@dataclass(frozen=True)
+class EnrolmentRules:
+    """The terms of the plan version as the enrolment checks read them, with the period."""
+
+    kind: str  # new | renewal | addition
+    period: Period
+    plan_id: Any
+    plan_name: str
+    exclusive_group: str
+    sale_mode: str
+    max_shares: int | None
+    uniform_shares: bool
+    mixed_cap: int | None
+    renewal_keeps_previous_shares: bool
+    premium_per_share: Decimal | None
+    tiers: Mapping[str, Decimal]
+    eligibility: Eligibility
+    participation: Participation
+    mid_term_addition: str
+    term_months: int
+    waiting_days: int
+
+    @classmethod
+    def build(
+        cls, terms: PlanTerms, *, kind: str, period: Period, plan_id, plan_name: str
+    ) -> EnrolmentRules:
+        return cls(
+            kind=kind,
+            period=period,
+            plan_id=plan_id,
+            plan_name=plan_name,
+            exclusive_group=terms.exclusive_group or "",
+            sale_mode=terms.sale_mode,
+            max_shares=terms.max_shares,
+            uniform_shares=terms.uniform_shares,
+            mixed_cap=terms.max_shares_if_not_uniform,
+            renewal_keeps_previous_shares=terms.renewal_keeps_previous_shares,
+            premium_per_share=terms.premium_per_share,
+            tiers={code: tier.premium for code, tier in terms.tiers.items()},
+            eligibility=Eligibility.from_terms(terms.raw.get("eligibility")),
+            participation=Participation.from_terms(terms.raw.get("participation")),
+            mid_term_addition=terms.mid_term_addition,
+            term_months=terms.term_months,
+            waiting_days=terms.waiting_period.days,
+        )
+
+    @property
+    def sold_in_tiers(self) -> bool:
+        return self.sale_mode == "tiers"
+
+
+@dataclass
+class Candidate:
+    """One line to check: a member (registered or about to be) with their shares or tier."""
+
+    index: int  # position in the batch, stable key for errors
+    row: int | None  # roster row number (1-based as the sheet shows it), or None
+    id_number: str  # normalised; "" when the ID itself was invalid
+    name: str = ""
+    member_id: Any = None  # None: not registered yet (the import will register them)
+    sex: str | None = None
+    birth_date: date | None = None
+    category: str = ""
+    employment_status: str = "in_service"
+    shares: int | None = None
+    tier: str = ""
+    previous_shares: int = 0
+
+
+@dataclass(frozen=True)
+class CoverRow:
+    """Something the member already holds or is enrolled in, from the set query."""
+
+    member_id: Any
+    plan_id: Any
+    plan_name: str
+    exclusive_group: str
+    start: date
+    end: date
+    is_policy: bool  # False: a line of another enrolment still on its way
+
+
+@dataclass(frozen=True)
+class LineError:
+    field: str
+    code: str
+    message: str
+    row: int | None = None
+    index: int | None = None
+
+    @property
+    def column(self) -> str:
+        label = COLUMNS.get(self.field)
+        return str(label) if label is not None else ""
+
+    @property
+    def text(self) -> str:
+        """The message, prefixed with the roster row and column when the line came from one."""
+        if self.row is None:
+            return self.message
+        if not self.column:
+            return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+        return _("Row %(row)d, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "field": self.field,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+            "text": self.text,
+        }
+
+
+class Report:
+    """Problems per candidate, in the order found."""
+
+    def __init__(self) -> None:
+        self.by_index: dict[int, list[LineError]] = defaultdict(list)
+
+    def add(self, cand: Candidate, field_name: str, code: str, message: str) -> None:
+        self.by_index[cand.index].append(
+            LineError(field_name, code, message, row=cand.row, index=cand.index)
+        )
+
+    def has(self, cand: Candidate, field_name: str | None = None) -> bool:
+        """Any problem with this candidate (about ``field_name``, when given)."""
+        if field_name is None:
+            return cand.index in self.by_index
+        return any(e.field == field_name for e in self.by_index.get(cand.index, ()))
+
+    def errors(self) -> list[LineError]:
+        return [e for index in sorted(self.by_index) for e in self.by_index[index]]
+
+
+# --- Per-line rules ------------------------------------------------------------------------
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years on ``day`` (a birthday on 29 February counts from 1 March in other years)."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def check_eligibility(rules: EnrolmentRules, cand: Candidate, report: Report) -> None:
+    el = rules.eligibility
+    if el.sex and cand.sex and cand.sex != el.sex:
+        if el.sex == "female":
+            message = _("This plan is for women only; the ID number shows a man.")
+        else:
+            message = _("This plan is for men only; the ID number shows a woman.")
+        report.add(cand, "id_number", "sex_not_eligible", message)
+    if cand.birth_date is not None and (el.min_age is not None or el.max_age is not None):
+        age = age_on(cand.birth_date, rules.period.start)
+        when = rules.period.start.isoformat()
+        if el.min_age is not None and age < el.min_age:
+            report.add(
+                cand,
+                "id_number",
+                "age_below_minimum",
+                _("Aged %(age)d on %(date)s: the plan takes members from %(min)d.")
+                % {"age": age, "date": when, "min": el.min_age},
+            )
+        if el.max_age is not None and age > el.max_age:
+            report.add(
+                cand,
+                "id_number",
+                "age_above_maximum",
+                _("Aged %(age)d on %(date)s: the plan takes members up to %(max)d.")
+                % {"age": age, "date": when, "max": el.max_age},
+            )
+    if el.categories and cand.category and cand.category not in el.categories:
+        allowed = "、".join(MEMBER_CATEGORIES.get(c, c) for c in sorted(el.categories))
+        report.add(
+            cand,
+            "category",
+            "category_not_eligible",
+            _("This plan is only for: %(allowed)s.") % {"allowed": allowed},
+        )
+    if el.in_service_only and cand.employment_status != "in_service":
+        report.add(
+            cand,
+            "employment_status",
+            "not_in_service",
+            _("Only members in service can join this plan."),
+        )
+
+
+def check_shares(rules: EnrolmentRules, cand: Candidate, report: Report) -> None:
+    """Shares (or tier) of one line on its own: present, whole, within the plan's maximum.
+
+    ``max_shares`` binds renewals too; only the mixed cap gives way to kept shares."""
+    if rules.sold_in_tiers:
+        if cand.tier not in rules.tiers:
+            report.add(
+                cand,
+                "tier",
+                "tier_invalid",
+                _("Choose one of the plan's tiers: %(tiers)s.") % {"tiers": ", ".join(rules.tiers)},
+            )
+        return
+    if cand.shares is None:
+        if not report.has(cand, "shares"):  # not when the cell could not be read at all
+            report.add(cand, "shares", "shares_required", _("Enter the number of shares."))
+    elif cand.shares < 1:
+        report.add(cand, "shares", "shares_min", _("Enter at least 1 share."))
+    elif rules.max_shares is not None and cand.shares > rules.max_shares:
+        report.add(
+            cand,
+            "shares",
+            "shares_max",
+            _("A member may hold at most %(max)d shares of this plan.") % {"max": rules.max_shares},
+        )
+
+
+def keeps_previous_shares(rules: EnrolmentRules, cand: Candidate) -> bool:
+    """A renewal line keeping last year's count: exempt from the uniform rule and the mixed cap."""
+    return (
+        rules.kind == "renewal"
+        and rules.renewal_keeps_previous_shares
+        and cand.previous_shares > 0
+        and cand.shares == cand.previous_shares
+    )
+
+
+def check_share_set(
+    rules: EnrolmentRules,
+    cands: Sequence[Candidate],
+    report: Report,
+    *,
+    existing: Mapping[tuple[int, bool], int] | None = None,
+) -> None:
+    """The whole-roster share rules (E1–E3, E6, E7) over ``cands`` plus the lines already
+    on the roster, given as ``existing``: (shares, keeps previous) → number of lines.
+
+    Uniform plans: every line holds the same count — the count already on the roster,
+    else the most common one among ``cands`` (the first seen on a tie); the others are
+    refused. Mixed plans: once counts differ, a line may hold at most the mixed cap,
+    unless it is a renewal keeping last year's count.
+    """
+    if rules.sold_in_tiers:
+        return
+    existing = existing or {}
+    pool = [c for c in cands if c.shares is not None and not report.has(c)]
+    kept = {c.index for c in pool if keeps_previous_shares(rules, c)}
+
+    if rules.uniform_shares:
+        fixed = {shares for (shares, keeps), n in existing.items() if n and not keeps}
+        if len(fixed) == 1:
+            target = next(iter(fixed))
+        else:
+            counts = Counter(c.shares for c in pool if c.index not in kept)
+            if not counts:
+                return
+            best = max(counts.values())
+            target = next(c.shares for c in pool if counts.get(c.shares) == best)
+        for cand in pool:
+            if cand.index not in kept and cand.shares != target:
+                report.add(
+                    cand,
+                    "shares",
+                    "shares_not_uniform",
+                    _(
+                        "This plan requires the same number of shares for every member "
+                        "of the unit (%(shares)d on this roster)."
+                    )
+                    % {"shares": target},
+                )
+        return
+
+    cap = rules.mixed_cap
+    if cap is None:
+        return
+    values = {c.shares for c in pool} | {s for (s, _keeps), n in existing.items() if n}
+    if len(values) < 2:
+        return
+    over_existing = sum(n for (s, keeps), n in existing.items() if s > cap and not keeps)
+    for cand in pool:
+        if cand.index in kept:
+            continue
+        if cand.shares > cap:
+            report.add(
+                cand,
+                "shares",
+                "mixed_cap",
+                _(
+                    "When members hold different numbers of shares, each may hold at most "
+                    "%(cap)d (a renewal may keep last year's count)."
+                )
+                % {"cap": cap},
+            )
+        elif over_existing:
+            report.add(
+                cand,
+                "shares",
+                "mixed_cap_existing",
+                _(
+                    "With %(shares)d shares the counts on the roster would differ, and then "
+                    "each member may hold at most %(cap)d: %(n)d members on it hold more."
+                )
+                % {"shares": cand.shares, "cap": cap, "n": over_existing},
+            )
+
+
+def check_duplicates(
+    cands: Sequence[Candidate], report: Report, *, on_roster: Iterable[str] = ()
+) -> None:
+    """E11: an ID number twice in one batch names every row it is on; one already on the
+    roster is refused too."""
+    rows_by_number: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in cands:
+        if cand.id_number:
+            rows_by_number[cand.id_number].append(cand)
+    for group in rows_by_number.values():
+        if len(group) < 2:
+            continue
+        if all(c.row is not None for c in group):
+            rows = ", ".join(str(c.row) for c in group)
+            message = _("The same ID number is on rows %(rows)s of the roster.") % {"rows": rows}
+        else:
+            message = _("The same ID number is given more than once.")
+        for cand in group:
+            report.add(cand, "id_number", "duplicate_in_roster", message)
+    on_roster = set(on_roster)
+    for cand in cands:
+        if cand.id_number in on_roster:
+            report.add(
+                cand,
+                "id_number",
+                "already_on_roster",
+                _("This member is already on the roster of this enrolment."),
+            )
+
+
+def check_cover(
+    rules: EnrolmentRules,
+    cands: Sequence[Candidate],
+    report: Report,
+    *,
+    cover: Mapping[Any, Sequence[CoverRow]],
+) -> None:
+    """No overlapping cover in the same plan; at most one plan of an exclusive group (E4).
+
+    ``cover`` maps member id → what the member holds or is enrolled in over days that
+    overlap the period (the set query already filtered by plan, group and dates)."""
+    for cand in cands:
+        for row in cover.get(cand.member_id, ()) if cand.member_id is not None else ():
+            if not rules.period.overlaps(Period(row.start, row.end)):
+                continue
+            params = {
+                "plan": row.plan_name,
+                "start": row.start.isoformat(),
+                "end": row.end.isoformat(),
+            }
+            if row.plan_id == rules.plan_id:
+                if row.is_policy:
+                    code, message = (
+                        "overlapping_cover",
+                        _(
+                            "The member already holds this plan from %(start)s to %(end)s, "
+                            "which overlaps this enrolment."
+                        ),
+                    )
+                else:
+                    code, message = (
+                        "already_enrolled",
+                        _(
+                            "The member is on another enrolment of this plan for an overlapping "
+                            "period (%(start)s to %(end)s)."
+                        ),
+                    )
+            elif rules.exclusive_group and row.exclusive_group == rules.exclusive_group:
+                if row.is_policy:
+                    code, message = (
+                        "exclusive_group",
+                        _(
+                            "The member already holds %(plan)s from %(start)s to %(end)s; the two "
+                            "plans cannot be held over the same period."
+                        ),
+                    )
+                else:
+                    code, message = (
+                        "exclusive_group",
+                        _(
+                            "The member is on an enrolment of %(plan)s for an overlapping period "
+                            "(%(start)s to %(end)s); the two plans cannot be held together."
+                        ),
+                    )
+            else:
+                continue
+            report.add(cand, "id_number", code, message % params)
+            break
+
+
+def check_batch(
+    rules: EnrolmentRules,
+    cands: Sequence[Candidate],
+    *,
+    report: Report | None = None,
+    existing_shares: Mapping[tuple[int, bool], int] | None = None,
+    on_roster: Iterable[str] = (),
+    cover: Mapping[Any, Sequence[CoverRow]] | None = None,
+) -> Report:
+    """Every enrolment rule over a batch of lines; the one path all entry points use.
+
+    Per-line rules first; the whole-roster share rules then look only at lines that
+    passed them, so a line refused for its ID number does not make the counts "mixed"
+    for everyone else (importing only the valid rows gives the roster that was checked).
+    """
+    report = report or Report()
+    check_duplicates(cands, report, on_roster=on_roster)
+    for cand in cands:
+        check_eligibility(rules, cand, report)
+        check_shares(rules, cand, report)
+    check_cover(rules, cands, report, cover=cover or {})
+    check_share_set(rules, cands, report, existing=existing_shares)
+    return report
+
+
+# --- Whole-enrolment rules -----------------------------------------------------------------
+
+
+def participation_problems(
+    rules: EnrolmentRules, *, eligible: int, enrolled: int
+) -> list[LineError]:
+    """The unit's participation rule, checked on submission (SPEC §3, §5).
+
+    ``eligible``: the unit's members who meet the plan's conditions; ``enrolled``: those of
+    them on the roster. Below the headcount everyone must join; otherwise at least the
+    minimum share. Mid-term additions are not judged by it (the caller skips them)."""
+    part = rules.participation
+    problems = []
+    if eligible == 0:
+        return problems
+    if part.all_below_headcount is not None and eligible < part.all_below_headcount:
+        if enrolled < eligible:
+            problems.append(
+                LineError(
+                    NON_FIELD,
+                    "participation_all",
+                    _(
+                        "Units with fewer than %(headcount)d eligible members must enrol all of "
+                        "them (%(eligible)d eligible, %(enrolled)d on the roster)."
+                    )
+                    % {
+                        "headcount": part.all_below_headcount,
+                        "eligible": eligible,
+                        "enrolled": enrolled,
+                    },
+                )
+            )
+        return problems
+    if part.min_ratio is not None and Decimal(enrolled) < part.min_ratio * eligible:
+        percent = (part.min_ratio * 100).normalize()
+        problems.append(
+            LineError(
+                NON_FIELD,
+                "participation_ratio",
+                _(
+                    "At least %(percent)s%% of the unit's eligible members must join "
+                    "(%(eligible)d eligible, %(enrolled)d on the roster)."
+                )
+                % {"percent": f"{percent:f}", "eligible": eligible, "enrolled": enrolled},
+            )
+        )
+    return problems

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from enrolment import views
+
+app_name = "enrolments"
+E = "<uuid:enrolment_id>/"
+LINE = E + "lines/<uuid:member_id>/"
+
+urlpatterns = [
+    path("", views.enrolment_list, name="list"),
+    path("new/", views.enrolment_create, name="create"),
+    path(E, views.enrolment_detail, name="detail"),
+    path(E + "edit/", views.enrolment_edit, name="edit"),
+    path(E + "renew/", views.enrolment_renew, name="renew"),
+    path(E + "add-members/", views.enrolment_add_members, name="add_members"),
+    path(E + "submit/", views.enrolment_submit, name="submit"),
+    path(E + "check/", views.enrolment_check, name="check"),
+    path(E + "accept/", views.enrolment_accept, name="accept"),
+    path(E + "send-back/", views.enrolment_send_back, name="send_back"),
+    path(E + "cancel/", views.enrolment_cancel, name="cancel"),
+    path(E + "lines/new/", views.line_add, name="line_add"),
+    path(E + "lines/check/", views.line_check, name="line_check"),
+    path(E + "lines/choose/", views.choose_members, name="choose_members"),
+    path(LINE + "edit/", views.line_edit, name="line_edit"),
+    path(LINE + "remove/", views.line_remove, name="line_remove"),
+    path("policies/<uuid:policy_id>/", views.policy_detail, name="policy_detail"),
+    path("policies/<uuid:policy_id>/end/", views.policy_end, name="policy_end"),
+]
