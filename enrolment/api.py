@@ -16,8 +16,11 @@ from rest_framework.response import Response
 from enrolment import access, selectors, services
 from enrolment.models import Enrolment, EnrolmentKind, EnrolmentLine, Policy, ShareTranche
 from members.access import access_member, access_unit, display_id_number
-from members.api import CURSOR, FULL_ID, PAGE_SIZE, _page_size, _paged, _reveal
+from members.api import FULL_ID, _reveal
 from mutualaid.api.base import ScopedAPIView
+from mutualaid.api.keyset import CURSOR, PAGE_SIZE
+from mutualaid.api.keyset import page_size as _page_size
+from mutualaid.api.keyset import paged_response as _paged
 
 ANY_STAFF: set[str] = set()
 DRAFTERS = set(access.DRAFTERS)

@@ -11,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
 from members import selectors, services
 from members.access import (
@@ -24,9 +23,11 @@ from members.access import (
 )
 from members.models import EmploymentStatus, Member, MemberCategory, MemberTransfer, Unit
 from mutualaid.api.base import ScopedAPIView
+from mutualaid.api.keyset import CURSOR, PAGE_SIZE
+from mutualaid.api.keyset import page_size as _page_size
+from mutualaid.api.keyset import paged_response as _paged
 
 ANY_STAFF: set[str] = set()
-MAX_PAGE_SIZE = 500
 
 
 # --- Serializers: output ---------------------------------------------------------------------
@@ -173,29 +174,10 @@ class TransferCreateSerializer(serializers.Serializer):
 # --- Helpers ----------------------------------------------------------------------------------
 
 
-def _page_size(request) -> int:
-    try:
-        size = int(request.query_params.get("page_size", selectors.PAGE_SIZE))
-    except ValueError:
-        size = selectors.PAGE_SIZE
-    return max(1, min(size, MAX_PAGE_SIZE))
-
-
-def _paged(request, page, data) -> Response:
-    next_url = None
-    if page.next_cursor:
-        next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
-    return Response({"next": next_url, "previous": None, "results": data})
-
-
 def _reveal(request) -> bool:
     return request.query_params.get("full_id_number", "").lower() in ("1", "true", "yes")
 
 
-CURSOR = OpenApiParameter("cursor", OpenApiTypes.STR, description="The `next` link's cursor.")
-PAGE_SIZE = OpenApiParameter(
-    "page_size", OpenApiTypes.INT, description=f"1–{MAX_PAGE_SIZE}, default 50."
-)
 FULL_ID = OpenApiParameter(
     "full_id_number",
     OpenApiTypes.BOOL,
