@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrolment import views
+from enrolment import exports, upload, views
 
 app_name = "enrolments"
 E = "<uuid:enrolment_id>/"
@@ -25,4 +25,10 @@ urlpatterns = [
     path(LINE + "remove/", views.line_remove, name="line_remove"),
     path("policies/<uuid:policy_id>/", views.policy_detail, name="policy_detail"),
     path("policies/<uuid:policy_id>/end/", views.policy_end, name="policy_end"),
+    # Roster upload (enrolment/upload.py) and roster export (enrolment/exports.py).
+    path(E + "upload/", upload.upload, name="upload"),
+    path(E + "upload/template/", upload.upload_template, name="upload_template"),
+    path(E + "upload/<uuid:job_id>/", upload.upload_job, name="upload_job"),
+    path(E + "upload/<uuid:job_id>/import/", upload.upload_import, name="upload_import"),
+    path("export/", exports.export, name="export"),
 ]

@@ -344,6 +344,8 @@ def _enrolment_markers(w) -> list[str]:
     return ["甲县医院参保登记(参保标记)", member.name]
 
 
+
+
 def run_unit_a1_markers(world) -> list[str]:
     markers: list[str] = []
     for seeder in UNIT_A1_MARKERS:
@@ -361,3 +363,29 @@ def tenant_a_markers(world, unit_markers: list[str]) -> list[str]:
 
 def every_role() -> list[str]:
     return list(Role.values)
+
+
+# --- Roster upload (enrolment/upload.py): an enrolment of unit A1 and its preview job ---------
+
+
+def _upload_job_kwargs(w) -> dict[str, Any]:
+    """URL kwargs of a finished roster preview job of a draft enrolment of unit A1."""
+    from mutualaid.jobs.models import Job
+
+    kwargs = _enrolment_kwargs(w)
+    job = factories.make_job(w.unit, w.agent)
+    Job.objects.filter(pk=job.pk).update(
+        kind="roster_preview",
+        params={"enrolment_id": str(kwargs["enrolment_id"]), "filename": "名册.xlsx",
+                "file": "missing.xlsx"},
+        result={"filename": "名册.xlsx", "total": 1, "valid": 1, "invalid": 0, "errors": []},
+    )
+    return {**kwargs, "job_id": job.pk}
+
+
+OBJECT_URLS.update({
+    "enrolments:upload": lambda w: Target(_enrolment_kwargs(w), w.agent, w.sibling_agent),
+    "enrolments:upload_template": lambda w: Target(_enrolment_kwargs(w), w.agent, w.sibling_agent),
+    "enrolments:upload_job": lambda w: Target(_upload_job_kwargs(w), w.agent, w.sibling_agent),
+    "enrolments:upload_import": lambda w: Target(_upload_job_kwargs(w), w.agent, w.sibling_agent),
+})
