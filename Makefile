@@ -14,8 +14,9 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/uv/bin/uv)
 
 # Debian packages: what the running portal needs (PDFs with Chinese, translations) ...
 RUNTIME_DEBS := fonts-noto-cjk fontconfig libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext
-# ... and what the test suite needs on top (browser tests, compose file validation).
-TEST_DEBS := chromium docker-compose
+# ... and what the test suite needs on top (browser tests, compose file validation, PDF pages
+# rendered to images to look for missing glyphs).
+TEST_DEBS := chromium docker-compose poppler-utils
 
 PYTEST_ARGS ?=
 

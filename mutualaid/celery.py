@@ -20,4 +20,10 @@ app.conf.beat_schedule = {
         "task": "mutualaid.calendar.tasks.remind_missing_next_year",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Invoice accepted enrolments, prepare the renewals due, notify the agents (premiums).
+    # Idempotent: a second run (or a redelivered task) creates nothing.
+    "premiums-daily": {
+        "task": "premiums.tasks.daily",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "members",
     "plans",
     "enrolment",
+    "mutualaid.notifications",
+    "premiums",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,15 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING (JSON lines) too
 
+# --- Premiums and renewals (premiums app) ---------------------------------------
+# Renewal drafts are prepared this many days before cover ends (SPEC §7).
+RENEWAL_NOTICE_DAYS = envint("RENEWAL_NOTICE_DAYS", 30)
+# The daily renewal run in this many transactions side by side (one task each): with two
+# worker processes, 2 nearly doubles its speed on big tenants (docs/benchmarks.md).
+RENEWAL_PARTS = envint("RENEWAL_PARTS", 2)
+# The portal's address for links in e-mails (e.g. https://huzhu.example.org); empty: paths only.
+PORTAL_URL = env("PORTAL_URL", "")
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -198,6 +209,9 @@ SPECTACULAR_SETTINGS = {
         "EnrolmentKindEnum": "enrolment.models.EnrolmentKind",
         "EnrolmentLineStatusEnum": "enrolment.models.LineStatus",
         "PolicyStatusEnum": "enrolment.models.PolicyStatus",
+        "InvoiceStatusEnum": "premiums.models.InvoiceStatus",
+        "PaymentKindEnum": "premiums.models.PaymentKind",
+        "PartyEnum": "premiums.models.Party",
     },
 }
 

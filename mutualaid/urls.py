@@ -19,6 +19,8 @@ urlpatterns = [
     path("calendar/", include("mutualaid.calendar.urls")),
     path("plans/", include("plans.urls")),
     path("enrolments/", include("enrolment.urls")),
+    path("premiums/", include("premiums.urls")),
+    path("notifications/", include("mutualaid.notifications.urls")),
     path("audit/", include("mutualaid.audit.urls")),
     path("jobs/", include("mutualaid.jobs.urls")),
     path("api/v1/", include("mutualaid.api.urls")),

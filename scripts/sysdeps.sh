@@ -19,6 +19,7 @@ describe() {
         gettext) echo "msgfmt, for manage.py compilemessages" ;;
         chromium) echo "the browser the browser tests drive" ;;
         docker-compose) echo "validates docker-compose.yml in the test suite" ;;
+        poppler-utils) echo "pdftoppm: the tests render PDF pages to images (premium receipts, certificates)" ;;
         python3-venv) echo "python3 -m venv, to install uv into .tools/" ;;
         *) echo "" ;;
     esac

@@ -289,3 +289,70 @@ def make_policy(member, plan, *, enrolment=None, shares: int = 1, start=None, en
     ShareTranche.objects.create(tenant_id=member.tenant_id, policy=policy, shares=shares,
                                 start=start, waiting_end=start + dt.timedelta(days=waiting_days))
     return policy
+
+
+# --- premiums and notifications (append-only section of the premiums app) ---------------
+
+
+def make_invoice(unit_or_node, *, members: int = 1, status: str = "invoiced", amount=None):
+    """An invoice of a fresh enrolment of the unit (one member a line), written straight to
+    the tables: the enrolment in ``status`` (invoiced, or in_force with cover dates)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from enrolment.models import Enrolment
+    from premiums.models import Invoice, InvoiceItem, InvoiceShare
+
+    unit = unit_or_node if not isinstance(unit_or_node, Organisation) else make_unit(unit_or_node)
+    plan = make_plan(Organisation.objects.get(tenant_id=unit.tenant_id, depth=1))
+    people = [make_member(unit) for _ in range(members)]
+    enrolment = make_enrolment(unit, plan, members=people, status=status)
+    if status == "in_force":
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            payment_date=dt.date(2026, 3, 15), coverage_start=dt.date(2026, 3, 16),
+            coverage_end=dt.date(2027, 3, 15))
+    total = amount if amount is not None else enrolment.premium_total
+    invoice = Invoice.objects.create(
+        tenant_id=unit.tenant_id, organisation_id=unit.pk, enrolment=enrolment,
+        number=f"JF2026{next(_seq):06d}", amount=total, status="unpaid")
+    InvoiceItem.objects.create(tenant_id=unit.tenant_id, invoice=invoice, shares=1, members=members,
+                               unit_amount=total / members if members else Decimal("0"), amount=total)
+    InvoiceShare.objects.create(tenant_id=unit.tenant_id, invoice=invoice, party="union",
+                                payer_name=unit.organisation.name, amount=total)
+    return invoice
+
+
+def make_payment(invoice, *, amount=None, reference: str | None = None):
+    """A payment row of ``invoice`` (no status change: the services do that)."""
+    import datetime as dt
+
+    from premiums.models import Payment
+
+    return Payment.objects.create(
+        tenant_id=invoice.tenant_id, organisation_id=invoice.organisation_id, invoice=invoice,
+        bank_reference=reference or f"REF{next(_seq):08d}", paid_on=dt.date(2026, 3, 15),
+        amount=amount if amount is not None else invoice.amount, receipt_number=f"SJ2026{next(_seq):06d}")
+
+
+def make_renewal(unit_or_node):
+    """A queued renewal: an enrolment in force and its renewal draft, of the unit."""
+    import datetime as dt
+
+    from premiums.models import Renewal
+
+    previous = make_invoice(unit_or_node, status="in_force").enrolment
+    draft = make_enrolment(previous.unit, previous.plan, members=[], kind="renewal", previous=previous,
+                           start=dt.date(2027, 3, 16))
+    return Renewal.objects.create(tenant_id=previous.tenant_id, organisation_id=previous.organisation_id,
+                                  previous=previous, enrolment=draft, due_on=dt.date(2027, 3, 15),
+                                  deadline=dt.date(2027, 3, 15))
+
+
+def make_notification(user, organisation, *, kind: str = "premiums.invoice_issued", params=None, link: str = ""):
+    from mutualaid.notifications.models import Notification
+
+    return Notification.objects.create(
+        tenant_id=organisation.tenant_id, organisation=organisation, recipient=user, kind=kind,
+        params=params if params is not None else {"number": "JF1", "unit": organisation.name, "amount": "1.00",
+                                                   "plan": "测试", "members": 1},
+        link=link)

@@ -163,6 +163,30 @@ OBJECT_URLS: dict[str, Builder] = {
                     "api-enrolment-line-detail")},
     **{name: (lambda w: Target({"policy_id": _policy(w).pk}, w.agent, w.sibling_agent))
        for name in ("enrolments:policy_detail", "enrolments:policy_end", "api-policy-detail")},
+    # Premiums (premiums app): an invoice of unit A1's enrolment, its payment, the queued
+    # renewal, and the enrolment's certificate. A1's agent reads them; finance (at the office)
+    # records money and issues invoices. Notifications belong to their recipient only.
+    **{name: (lambda w, owner=owner: Target({"invoice_id": factories.make_invoice(w.unit).pk},
+                                           getattr(w, owner), w.sibling_agent))
+       for name, owner in (
+           ("premiums:invoice_detail", "agent"), ("premiums:payment_create", "finance"),
+           ("premiums:refund_create", "finance"), ("premiums:invoice_activate", "finance"),
+           ("api-invoice-detail", "agent"), ("api-invoice-payments", "agent"),
+       )},
+    **{name: (lambda w, owner=owner: Target(_enrolment_kwargs(w), getattr(w, owner), w.sibling_agent))
+       for name, owner in (
+           ("premiums:invoice_issue", "finance"), ("premiums:certificate", "agent"),
+           ("api-enrolment-invoice", "agent"),
+       )},
+    "premiums:receipt": lambda w: Target(
+        {"payment_id": factories.make_payment(factories.make_invoice(w.unit)).pk}, w.agent, w.sibling_agent
+    ),
+    "premiums:renewal_submit": lambda w: Target(
+        {"renewal_id": factories.make_renewal(w.unit).pk}, w.agent, w.sibling_agent
+    ),
+    "notifications:open": lambda w: Target(
+        {"notification_id": factories.make_notification(w.agent, w.unit).pk}, w.agent, w.sibling_agent
+    ),
     # Django's UserAdmin names this URL auth_user_* whatever the user model is.
     "admin:auth_user_password_change": lambda w: Target(
         {"id": str(w.agent.pk)}, w.county_cadre, w.sibling_agent
@@ -344,6 +368,17 @@ def _enrolment_markers(w) -> list[str]:
     return ["甲县医院参保登记(参保标记)", member.name]
 
 
+@unit_a1_marker
+def _premiums_markers(w) -> list[str]:
+    from premiums.models import Invoice
+
+    invoice = factories.make_invoice(w.unit)
+    Invoice.objects.filter(pk=invoice.pk).update(number="JF2026A1MARK")
+    factories.make_payment(invoice, reference="A1MARKREF0001")
+    note = factories.make_notification(
+        w.office_admin, w.unit, params={"number": "JF2026A1NOTE", "unit": w.unit.name, "amount": "1.00",
+                                        "plan": "甲县医院通知标记", "members": 1})
+    return ["JF2026A1MARK", note.text]
 
 
 def run_unit_a1_markers(world) -> list[str]:

@@ -4,6 +4,7 @@ from enrolment import api as enrolment_api
 from members import api as members_api
 from mutualaid.tenancy import api as tenancy_api
 from plans import api as plans_api
+from premiums import api as premiums_api
 
 PLAN = "plans/<uuid:plan_id>/"
 VERSION = PLAN + "versions/<uuid:version_id>/"
@@ -48,4 +49,11 @@ urlpatterns = [
     path("policies/", enrolment_api.PolicyList.as_view(), name="api-policy-list"),
     path("policies/<uuid:policy_id>/", enrolment_api.PolicyDetail.as_view(),
          name="api-policy-detail"),
+    # premiums app
+    path(ENROLMENT + "invoice", premiums_api.EnrolmentInvoice.as_view(), name="api-enrolment-invoice"),
+    path("invoices/", premiums_api.InvoiceList.as_view(), name="api-invoice-list"),
+    path("invoices/<uuid:invoice_id>/", premiums_api.InvoiceDetail.as_view(), name="api-invoice-detail"),
+    path("invoices/<uuid:invoice_id>/payments", premiums_api.InvoicePayments.as_view(),
+         name="api-invoice-payments"),
+    path("renewals/", premiums_api.RenewalList.as_view(), name="api-renewal-list"),
 ]

@@ -1,9 +1,14 @@
-"""System checks for what the operating system must provide (``manage.py check``).
+"""System checks for what PDFs need from the machine (``manage.py check``).
 
-PDFs with Chinese text need two things WeasyPrint does not bring itself:
-- HarfBuzz's subsetter (Debian: ``libharfbuzz-subset0``). Without it WeasyPrint falls
-  back to fontTools and a one-page PDF with a CJK font takes ~9 s instead of ~0.15 s.
-- a CJK font known to fontconfig (Debian: ``fonts-noto-cjk``), or Chinese prints as boxes.
+PDFs with Chinese text need two things:
+- HarfBuzz's subsetter (Debian: ``libharfbuzz-subset0``, HarfBuzz ≥ 4.1). Without it
+  WeasyPrint silently falls back to fontTools and a one-page PDF with a CJK font takes
+  seconds instead of ~0.1 s. The check looks for the library the way WeasyPrint itself
+  does (the same names, through the dynamic loader, and the same version test), so it
+  says "missing" exactly when WeasyPrint would fall back.
+- the bundled font ``static/fonts/NotoSansCJKsc-Regular.otf`` (``mutualaid.pdf``): PDFs
+  never use the system's fonts, so the file must be there and be a real font (not a Git
+  LFS pointer). It is rebuilt from Debian's ``fonts-noto-cjk`` by scripts/build_pdf_font.py.
 
 Under ``check --deploy`` a missing piece is an Error: a production image without it
 is broken. On a developer's machine (DEBUG on) it is a Warning on every command, so
@@ -14,37 +19,59 @@ did, and the deploy check (run before release, see docs/operations.md) is the ga
 
 from __future__ import annotations
 
-import ctypes.util
+import ctypes
 import functools
-import shutil
-import subprocess
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 HARFBUZZ_SUBSET_HINT = (
-    "Install libharfbuzz-subset0 (Debian/Ubuntu) or HarfBuzz ≥ 2.6 with its subset library."
+    "Install libharfbuzz-subset0 (Debian/Ubuntu) or HarfBuzz ≥ 4.1 with its subset library."
 )
-CJK_FONT_HINT = "Install fonts-noto-cjk (Debian/Ubuntu) or another CJK font, then run fc-cache."
+CJK_FONT_HINT = (
+    "Restore static/fonts/NotoSansCJKsc-Regular.otf from the repository, or rebuild it from "
+    "Debian's fonts-noto-cjk with scripts/build_pdf_font.py."
+)
+#: The names WeasyPrint tries (weasyprint/text/ffi.py), in its order.
+HARFBUZZ_NAMES = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0", "libharfbuzz.0.dylib",
+                  "libharfbuzz-0.dll")
+HARFBUZZ_SUBSET_NAMES = ("libharfbuzz-subset-0", "harfbuzz-subset", "harfbuzz-subset-0.0",
+                         "libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll")
+
+
+def _dlopen(names):
+    for name in names:
+        try:
+            return ctypes.CDLL(name)
+        except OSError:
+            continue
+    return None
 
 
 @functools.cache
 def harfbuzz_subset_present() -> bool:
-    return ctypes.util.find_library("harfbuzz-subset") is not None
+    """WeasyPrint subsets with HarfBuzz when it can load harfbuzz-subset and HarfBuzz is at
+    least 4.1.0 (weasyprint/pdf/fonts.py); otherwise it takes the slow fontTools path."""
+    if _dlopen(HARFBUZZ_SUBSET_NAMES) is None:
+        return False
+    harfbuzz = _dlopen(HARFBUZZ_NAMES)
+    if harfbuzz is None:
+        return False
+    try:
+        atleast = harfbuzz.hb_version_atleast
+    except AttributeError:
+        return False
+    atleast.argtypes = [ctypes.c_uint, ctypes.c_uint, ctypes.c_uint]
+    atleast.restype = ctypes.c_int
+    return bool(atleast(4, 1, 0))
 
 
 @functools.cache
 def cjk_font_present() -> bool:
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return False
-    try:
-        result = subprocess.run(
-            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0 and bool(result.stdout.strip())
+    """The bundled PDF font is there and is a font file."""
+    from mutualaid.pdf import font_file_ok
+
+    return font_file_ok()
 
 
 def _problems(level):
@@ -61,8 +88,8 @@ def _problems(level):
     if not cjk_font_present():
         problems.append(
             level(
-                "No Chinese font is known to fontconfig (fc-list :lang=zh is empty): PDFs will "
-                "print Chinese as empty boxes.",
+                "The PDF font static/fonts/NotoSansCJKsc-Regular.otf is missing or not a font "
+                "file: receipts and certificates cannot be printed.",
                 hint=CJK_FONT_HINT,
                 id="mutualaid.E002" if level is Error else "mutualaid.W002",
             )

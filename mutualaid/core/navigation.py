@@ -24,6 +24,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Members"), "members:member_search"),
     NavItem(_("Plans"), "plans:plan_list"),
     NavItem(_("Enrolments"), "enrolments:list"),
+    NavItem(_("Premiums"), "premiums:invoice_list"),
+    NavItem(_("Renewals"), "premiums:renewal_list", frozenset({Role.AGENT, Role.CADRE, Role.OFFICE_ADMIN})),
     NavItem(_("Users"), "tenancy:staff_list", frozenset({Role.OFFICE_ADMIN, Role.CADRE})),
     NavItem(_("Work calendar"), "calendar:year", frozenset({Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR})),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.OFFICE_ADMIN, Role.AUDITOR})),

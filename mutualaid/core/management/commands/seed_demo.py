@@ -23,6 +23,9 @@ class Command(BaseCommand):
         from enrolment.demo import seed_enrolments
 
         self.stdout.write(f"Demo enrolments made: {seed_enrolments()}.")
+        from premiums.demo import seed_premiums
+
+        self.stdout.write(f"Demo invoices made: {seed_premiums()}.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}) — demo only:")
         for tenant, username, node, roles in demo.demo_logins():

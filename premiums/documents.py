@@ -1,0 +1,145 @@
+"""Printable documents of premiums: the receipt of a payment and the unit's enrolment
+certificate (参保凭证), rendered by ``mutualaid.pdf`` with the bundled font.
+
+Documents are official papers in Chinese: they are rendered in Simplified Chinese
+whatever the reader's language. ID numbers are always masked on them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from enrolment.models import Enrolment, Policy, ShareTranche
+from members.validation import mask_id_number
+from mutualaid import pdf
+from mutualaid.money import capitals, fmt_yuan
+from premiums.models import Invoice, Payment
+
+#: Certificates of units up to this many members are built while the user waits; bigger
+#: ones by a background job with a progress bar (a 1,000-member certificate takes seconds).
+CERTIFICATE_DIRECT_LIMIT = 300
+DOCUMENT_LANGUAGE = "zh-hans"
+
+
+def receipt_filename(payment: Payment) -> str:
+    return f"收据-{payment.receipt_number or payment.bank_reference}.pdf"
+
+
+def certificate_filename(enrolment: Enrolment) -> str:
+    start = enrolment.coverage_start.isoformat() if enrolment.coverage_start else ""
+    return f"参保凭证-{enrolment.organisation.name}-{enrolment.plan.display_name}-{start}.pdf"
+
+
+def receipt_context(payment: Payment) -> dict:
+    invoice: Invoice = payment.invoice
+    enrolment = invoice.enrolment
+    return {
+        "payment": payment,
+        "invoice": invoice,
+        "enrolment": enrolment,
+        "issuer": payment.tenant.name if hasattr(payment, "tenant") else "",
+        "unit_name": invoice.organisation.name,
+        "plan_name": enrolment.plan.name,
+        "amount_capitals": capitals(payment.amount),
+        "amount_figures": fmt_yuan(payment.amount),
+        "party_label": payment.get_party_display() if payment.party else "",
+        "recorded_by": str(payment.recorded_by) if payment.recorded_by_id else "",
+        "printed_on": timezone.localdate(),
+    }
+
+
+def receipt_pdf(payment: Payment) -> bytes:
+    with translation.override(DOCUMENT_LANGUAGE):
+        return pdf.render_pdf("pdf/receipt.html", receipt_context(payment))
+
+
+def _waiting_text(tranches: list[tuple[int, object, object]]) -> str:
+    """ "none" when every share is covered from the start; else each tranche's first covered
+    day ("2 shares: none; 1 share: 2026-07-14")."""
+    waiting = [(shares, start, end) for shares, start, end in tranches if end > start]
+    if not waiting:
+        return _("none")
+    if len(tranches) == 1:
+        return tranches[0][2].isoformat()
+    return "; ".join(
+        _("%(n)d shares: %(day)s")
+        % {"n": shares, "day": _("none") if end <= start else end.isoformat()}
+        for shares, start, end in tranches
+    )
+
+
+def certificate_rows(enrolment: Enrolment) -> list[dict]:
+    """The member list in name order: two queries (policies with members, tranches)."""
+    policies = list(
+        Policy.objects.filter(enrolment_id=enrolment.pk)
+        .exclude(status="cancelled")
+        .order_by("member__name", "member_id")
+        .values_list("id", "member__name", "member__id_number", "shares", "tier", "start", "end")
+    )
+    tranches: dict = {}
+    for policy_id, shares, start, waiting_end in (
+        ShareTranche.objects.filter(policy__enrolment_id=enrolment.pk)
+        .order_by("policy_id", "start", "id")
+        .values_list("policy_id", "shares", "start", "waiting_end")
+    ):
+        tranches.setdefault(policy_id, []).append((shares, start, waiting_end))
+    rows = []
+    for number, (policy_id, name, id_number, shares, tier, _start, _end) in enumerate(
+        policies, start=1
+    ):
+        rows.append(
+            {
+                "n": number,
+                "name": name,
+                "id_number": mask_id_number(id_number),
+                "shares": tier or f"{shares}",
+                "waiting": _waiting_text(tranches.get(policy_id, [])),
+            }
+        )
+    return rows
+
+
+def certificate_context(enrolment: Enrolment) -> dict:
+    rows = certificate_rows(enrolment)
+    invoice = Invoice.objects.filter(enrolment_id=enrolment.pk).first()
+    return {
+        "enrolment": enrolment,
+        "issuer": enrolment.tenant.name,
+        "unit_name": enrolment.organisation.name,
+        "plan_name": enrolment.plan.name,
+        "version_label": enrolment.plan_version.label,
+        "rows": rows,
+        "member_count": len(rows),
+        "share_total": enrolment.share_count,
+        "premium": fmt_yuan(enrolment.premium_total),
+        "premium_capitals": capitals(enrolment.premium_total),
+        "invoice": invoice,
+        "certificate_number": f"PZ{enrolment.coverage_start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}",
+        "printed_on": timezone.localdate(),
+    }
+
+
+def certificate_pdf(enrolment: Enrolment) -> bytes:
+    with translation.override(DOCUMENT_LANGUAGE):
+        return pdf.render_pdf("pdf/certificate.html", certificate_context(enrolment))
+
+
+def certificate_write(enrolment: Enrolment, target: Path, report=None) -> Path:
+    with translation.override(DOCUMENT_LANGUAGE):
+        context = certificate_context(enrolment)
+        if report is not None:
+            report(1, 3)
+        html = pdf.render_html("pdf/certificate.html", context)
+        if report is not None:
+            report(2, 3)
+        data = pdf.html_to_pdf(html)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    if report is not None:
+        report(3, 3)
+    return target
