@@ -235,3 +235,16 @@ def test_notifications_badge_list_and_open(due, world, as_user):
 def test_the_header_loads_the_badge_without_a_query_on_every_page(world, as_user):
     body = as_user(world.agent).get("/premiums/renewals/").content.decode()
     assert 'hx-get="/notifications/badge/"' in body
+
+
+def test_the_enrolment_page_links_to_its_certificate_once_in_force(paid_twice, invoiced, world, as_user):
+    client = as_user(world.agent)
+    url = f"/premiums/enrolments/{paid_twice.enrolment_id}/certificate/"
+    in_force = client.get(f"/enrolments/{paid_twice.enrolment_id}/").content.decode()
+    assert url in in_force and 'data-testid="certificate"' in in_force
+    assert client.get(url).content.startswith(b"%PDF")
+
+
+def test_no_certificate_link_before_cover_is_in_force(invoiced, world, as_user):
+    page = as_user(world.agent).get(f"/enrolments/{invoiced.enrolment_id}/").content.decode()
+    assert 'data-testid="certificate"' not in page
