@@ -4,6 +4,7 @@ bank reference), issuing invoices, the renewal queue."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_finance_records_a_payment_and_a_retry_never_pays_twice(invoiced, world,
     assert Payment.objects.filter(invoice=invoiced).count() == 1
     detail = client.get(f"/api/v1/invoices/{invoiced.pk}/").json()
     assert [p["bank_reference"] for p in detail["payments"]] == ["API-0001"]
-    assert sum(float(s["amount"]) for s in detail["shares"]) == float(detail["amount"])
+    assert sum(Decimal(s["amount"]) for s in detail["shares"]) == Decimal(detail["amount"])
 
 
 def test_refund_through_the_api(invoiced, world, api, today_is):
