@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from premiums import views
 
@@ -6,6 +7,8 @@ app_name = "premiums"
 INVOICE = "invoices/<uuid:invoice_id>/"
 
 urlpatterns = [
+    # /premiums/ is where people type; the invoice queue is the section's front page.
+    path("", RedirectView.as_view(pattern_name="premiums:invoice_list"), name="index"),
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("to-invoice/", views.to_invoice, name="to_invoice"),
     path("enrolments/<uuid:enrolment_id>/invoice/", views.invoice_issue, name="invoice_issue"),
