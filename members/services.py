@@ -105,6 +105,17 @@ def _clean_unit_fields(problems: v.Problems, data: dict[str, Any]) -> dict[str, 
     return out
 
 
+def _clean_unit_input(*, name: Any, **data: Any) -> tuple[str, dict[str, Any]]:
+    """The unit's name and registration fields, cleaned; every problem raised at once."""
+    problems = v.Problems()
+    name = " ".join(str(name or "").split())
+    if not name:
+        problems.add(v.InvalidValue(_("Enter a name."), code="name_required", field="name"))
+    fields = _clean_unit_fields(problems, data)
+    problems.raise_if_any()
+    return name, fields
+
+
 def _check_credit_code_free(*, tenant_id, code: str, exclude_pk=None) -> None:
     if not code:
         return
@@ -148,24 +159,17 @@ def unit_create(
             code="parent_kind",
             field="parent",
         )
-    problems = v.Problems()
-    name = " ".join(str(name or "").split())
-    if not name:
-        problems.add(v.InvalidValue(_("Enter a name."), code="name_required", field="name"))
-    fields = _clean_unit_fields(
-        problems,
-        {
-            "credit_code": credit_code,
-            "ownership": ownership,
-            "industry": industry,
-            "union_member_count": union_member_count,
-            "contact_name": contact_name,
-            "contact_phone": contact_phone,
-            "bank_name": bank_name,
-            "bank_account": bank_account,
-        },
+    name, fields = _clean_unit_input(
+        name=name,
+        credit_code=credit_code,
+        ownership=ownership,
+        industry=industry,
+        union_member_count=union_member_count,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        bank_name=bank_name,
+        bank_account=bank_account,
     )
-    problems.raise_if_any()
     _check_credit_code_free(tenant_id=parent.tenant_id, code=fields["credit_code"])
     try:
         with transaction.atomic():
@@ -217,24 +221,17 @@ def unit_update(
 ) -> Unit:
     if not can_manage_units(actor, unit.organisation):
         raise DomainError(_("You may not change this unit."))
-    problems = v.Problems()
-    name = " ".join(str(name or "").split())
-    if not name:
-        problems.add(v.InvalidValue(_("Enter a name."), code="name_required", field="name"))
-    fields = _clean_unit_fields(
-        problems,
-        {
-            "credit_code": credit_code,
-            "ownership": ownership,
-            "industry": industry,
-            "union_member_count": union_member_count,
-            "contact_name": contact_name,
-            "contact_phone": contact_phone,
-            "bank_name": bank_name,
-            "bank_account": bank_account,
-        },
+    name, fields = _clean_unit_input(
+        name=name,
+        credit_code=credit_code,
+        ownership=ownership,
+        industry=industry,
+        union_member_count=union_member_count,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        bank_name=bank_name,
+        bank_account=bank_account,
     )
-    problems.raise_if_any()
     _check_credit_code_free(
         tenant_id=unit.tenant_id, code=fields["credit_code"], exclude_pk=unit.pk
     )

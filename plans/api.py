@@ -14,9 +14,9 @@ from mutualaid.tenancy.access import access_organisation
 from mutualaid.tenancy.models import Role
 from plans import selectors, services
 from plans.access import access_item, access_plan, access_version
-from plans.calculator import CalculatorInput, assess_version
+from plans.calculator import CalculatorInput, assess_version, facts_from
 from plans.models import BenefitItem, Plan, PlanVersion
-from plans.rules import CAUSES, EVENT_KINDS, REASON_LABELS, ClaimFacts, ReasonCode, ShareTranche
+from plans.rules import CAUSES, EVENT_KINDS, REASON_LABELS, ReasonCode, ShareTranche
 
 ADMINS = {Role.OFFICE_ADMIN}
 READ = {"GET": set(), "HEAD": set(), "OPTIONS": set()}
@@ -231,21 +231,7 @@ class AssessSerializer(serializers.Serializer):
 
     def to_input(self) -> CalculatorInput:
         d = self.validated_data
-        facts = ClaimFacts(
-            event_kind=d["event_kind"],
-            event_date=d["event_date"],
-            condition=d["condition"] or None,
-            cause=d["cause"] or None,
-            self_paid=d["self_paid"],
-            eligible_cost=d["eligible_cost"],
-            decided_amount=d["decided_amount"],
-            hospital_days=d["hospital_days"],
-            disability_grade=d["disability_grade"],
-            months=d["months"],
-            died_within_days=d["died_within_days"],
-            event_ref=d["event_ref"],
-            exclusions=tuple(d["exclusions"]),
-        )
+        facts = facts_from(d)
         return CalculatorInput(
             effective_date=d["effective_date"],
             end_date=d["end_date"],

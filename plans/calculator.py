@@ -49,6 +49,26 @@ class CalculatorInput:
     tier: str | None = None
 
 
+def facts_from(data) -> ClaimFacts:
+    """Claim facts from the cleaned data of the calculator form or the assess serializer
+    (the same field names), so both run the engine on exactly the same input."""
+    return ClaimFacts(
+        event_kind=data["event_kind"],
+        event_date=data["event_date"],
+        condition=data["condition"] or None,
+        cause=data["cause"] or None,
+        self_paid=data["self_paid"],
+        eligible_cost=data["eligible_cost"],
+        decided_amount=data["decided_amount"],
+        hospital_days=data["hospital_days"],
+        disability_grade=data["disability_grade"],
+        months=data["months"],
+        died_within_days=data["died_within_days"],
+        event_ref=data.get("event_ref"),
+        exclusions=tuple(data["exclusions"]),
+    )
+
+
 def version_terms(version: PlanVersion, items: list[BenefitItem] | None = None) -> PlanTerms:
     """The version's typed terms; a draft that is not complete yet raises DomainError."""
     try:

@@ -22,7 +22,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.tenancy.models import Organisation
-from plans.calculator import CalculatorInput
+from plans.calculator import CalculatorInput, facts_from
 from plans.models import PlanVersion
 from plans.rules import (
     CAUSES,
@@ -33,7 +33,6 @@ from plans.rules import (
     MEMBER_CATEGORIES,
     MID_TERM_ADDITION_RULES,
     UPPER_TERMS,
-    ClaimFacts,
     ShareTranche,
 )
 from plans.rules.formulas.band_lump_sum import BASES as BAND_BASES
@@ -1221,20 +1220,7 @@ class CalculatorForm(FieldsetsMixin, forms.Form):
             start: date = cd.get(f"tranche_{n}_start") or cd["effective_date"]
             waiting_end: date = cd.get(f"tranche_{n}_waiting_end") or start
             tranches.append(ShareTranche(shares=shares, start=start, waiting_end=waiting_end))
-        facts = ClaimFacts(
-            event_kind=cd["event_kind"],
-            event_date=cd["event_date"],
-            condition=cd["condition"] or None,
-            cause=cd["cause"] or None,
-            self_paid=cd["self_paid"],
-            eligible_cost=cd["eligible_cost"],
-            hospital_days=cd["hospital_days"],
-            disability_grade=cd["disability_grade"],
-            months=cd["months"],
-            decided_amount=cd["decided_amount"],
-            died_within_days=cd["died_within_days"],
-            exclusions=tuple(cd["exclusions"]),
-        )
+        facts = facts_from(cd)
         return CalculatorInput(
             effective_date=cd["effective_date"],
             end_date=cd["end_date"],
