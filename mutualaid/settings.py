@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "enrolment",
     "mutualaid.notifications",
     "premiums",
+    "claims",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,10 @@ STORAGES = {
 }
 # Uploaded documents live outside the web root and are served only through scoped views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+#: Claim documents: never under a served directory; read only through scoped views.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+#: Largest claim document accepted (bytes).
+CLAIM_DOCUMENT_MAX_BYTES = int(env("CLAIM_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Celery -----------------------------------------------------------------
