@@ -102,7 +102,9 @@ class IncidentReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "-created_at", "-id"], name="report_org_new_idx"),
-            models.Index(fields=["tenant", "status", "-created_at", "-id"], name="report_status_idx"),
+            models.Index(
+                fields=["tenant", "status", "-created_at", "-id"], name="report_status_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,25 +254,22 @@ class Claim(models.Model):
             ),
             # Four-eyes: the second approver is another person.
             models.CheckConstraint(
-                condition=Q(second_approver__isnull=True) | ~Q(second_approver=models.F("first_approver")),
+                condition=Q(second_approver__isnull=True)
+                | ~Q(second_approver=models.F("first_approver")),
                 name="claim_two_different_approvers",
             ),
         ]
         indexes = [
             # Reviewer queue and search, keyset-paged: (status, submitted_at, id) per tenant
             # and per node; claim number lookups.
-            models.Index(
-                fields=["tenant", "status", "submitted_at", "id"], name="claim_queue_idx"
-            ),
+            models.Index(fields=["tenant", "status", "submitted_at", "id"], name="claim_queue_idx"),
             models.Index(
                 fields=["organisation", "status", "submitted_at", "id"], name="claim_org_queue_idx"
             ),
             models.Index(fields=["tenant", "-created_at", "-id"], name="claim_tenant_new_idx"),
             models.Index(fields=["organisation", "-created_at", "-id"], name="claim_org_new_idx"),
             models.Index(fields=["member"], name="claim_member_idx"),
-            models.Index(
-                fields=["tenant", "status", "payout_due"], name="claim_payout_due_idx"
-            ),
+            models.Index(fields=["tenant", "status", "payout_due"], name="claim_payout_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -292,6 +291,7 @@ class ClaimDecision(models.Model):
         REQUEST_DOCUMENTS = "request_documents", _("Documents requested")
         INVESTIGATE = "investigate", _("Sent to investigation")
         REJECT = "reject", _("Rejected")
+        BATCHED = "batched", _("Put in a payout batch")
         PAID = "paid", _("Paid")
         PAYMENT_FAILED = "payment_failed", _("Payment failed")
         EXPIRED = "expired", _("Expired")
@@ -423,7 +423,8 @@ class PayoutBatch(models.Model):
             models.UniqueConstraint(fields=["tenant", "number"], name="batch_number_once"),
             # Finance approves a batch someone else built (separation of duties).
             models.CheckConstraint(
-                condition=Q(approved_by__isnull=True) | Q(built_by__isnull=True)
+                condition=Q(approved_by__isnull=True)
+                | Q(built_by__isnull=True)
                 | ~Q(approved_by=models.F("built_by")),
                 name="batch_approver_not_builder",
             ),

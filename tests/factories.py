@@ -356,3 +356,43 @@ def make_notification(user, organisation, *, kind: str = "premiums.invoice_issue
         params=params if params is not None else {"number": "JF1", "unit": organisation.name, "amount": "1.00",
                                                    "plan": "测试", "members": 1},
         link=link)
+
+
+# --- claims (append-only section of the claims app) --------------------------------------
+
+
+def make_claim(member, plan, *, status: str = "draft", event_date=None, amount=None,
+               event_kind: str = "illness", filed_by=None, policy=None, **fields):
+    """An incident report and its claim written straight to the tables (no rules, no audit):
+    ``status`` as given; approved/paid claims carry ``amount`` as approved (and paid)."""
+    import datetime as dt
+    import uuid
+    from decimal import Decimal
+
+    from claims.models import Claim, IncidentReport
+
+    event_date = event_date or dt.date(2026, 8, 1)
+    number = uuid.uuid4().hex[:12].upper()
+    report = IncidentReport.objects.create(
+        tenant_id=member.tenant_id, organisation_id=member.organisation_id, member=member,
+        plan=plan, number=f"BA{number}", event_kind=event_kind, event_date=event_date,
+        description="测试", reported_on=event_date, deadline=event_date + dt.timedelta(days=10),
+        status="accepted", created_by=filed_by,
+    )
+    amount = Decimal(amount) if amount is not None else None
+    paid = status == "paid"
+    approved = status in ("approved", "in_batch", "paid")
+    values = dict(
+        tenant_id=member.tenant_id, organisation_id=member.organisation_id, report=report,
+        member=member, plan=plan, policy=policy, number=f"LP{number}", status=status,
+        event_kind=event_kind, event_date=event_date,
+        expires_on=event_date + dt.timedelta(days=365), payee_name=member.name,
+        bank_name="中国工商银行", bank_account="6222020200112345678"[:-1] + "0",
+        assessed_amount=amount, approved_amount=amount if approved else None,
+        approved_on=event_date + dt.timedelta(days=20) if approved else None,
+        payout_due=event_date + dt.timedelta(days=60) if approved else None,
+        paid_amount=amount if paid else None,
+        paid_on=event_date + dt.timedelta(days=30) if paid else None, filed_by=filed_by,
+    )
+    values.update(fields)
+    return Claim.objects.create(**values)
