@@ -35,7 +35,7 @@ RUN export DEBUG=false SECRET_KEY=build-only-not-a-secret DATABASE_URL=postgres:
     && python manage.py collectstatic --noinput --verbosity 0
 
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/private \
     && chown -R app:app /app/var
 USER app
 
