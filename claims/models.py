@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
@@ -119,7 +120,7 @@ class ClaimStatus(models.TextChoices):
     SECOND_APPROVAL = "second", _("Awaiting second approval")
     APPROVED = "approved", _("Approved, to be paid")
     IN_BATCH = "in_batch", _("In a payout batch")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("claim", "Paid")
     REJECTED = "rejected", _("Rejected")
     EXPIRED = "expired", _("Expired (not applied in time)")
 
@@ -210,15 +211,17 @@ class Claim(models.Model):
     )
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
     #: Last day to pay: approval + the plan's payout limit in working days (SPEC §10, D5).
-    payout_due = models.DateField(_("pay by"), null=True, blank=True)
+    payout_due = models.DateField(pgettext_lazy("claim", "pay by"), null=True, blank=True)
     payout_due_provisional = models.BooleanField(default=False)
     #: Set by the daily job when the payout limit is near (SPEC §10).
     near_limit = models.BooleanField(_("payout limit near"), default=False)
     decision_reason = models.TextField(_("reason"), blank=True)
 
     # Payment.
-    paid_amount = models.DecimalField(_("paid"), null=True, blank=True, **MONEY)
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_amount = models.DecimalField(
+        pgettext_lazy("claim", "paid"), null=True, blank=True, **MONEY
+    )
+    paid_on = models.DateField(pgettext_lazy("claim", "paid on"), null=True, blank=True)
 
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -270,6 +273,14 @@ class Claim(models.Model):
             models.Index(fields=["organisation", "-created_at", "-id"], name="claim_org_new_idx"),
             models.Index(fields=["member"], name="claim_member_idx"),
             models.Index(fields=["tenant", "status", "payout_due"], name="claim_payout_due_idx"),
+            # The queue over several statuses at once ("waiting for review", "approved, not
+            # paid"): walked in (submitted_at, id) order with the statuses as a filter, so a
+            # page never sorts the whole set (claims.selectors.claim_list).
+            models.Index(
+                fields=["tenant", "submitted_at", "id"],
+                name="claim_submitted_queue_idx",
+                condition=Q(submitted_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,9 +303,9 @@ class ClaimDecision(models.Model):
         INVESTIGATE = "investigate", _("Sent to investigation")
         REJECT = "reject", _("Rejected")
         BATCHED = "batched", _("Put in a payout batch")
-        PAID = "paid", _("Paid")
+        PAID = "paid", pgettext_lazy("claim", "Paid")
         PAYMENT_FAILED = "payment_failed", _("Payment failed")
-        EXPIRED = "expired", _("Expired")
+        EXPIRED = "expired", pgettext_lazy("claim", "Expired")
 
     id = models.BigAutoField(primary_key=True)
     tenant = models.ForeignKey(
@@ -439,7 +450,7 @@ class PayoutBatch(models.Model):
 
 class LineStatus(models.TextChoices):
     PENDING = "pending", _("To be paid")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("claim", "Paid")
     FAILED = "failed", _("Failed")
 
 
@@ -460,7 +471,7 @@ class PayoutLine(models.Model):
         _("status"), max_length=8, choices=LineStatus.choices, default=LineStatus.PENDING
     )
     failure_reason = models.CharField(_("reason for failure"), max_length=300, blank=True)
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_on = models.DateField(pgettext_lazy("claim", "paid on"), null=True, blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -90,7 +90,6 @@ from plans.rules import (
     ShareTranche,
     assess,
 )
-from plans.selectors import version_in_force
 from premiums.services import next_number, unit_agents
 
 NON_FIELD = "non_field_errors"
@@ -163,7 +162,11 @@ def _decision(
 
 def _lock(claim: Claim) -> Claim:
     return (
-        Claim.objects.select_for_update().select_related("organisation", "tenant").get(pk=claim.pk)
+        # of=self: lock the claim only, not its organisation and tenant rows (every claim
+        # write of the tenant would otherwise queue on the tenant's row).
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("organisation", "tenant")
+        .get(pk=claim.pk)
     )
 
 
@@ -180,9 +183,17 @@ def can_review(actor: Actor | None, claim: Claim) -> bool:
     return actor is not None and actor.has_role(*REVIEWERS) and actor.reaches(claim.organisation)
 
 
+def filed(actor: Actor, claim: Claim) -> bool:
+    """Whoever reported the incident or submitted the application filed the claim (an
+    office reviewer submitting for a member files it as much as the agent does)."""
+    return claim.filed_by_id == actor.user.pk or claim.decisions.filter(
+        action=ClaimDecision.Action.SUBMIT, actor_id=actor.user.pk
+    ).exists()
+
+
 def may_approve(actor: Actor, claim: Claim) -> bool:
     """Separation of duties: never the filer; the second approver is another person."""
-    if claim.filed_by_id == actor.user.pk:
+    if filed(actor, claim):
         return False
     if claim.status == ClaimStatus.SECOND_APPROVAL and claim.first_approver_id == actor.user.pk:
         return False
@@ -353,8 +364,8 @@ def report_create(
             % {"member": member.name, "plan": plan.name},
             field="plan",
         )
-    version = version_in_force(plan=plan, on_date=day) or policy.plan_version
-    terms = terms_for(version)
+    # The policy's own version: its terms (deadline, expiry) are what the member bought.
+    terms = terms_for(policy.plan_version)
     calendar = work_calendar_for(actor.tenant)
     deadline = calendar.deadline_after(
         day, terms.report_deadline_days_for(event_kind, cause or None)
@@ -422,6 +433,11 @@ def report_decide_late(
     """A reviewer accepts a late report (only with a written reason), or refuses it (the
     claim is closed as rejected)."""
     _require(actor, report.organisation, REVIEWERS)
+    if report.created_by_id == actor.user.pk:
+        raise _refuse(
+            _("You reported this incident, so another reviewer must decide on its lateness."),
+            code="filer",
+        )
     reason = _text(reason, field="reason", max_length=2000, required=True)
     with transaction.atomic():
         report = IncidentReport.objects.select_for_update().get(pk=report.pk)
@@ -670,6 +686,31 @@ COUNTED_STATUSES = (
 )
 
 
+#: Item code for money approved on a claim whose assessment had no payable line.
+ADJUSTMENT_ITEM = "adjustment"
+
+
+def _granted_lines(claim: Claim) -> list[tuple[str, Decimal]]:
+    """The claim's money by benefit item, as approved (or paid), not as assessed: when the
+    reviewer adjusted the amount, the assessed lines are scaled to it (the last line takes
+    the rounding), so caps and limits count what the member really gets."""
+    lines = [
+        (line["item_code"], Decimal(line["amount"]))
+        for line in (claim.assessment or {}).get("lines", [])
+        if Decimal(line["amount"]) > 0
+    ]
+    granted = claim.paid_amount if claim.paid_amount is not None else claim.approved_amount
+    assessed = sum((amount for _code, amount in lines), Decimal("0.00"))
+    if granted is None or granted == assessed:
+        return lines
+    if not lines:
+        return [(ADJUSTMENT_ITEM, granted)] if granted > 0 else []
+    scaled = [(code, (amount * granted / assessed).quantize(CENT)) for code, amount in lines]
+    rest = granted - sum((amount for _code, amount in scaled), Decimal("0.00"))
+    scaled[-1] = (scaled[-1][0], scaled[-1][1] + rest)
+    return [(code, amount) for code, amount in scaled if amount > 0]
+
+
 def snapshot_of(policy: Policy, *, excluding: Claim | None = None) -> PolicySnapshot:
     """The engine's picture of a policy: its tranches (each with its own waiting period)
     and what earlier claims on it have been approved or paid."""
@@ -682,15 +723,11 @@ def snapshot_of(policy: Policy, *, excluding: Claim | None = None) -> PolicySnap
     others = Claim.objects.filter(policy=policy, status__in=COUNTED_STATUSES)
     if excluding is not None:
         others = others.exclude(pk=excluding.pk)
-    for other in others.only("assessment", "report_id"):
-        for line in (other.assessment or {}).get("lines", []):
-            amount = Decimal(line["amount"])
-            if amount > 0:
-                earlier.append(
-                    EarlierPayout(
-                        item_code=line["item_code"], amount=amount, event_ref=str(other.report_id)
-                    )
-                )
+    for other in others.only("assessment", "report_id", "approved_amount", "paid_amount"):
+        for code, amount in _granted_lines(other):
+            earlier.append(
+                EarlierPayout(item_code=code, amount=amount, event_ref=str(other.report_id))
+            )
     return PolicySnapshot(
         terms=terms,
         start=policy.start,
@@ -728,6 +765,11 @@ def claim_submit(*, actor: Actor, claim: Claim) -> Claim:
     with transaction.atomic():
         claim = _lock(claim)
         report = claim.report
+        if claim.status == ClaimStatus.EXPIRED:
+            raise _refuse(
+                _("The time to apply ended on %(date)s: the claim is forfeited.")
+                % {"date": claim.expires_on.isoformat()}
+            )
         if claim.status not in EDITABLE_STATUSES:
             raise _refuse(_("This claim has been submitted already."))
         if report.status == ReportStatus.LATE:
@@ -810,6 +852,30 @@ def _approve_finally(claim: Claim, *, on: dt.date) -> None:
     due = work_calendar_for(claim.tenant).add_working_days(on, limit)
     claim.payout_due = due.date
     claim.payout_due_provisional = due.provisional
+    _end_cover_if_due(claim)
+
+
+def _end_cover_if_due(claim: Claim) -> None:
+    """A benefit that ends cover (a death benefit, total disability …: ``ends_cover`` in the
+    assessment) ends the policy on the event date once the claim is approved (SPEC §3)."""
+    if not (claim.assessment or {}).get("ends_cover") or claim.policy_id is None:
+        return
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=claim.policy_id)
+    if policy.status != PolicyStatus.IN_FORCE or claim.event_date >= policy.end:
+        return
+    before = {"status": policy.status, "ended_on": None}
+    policy.status, policy.ended_on = PolicyStatus.ENDED, claim.event_date
+    policy.end_reason = (_("Cover ended by the benefit paid on claim %(number)s.")
+                         % {"number": claim.number})[:200]
+    policy.save(update_fields=["status", "ended_on", "end_reason"])
+    record(
+        actor=None,
+        action="policy.end",
+        obj=policy,
+        organisation=policy.organisation,
+        before=before,
+        after={"status": policy.status, "ended_on": policy.ended_on, "claim": claim.number},
+    )
 
 
 def claim_decide(
@@ -890,13 +956,25 @@ def _approve(actor: Actor, claim: Claim, *, amount: Any, reason: str) -> Claim:
         ClaimStatus.SECOND_APPROVAL,
     ):
         raise _refuse(_("This claim is not waiting for approval."))
-    if claim.filed_by_id == actor.user.pk:
+    if filed(actor, claim):
         raise _refuse(_("You filed this claim, so someone else must approve it."), code="filer")
     if claim.status == ClaimStatus.SECOND_APPROVAL:
         if claim.first_approver_id == actor.user.pk:
             raise _refuse(
                 _("You gave the first approval: a second reviewer must confirm it."),
                 code="four_eyes",
+            )
+        if amount not in (None, "") and clean_money(amount, field="amount") != (
+            claim.approved_amount
+        ):
+            raise _refuse(
+                _(
+                    "The second approval confirms ¥%(amount)s as first approved; to change the "
+                    "amount, send the claim back to investigation."
+                )
+                % {"amount": claim.approved_amount},
+                field="amount",
+                code="four_eyes_amount",
             )
         claim.second_approver = actor.user
         _approve_finally(claim, on=today())
@@ -911,6 +989,21 @@ def _approve(actor: Actor, claim: Claim, *, amount: Any, reason: str) -> Claim:
         )
         _notify_approved(claim)
         return claim
+    # Other claims of the policy may have been approved since this one was assessed (yearly
+    # caps, payout counts, death less disability already paid): assess it again now, first
+    # approvals of one policy taking turns on its row, so together they stay within terms.
+    Policy.objects.select_for_update(no_key=True).only("id").get(pk=claim.policy_id)
+    was = claim.assessed_amount
+    _assess(claim)
+    if claim.assessed_amount != was:
+        record(
+            actor=actor,
+            action="claim.reassessed",
+            obj=claim,
+            organisation=claim.organisation,
+            before={"assessed": str(was)},
+            after={"assessed": str(claim.assessed_amount), "why": "approval"},
+        )
     assessed = claim.assessed_amount or Decimal("0.00")
     value = clean_money(amount, field="amount") if amount not in (None, "") else assessed
     if value != assessed and not reason:
@@ -1018,7 +1111,7 @@ def batch_build(
                     INSERT INTO claims_claimdecision (tenant_id, claim_id, action, from_status,
                                                       to_status, amount, reason, actor_id, at)
                     SELECT %(tenant)s, l.claim_id, 'batched', %(approved)s, %(in_batch)s,
-                           l.amount, %(batch_number)s, %(actor)s, now()
+                           l.amount, %(batch_number)s, %(actor)s, clock_timestamp()
                     FROM lines l
                     RETURNING amount
                 )
@@ -1114,7 +1207,7 @@ def lines_mark_paid(
                     INSERT INTO claims_claimdecision (tenant_id, claim_id, action, from_status,
                                                       to_status, amount, reason, actor_id, at)
                     SELECT %(tenant)s, c.id, 'paid', 'in_batch', 'paid', c.paid_amount,
-                           %(number)s, %(actor)s, now()
+                           %(number)s, %(actor)s, clock_timestamp()
                     FROM claims c RETURNING claim_id
                 )
                 SELECT (SELECT count(*) FROM paid), (SELECT count(*) FROM decisions)
@@ -1190,7 +1283,10 @@ def line_mark_failed(*, actor: Actor, line: PayoutLine, reason: Any) -> PayoutLi
     _require(actor, line.batch.organisation, BATCH_APPROVERS)
     reason = _text(reason, field="reason", max_length=300, required=True)
     with transaction.atomic():
-        updated = PayoutLine.objects.filter(pk=line.pk, status=LineStatus.PENDING).update(
+        # Only what was sent to the bank can come back: a pending line of an approved batch.
+        updated = PayoutLine.objects.filter(
+            pk=line.pk, status=LineStatus.PENDING, batch__status=BatchStatus.APPROVED
+        ).update(
             status=LineStatus.FAILED,
             failure_reason=reason,
             marked_by=actor.user,
@@ -1198,6 +1294,8 @@ def line_mark_failed(*, actor: Actor, line: PayoutLine, reason: Any) -> PayoutLi
         )
         line.refresh_from_db()
         if not updated:
+            if line.status == LineStatus.PENDING:
+                raise _refuse(_("The batch is not approved yet: nothing was sent to the bank."))
             raise _refuse(_("Only a line waiting for payment can be marked failed."))
         claim = _lock(line.claim)
         if claim.status == ClaimStatus.IN_BATCH:
@@ -1256,12 +1354,13 @@ def claims_expire_due(*, today_: dt.date | None = None) -> int:
             ), decisions AS (
                 INSERT INTO claims_claimdecision (tenant_id, claim_id, action, from_status,
                                                   to_status, amount, reason, actor_id, at)
-                SELECT e.tenant_id, e.id, 'expired', '', 'expired', NULL, '', NULL, now()
+                SELECT e.tenant_id, e.id, 'expired', '', 'expired', NULL, '', NULL,
+                       clock_timestamp()
                 FROM expired e RETURNING claim_id
             ), audit AS (
                 INSERT INTO audit_auditevent (at, tenant_id, organisation_id, actor_id, action,
                                               object_type, object_id, object_repr, before, after)
-                SELECT now(), e.tenant_id, e.organisation_id, NULL, 'claim.expired',
+                SELECT clock_timestamp(), e.tenant_id, e.organisation_id, NULL, 'claim.expired',
                        'claims.claim', e.id::text, e.number, NULL,
                        jsonb_build_object('status', 'expired', 'by', 'daily job')
                 FROM expired e RETURNING 1
@@ -1278,7 +1377,9 @@ def claims_remind_expiry(*, today_: dt.date | None = None) -> int:
     (once each: the flags are set by the same conditional update)."""
     day = today_ or today()
     sent = 0
-    for days in EXPIRY_REMINDER_DAYS:
+    # The nearest first: a claim 5 days from expiry gets the 7-day reminder (which marks
+    # the 30-day one sent too), not both at once.
+    for days in sorted(EXPIRY_REMINDER_DAYS):
         flag = f"reminded_{days}"
         with transaction.atomic():
             due = list(
@@ -1288,7 +1389,7 @@ def claims_remind_expiry(*, today_: dt.date | None = None) -> int:
                     expires_on__lte=day + dt.timedelta(days=days),
                     **{flag: False},
                 )
-                .select_for_update(skip_locked=True)
+                .select_for_update(skip_locked=True, of=("self",))
                 .select_related("organisation", "member")
             )
             for claim in due:

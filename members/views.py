@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from claims import services as claims_services
 from enrolment.selectors import member_cover
 from members import selectors, services
 from members.access import (
@@ -173,6 +174,7 @@ def member_detail(request, member_id):
             "cover": member_cover(actor=actor, member=member),
             "can_edit": can_manage_members(actor, member.unit),
             "can_transfer": actor.has_role(*MEMBER_MANAGERS),
+            "can_report": claims_services.can_report(actor, member.organisation),
         },
     )
 

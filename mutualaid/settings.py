@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "mutualaid.notifications",
     "premiums",
     "claims",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,10 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "premiums.models.InvoiceStatus",
         "PaymentKindEnum": "premiums.models.PaymentKind",
         "PartyEnum": "premiums.models.Party",
+        "IncidentReportStatusEnum": "claims.models.ReportStatus",
+        "ClaimStatusEnum": "claims.models.ClaimStatus",
+        "PayoutBatchStatusEnum": "claims.models.BatchStatus",
+        "PayoutLineStatusEnum": "claims.models.LineStatus",
     },
 }
 

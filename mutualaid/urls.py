@@ -20,6 +20,8 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("enrolments/", include("enrolment.urls")),
     path("premiums/", include("premiums.urls")),
+    path("claims/", include("claims.urls")),
+    path("stats/", include("stats.urls")),
     path("notifications/", include("mutualaid.notifications.urls")),
     path("audit/", include("mutualaid.audit.urls")),
     path("jobs/", include("mutualaid.jobs.urls")),

@@ -396,3 +396,38 @@ def make_claim(member, plan, *, status: str = "draft", event_date=None, amount=N
     )
     values.update(fields)
     return Claim.objects.create(**values)
+
+
+# --- statistics (append-only section of the stats app) -------------------------------------
+
+
+def make_stats_return(organisation, *, year: int = 2026, month: int = 10, status: str = "draft",
+                      remarks: str = "", due_on=None, **fields):
+    """A monthly statistical return of ``organisation`` written straight to the table."""
+    import datetime as dt
+
+    from stats.models import StatisticalReturn
+
+    return StatisticalReturn.objects.create(
+        tenant_id=organisation.tenant_id, organisation=organisation, year=year, month=month,
+        status=status, remarks=remarks, due_on=due_on or dt.date(2026, 11, 13),
+        figures={"as_of": None, "month": {}, "ytd": {}, "coverage": {}},
+        return_reason="退回原因" if status == "returned" else "", **fields,
+    )
+
+
+def make_fund_year(plan, *, year: int = 2026, unearned="0.00", outstanding="0.00"):
+    """Reserves rows of ``plan`` for ``year`` and the year before (so its statement exists)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from stats.models import PlanYearReserve
+
+    for y in (year - 1, year):
+        PlanYearReserve.objects.update_or_create(
+            plan=plan, year=y,
+            defaults={"tenant_id": plan.tenant_id, "measured_on": dt.date(y, 12, 31),
+                      "unearned_premium": Decimal(unearned) if y == year else Decimal("0.00"),
+                      "outstanding_payouts": Decimal(outstanding) if y == year else Decimal("0.00")},
+        )
+    return plan

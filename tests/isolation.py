@@ -424,3 +424,224 @@ OBJECT_URLS.update({
     "enrolments:upload_job": lambda w: Target(_upload_job_kwargs(w), w.agent, w.sibling_agent),
     "enrolments:upload_import": lambda w: Target(_upload_job_kwargs(w), w.agent, w.sibling_agent),
 })
+
+
+# --- Claims API (claims/api.py): a claim of unit A1 (its report, a document) and a payout
+# batch of tenant A's office with that claim on a line. A1's agent reads the claim and its
+# report; batches belong to the office, so finance reads them and the sibling unit's agent
+# (like every unit) reaches none.
+
+
+def _claims_api_claim(w, *, status: str = "draft", amount=None):
+    plan = factories.make_plan(w.office)
+    return factories.make_claim(factories.make_member(w.unit), plan, status=status,
+                                amount=amount, filed_by=w.agent)
+
+
+def _claims_api_document(w) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from claims import services
+    from mutualaid.tenancy.scoping import actor_for
+
+    claim = _claims_api_claim(w)
+    document = services.document_add(
+        actor=actor_for(w.agent), claim=claim, kind="diagnosis",
+        upload=SimpleUploadedFile("诊断证明.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    return {"claim_id": claim.pk, "document_id": document.pk}
+
+
+def _claims_api_batch(w) -> tuple[Any, Any]:
+    """A batch built by the job from one approved claim of unit A1, and its line."""
+    from claims import services
+
+    claim = _claims_api_claim(w, status="approved", amount="1200.00")
+    batch = services.batch_build(actor=None, tenant_id=w.tenant.pk, claim_ids=[claim.pk])
+    return batch, batch.lines.get()
+
+
+OBJECT_URLS.update({
+    **{name: (lambda w: Target({"report_id": _claims_api_claim(w).report_id}, w.agent,
+                               w.sibling_agent))
+       for name in ("api-incident-report-detail", "api-incident-report-accept-late",
+                    "api-incident-report-refuse-late")},
+    **{name: (lambda w: Target({"claim_id": _claims_api_claim(w).pk}, w.agent, w.sibling_agent))
+       for name in ("api-claim-detail", "api-claim-documents", "api-claim-submit",
+                    "api-claim-decide")},
+    "api-claim-notice": lambda w: Target(
+        {"claim_id": _claims_api_claim(w, status="approved", amount="800.00").pk}, w.agent,
+        w.sibling_agent),
+    "api-claim-document-file": lambda w: Target(_claims_api_document(w), w.agent,
+                                                w.sibling_agent),
+    **{name: (lambda w: Target({"batch_id": _claims_api_batch(w)[0].pk}, w.finance,
+                               w.sibling_agent))
+       for name in ("api-payout-batch-detail", "api-payout-batch-lines",
+                    "api-payout-batch-approve", "api-payout-batch-mark-paid",
+                    "api-payout-batch-bank-file-xlsx", "api-payout-batch-bank-file-csv",
+                    "api-payout-batch-notices")},
+    "api-payout-line-mark-failed": lambda w: (lambda batch, line: Target(
+        {"batch_id": batch.pk, "line_id": line.pk}, w.finance, w.sibling_agent))(
+        *_claims_api_batch(w)),
+})
+
+
+@unit_a1_marker
+def _claims_api_markers(w) -> list[str]:
+    """A claim of unit A1 (and its report) in a payout batch: their numbers."""
+    from claims.models import Claim, IncidentReport, PayoutBatch
+
+    batch, line = _claims_api_batch(w)
+    Claim.objects.filter(pk=line.claim_id).update(number="LP2026A1APIX")
+    IncidentReport.objects.filter(claim__pk=line.claim_id).update(number="BA2026A1APIX")
+    PayoutBatch.objects.filter(pk=batch.pk).update(number="GF2026A1APIX")
+    return ["LP2026A1APIX", "BA2026A1APIX", "GF2026A1APIX"]
+
+
+# --- Claims (claims app): a claim of a member of unit A1, its document, and a payout batch
+# of the office holding it. A1's agent files and reads the claim; office reviewers decide;
+# finance corrects the payee and works the batch (batches belong to the office, so no unit
+# reaches them). The sibling unit's agent reaches none of it.
+
+
+def _claim(w, status: str = "draft", **fields):
+    plan = factories.make_plan(w.office)
+    member = factories.make_member(w.unit)
+    policy = factories.make_policy(member, plan)
+    amount = "1200.00" if status in ("approved", "in_batch", "paid", "submitted") else None
+    return factories.make_claim(member, plan, status=status, policy=policy, amount=amount,
+                                filed_by=w.agent, **fields)
+
+
+def _claim_document(w):
+    import hashlib
+
+    from django.conf import settings
+
+    from claims.models import ClaimDocument
+
+    claim = _claim(w)
+    data = b"%PDF-1.4\n%%EOF\n"
+    document = ClaimDocument(tenant_id=claim.tenant_id, claim=claim, kind="diagnosis",
+                             original_name="诊断证明.pdf", content_type="application/pdf",
+                             size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    document.path = f"{claim.tenant_id}/{claim.pk}/{document.pk}.pdf"
+    target = settings.PRIVATE_MEDIA_ROOT / document.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    document.save()
+    return {"claim_id": claim.pk, "document_id": document.pk}
+
+
+def _batch(w, *, status: str = "built", number: str | None = None):
+    """A batch of the office with one pending line: an in-batch claim of unit A1."""
+    from decimal import Decimal
+
+    from claims.models import PayoutBatch, PayoutLine
+
+    claim = _claim(w, "in_batch")
+    batch = PayoutBatch.objects.create(
+        tenant_id=w.tenant.pk, organisation=w.office, number=number or f"GF{claim.number[2:]}",
+        status=status, line_count=1, total=Decimal("1200.00"), built_by=w.finance2)
+    line = PayoutLine.objects.create(
+        tenant_id=w.tenant.pk, batch=batch, claim=claim, amount=Decimal("1200.00"),
+        payee_name=claim.payee_name, bank_name=claim.bank_name, bank_account=claim.bank_account)
+    return batch, line
+
+
+OBJECT_URLS.update({
+    **{name: (lambda w, owner=owner, status=status: Target(
+        {"claim_id": _claim(w, status).pk}, getattr(w, owner), w.sibling_agent))
+       for name, owner, status in (
+           ("claims:claim_detail", "agent", "draft"),
+           ("claims:claim_application", "agent", "draft"),
+           ("claims:document_add", "agent", "draft"),
+           ("claims:claim_submit", "agent", "draft"),
+           ("claims:claim_decide", "reviewer", "submitted"),
+           ("claims:claim_reassess", "reviewer", "submitted"),
+           ("claims:report_late_decide", "reviewer", "draft"),
+           ("claims:claim_payee", "finance", "approved"),
+           ("claims:claim_notice", "agent", "approved"),
+       )},
+    "claims:document_download": lambda w: Target(_claim_document(w), w.agent, w.sibling_agent),
+    **{name: (lambda w, owner=owner: Target(
+        {"batch_id": _batch(w)[0].pk}, getattr(w, owner), w.sibling_agent))
+       for name, owner in (
+           ("claims:batch_detail", "finance"), ("claims:batch_approve", "finance"),
+           ("claims:batch_paid", "finance"), ("claims:batch_bank_xlsx", "finance"),
+           ("claims:batch_bank_csv", "finance"), ("claims:batch_notices", "finance"),
+       )},
+    "claims:line_failed": lambda w: Target(
+        (lambda b: {"batch_id": b[0].pk, "line_id": b[1].pk})(_batch(w, status="approved")),
+        w.finance, w.sibling_agent),
+})
+
+ADMIN_MODELS.update({
+    "claims.claim": lambda w: Target({"object_id": str(_claim(w).pk)}, w.agent, w.sibling_agent),
+    "claims.incidentreport": lambda w: Target(
+        {"object_id": str(_claim(w).report_id)}, w.agent, w.sibling_agent),
+    # A batch is the office's: its office admin reads it; no unit does.
+    "claims.payoutbatch": lambda w: Target(
+        {"object_id": str(_batch(w)[0].pk)}, w.office_admin, w.sibling_agent),
+})
+
+PARAM_PAGES["admin:app_list"] = (
+    lambda w: [{"app_label": label} for label in
+               ("auth", "authtoken", "axes", "tenancy", "audit", "members", "enrolment", "claims")]
+)
+
+
+@unit_a1_marker
+def _claims_markers(w) -> list[str]:
+    from claims.models import Claim, IncidentReport, PayoutBatch
+
+    claim = _claim(w, "approved")
+    Claim.objects.filter(pk=claim.pk).update(number="LP2026A1MARK01")
+    IncidentReport.objects.filter(pk=claim.report_id).update(description="甲县医院报案标记")
+    batch, _line = _batch(w, number="GF2026A1MARK01")
+    return ["LP2026A1MARK01", batch.number]
+
+
+# --- Statistics (stats app): dashboards of unit A1's node, a fund statement of a plan local
+# to county A (its whole fund lies there, so county A's cadre reads it), and a monthly return
+# filed by county A (the service files cities' returns; the table takes any node). Unit A1's
+# agent reads A1's dashboards; the sibling unit and the other county reach none of it.
+
+
+def _stats_fund_kwargs(w) -> dict[str, Any]:
+    plan = factories.make_fund_year(factories.make_plan(w.county), year=2026)
+    return {"plan_id": plan.pk, "year": 2026}
+
+
+OBJECT_URLS.update({
+    **{name: (lambda w: Target({"organisation_id": w.unit.pk}, w.agent, w.sibling_agent))
+       for name in ("stats:dashboard", "stats:claims", "stats:coverage", "stats:blank_spots",
+                    "stats:blank_spots_xlsx")},
+    "stats:table_xlsx": lambda w: Target({"organisation_id": w.unit.pk, "table": "plan_year"},
+                                         w.agent, w.sibling_agent),
+    **{name: (lambda w: Target(_stats_fund_kwargs(w), w.county_cadre, w.other_county_agent))
+       for name in ("stats:fund_statement", "stats:fund_statement_pdf", "stats:fund_statement_xlsx")},
+    **{name: (lambda w, owner=owner: Target(
+        {"return_id": factories.make_stats_return(w.county, status=status).pk},
+        getattr(w, owner), w.other_county_agent))
+       for name, owner, status in (
+           ("stats:return_detail", "county_cadre", "draft"), ("stats:return_xlsx", "county_cadre", "draft"),
+           ("stats:return_refill", "county_cadre", "draft"), ("stats:return_submit", "county_cadre", "draft"),
+           ("stats:return_accept", "office_admin", "submitted"),
+           ("stats:return_send_back", "office_admin", "submitted"),
+       )},
+    "api-stats-node": lambda w: Target({"organisation_id": w.unit.pk}, w.agent, w.sibling_agent),
+})
+ADMIN_MODELS["stats.statisticalreturn"] = lambda w: Target(
+    {"object_id": str(factories.make_stats_return(w.county).pk)}, w.county_cadre, w.other_county_agent
+)
+PARAM_PAGES["admin:app_list"] = (
+    lambda w, _pages=PARAM_PAGES["admin:app_list"]: [*_pages(w), {"app_label": "stats"}]
+)
+
+
+@unit_a1_marker
+def _stats_markers(w) -> list[str]:
+    # A return filed by unit A1's node: the returns list names it (by the unit's name).
+    factories.make_stats_return(w.unit, year=2026, month=9, remarks="甲县医院统计标记")
+    return [w.unit.name]

@@ -1,14 +1,19 @@
 from django.urls import path
 
+from claims import api as claims_api
 from enrolment import api as enrolment_api
 from members import api as members_api
 from mutualaid.tenancy import api as tenancy_api
 from plans import api as plans_api
 from premiums import api as premiums_api
+from stats import api as stats_api
 
 PLAN = "plans/<uuid:plan_id>/"
 VERSION = PLAN + "versions/<uuid:version_id>/"
 ENROLMENT = "enrolments/<uuid:enrolment_id>/"
+REPORT = "incident-reports/<uuid:report_id>/"
+CLAIM = "claims/<uuid:claim_id>/"
+BATCH = "payout-batches/<uuid:batch_id>/"
 
 urlpatterns = [
     path("organisations/", tenancy_api.OrganisationListCreate.as_view(), name="api-organisation-list"),
@@ -56,4 +61,37 @@ urlpatterns = [
     path("invoices/<uuid:invoice_id>/payments", premiums_api.InvoicePayments.as_view(),
          name="api-invoice-payments"),
     path("renewals/", premiums_api.RenewalList.as_view(), name="api-renewal-list"),
+    # claims app
+    path("incident-reports/", claims_api.ReportListCreate.as_view(),
+         name="api-incident-report-list"),
+    path(REPORT, claims_api.ReportDetail.as_view(), name="api-incident-report-detail"),
+    path(REPORT + "accept-late", claims_api.ReportAcceptLate.as_view(),
+         name="api-incident-report-accept-late"),
+    path(REPORT + "refuse-late", claims_api.ReportRefuseLate.as_view(),
+         name="api-incident-report-refuse-late"),
+    path("claims/", claims_api.ClaimList.as_view(), name="api-claim-list"),
+    path(CLAIM, claims_api.ClaimDetail.as_view(), name="api-claim-detail"),
+    path(CLAIM + "documents/", claims_api.ClaimDocuments.as_view(), name="api-claim-documents"),
+    path(CLAIM + "documents/<uuid:document_id>/file", claims_api.ClaimDocumentFile.as_view(),
+         name="api-claim-document-file"),
+    path(CLAIM + "submit", claims_api.ClaimSubmit.as_view(), name="api-claim-submit"),
+    path(CLAIM + "decide", claims_api.ClaimDecide.as_view(), name="api-claim-decide"),
+    path(CLAIM + "notice.pdf", claims_api.ClaimNotice.as_view(), name="api-claim-notice"),
+    path("payout-batches/", claims_api.BatchListBuild.as_view(), name="api-payout-batch-list"),
+    path(BATCH, claims_api.BatchDetail.as_view(), name="api-payout-batch-detail"),
+    path(BATCH + "lines/", claims_api.BatchLines.as_view(), name="api-payout-batch-lines"),
+    path(BATCH + "approve", claims_api.BatchApprove.as_view(), name="api-payout-batch-approve"),
+    path(BATCH + "mark-paid", claims_api.BatchMarkPaid.as_view(),
+         name="api-payout-batch-mark-paid"),
+    path(BATCH + "lines/<int:line_id>/mark-failed", claims_api.LineMarkFailed.as_view(),
+         name="api-payout-line-mark-failed"),
+    path(BATCH + "bank-file.xlsx", claims_api.BatchBankFile.as_view(),
+         name="api-payout-batch-bank-file-xlsx"),
+    path(BATCH + "bank-file.csv", claims_api.BatchBankFileCsv.as_view(),
+         name="api-payout-batch-bank-file-csv"),
+    path(BATCH + "notices.pdf", claims_api.BatchNotices.as_view(),
+         name="api-payout-batch-notices"),
+    # stats app
+    path("stats/nodes/<uuid:organisation_id>/", stats_api.StatsNode.as_view(), name="api-stats-node"),
+    path("stats/returns/", stats_api.StatsReturns.as_view(), name="api-stats-returns"),
 ]

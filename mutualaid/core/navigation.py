@@ -26,6 +26,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Enrolments"), "enrolments:list"),
     NavItem(_("Premiums"), "premiums:invoice_list"),
     NavItem(_("Renewals"), "premiums:renewal_list", frozenset({Role.AGENT, Role.CADRE, Role.OFFICE_ADMIN})),
+    NavItem(_("Claims"), "claims:claim_list"),
+    NavItem(_("Report an incident"), "claims:report_create",
+            frozenset({Role.AGENT, Role.CADRE, Role.OFFICE_ADMIN, Role.REVIEWER})),
+    NavItem(_("Payout batches"), "claims:batch_list",
+            frozenset({Role.FINANCE, Role.OFFICE_ADMIN, Role.AUDITOR})),
+    NavItem(_("Statistics"), "stats:index"),
     NavItem(_("Users"), "tenancy:staff_list", frozenset({Role.OFFICE_ADMIN, Role.CADRE})),
     NavItem(_("Work calendar"), "calendar:year", frozenset({Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR})),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.OFFICE_ADMIN, Role.AUDITOR})),
@@ -41,4 +47,8 @@ def items_for(actor, current_path: str) -> list[dict]:
         url = reverse(item.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
         out.append({"label": item.label, "url": url, "active": active})
+    # Nested sections (/claims/ and /claims/batches/): only the deepest match is current.
+    deepest = max((len(entry["url"]) for entry in out if entry["active"]), default=0)
+    for entry in out:
+        entry["active"] = entry["active"] and len(entry["url"]) == deepest
     return out

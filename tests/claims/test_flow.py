@@ -61,7 +61,7 @@ def test_report_apply_assess_approve_batch_pay(world, covered):
         services.batch_approve(actor=world.actor(world.finance), batch=batch)
     batch = services.batch_approve(actor=world.actor(world.finance2), batch=batch)
     assert batch.status == BatchStatus.APPROVED
-    today = dt.date.today()
+    today = services.today()
     assert (
         services.lines_mark_paid(actor=world.actor(world.finance2), batch=batch, paid_on=today) == 1
     )

@@ -26,6 +26,12 @@ class Command(BaseCommand):
         from premiums.demo import seed_premiums
 
         self.stdout.write(f"Demo invoices made: {seed_premiums()}.")
+        from claims.demo import seed_claims
+
+        self.stdout.write(f"Demo claims reported: {seed_claims()}.")
+        from stats.demo import seed_stats
+
+        self.stdout.write(f"Demo statistics: {seed_stats()}.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}) — demo only:")
         for tenant, username, node, roles in demo.demo_logins():

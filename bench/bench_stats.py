@@ -1,0 +1,158 @@
+"""Statistics dashboards on a generated tenant: render time of every office dashboard.
+
+    .venv/bin/python bench/bench_stats.py                       # generate, refresh, time
+    .venv/bin/python bench/bench_stats.py --reuse               # same data: refresh, time
+    .venv/bin/python bench/bench_stats.py --generate-only       # just the data
+
+SPEC §14 / issue 7: every dashboard of the office node renders in ≤ 500 ms on a tenant of
+5,000,000 members, 10,000,000 policies and 1,000,000 claims. The script makes a fresh
+database (``bench_stats`` on the server of DATABASE_URL, default the local one), migrates
+it, and generates the tenant with set-based SQL (``bench/stats_gen.py``). Then it times
+the summary refresh (``stats.refresh.summaries_refresh``, the nightly job) and each
+dashboard page of the office, a city and a county through Django's test client (the whole
+request: middleware, session, queries, template), warm, ``--runs`` times each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+BENCH_DB = "bench_stats"
+
+
+def fresh_database(url: str, name: str = BENCH_DB) -> str:
+    import psycopg
+
+    base, _, _name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{base}/{name}"
+
+
+def setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings_test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def checkpoint() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        try:
+            cur.execute("CHECKPOINT")
+        except Exception as error:  # noqa: BLE001 - a managed database may not allow it
+            print(f"(no CHECKPOINT: {error})", file=sys.stderr)
+
+
+def personas(tenant):
+    """An office admin, a cadre of the first city and one of its first county (made once)."""
+    from mutualaid.tenancy.models import Organisation, Role, Staff, User
+
+    out = {}
+    office = Organisation.objects.get(tenant=tenant, depth=1)
+    city = Organisation.objects.filter(tenant=tenant, depth=2).order_by("path").first()
+    county = (
+        Organisation.objects.filter(tenant=tenant, depth=3, path__startswith=city.path)
+        .order_by("path")
+        .first()
+    )
+    for key, node, role in (
+        ("office", office, Role.OFFICE_ADMIN),
+        ("city", city, Role.CADRE),
+        ("county", county, Role.CADRE),
+    ):
+        user, created = User.objects.get_or_create(
+            username=f"bench_stats_{key}", defaults={"display_name": key}
+        )
+        if created:
+            Staff.objects.create(user=user, tenant=tenant, organisation=node, roles=[role])
+        out[key] = (user, node)
+    return out
+
+
+def time_pages(pages, user, runs: int) -> list[dict]:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+    def body(response) -> bytes:
+        # A download streams: the time counts until its last byte is produced.
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
+    results = []
+    for name, url in pages:
+        response = client.get(url)  # warm: templates compiled, connection open
+        assert response.status_code == 200, (url, response.status_code)
+        body(response)
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            size = len(body(response))
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        timings.sort()
+        results.append(
+            {
+                "page": name,
+                "url": url,
+                "median_ms": round(statistics.median(timings), 1),
+                "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
+                "max_ms": round(timings[-1], 1),
+                "bytes": size,
+            }
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=5_000_000)
+    parser.add_argument("--policies", type=int, default=10_000_000)
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--per-unit", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="keep the generated tenant")
+    parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--db", default=BENCH_DB, help="database name (made afresh unless --reuse)")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mutualaid")
+    facts: dict = {}
+    if args.reuse:
+        setup(url.rpartition("/")[0] + "/" + args.db)
+    else:
+        setup(fresh_database(url, args.db))
+        from bench.stats_gen import generate
+
+        facts = generate(
+            members=args.members, policies=args.policies, claims=args.claims, per_unit=args.per_unit
+        )
+        checkpoint()
+        print(json.dumps(facts, ensure_ascii=False), flush=True)
+    if args.generate_only:
+        return
+
+    from bench.stats_pages import run
+
+    print(json.dumps(run(runs=args.runs, facts=facts), ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
