@@ -124,11 +124,15 @@ def generate(*, members: int, claims: int, per_unit: int) -> dict:
 
     units = max(1, members // per_unit)
     started = time.perf_counter()
-    tenant, office = tenant_create(name="理赔基准办事处", slug="bench-claims",
-                                   office_name="理赔基准办事处")
+    tenant, office = tenant_create(
+        name="理赔基准办事处", slug="bench-claims", office_name="理赔基准办事处"
+    )
     plan, _ = load_seed_plan("gx_designated_disease", tenant=tenant, owner=office)
-    for username, role in (("bench_reviewer", Role.REVIEWER), ("bench_admin", Role.OFFICE_ADMIN),
-                           ("bench_finance", Role.FINANCE)):
+    for username, role in (
+        ("bench_reviewer", Role.REVIEWER),
+        ("bench_admin", Role.OFFICE_ADMIN),
+        ("bench_finance", Role.FINANCE),
+    ):
         user = User.objects.create(username=username, display_name=username)
         Staff.objects.create(user=user, tenant=tenant, organisation=office, roles=[role])
     with connection.cursor() as cur:
@@ -156,8 +160,9 @@ def generate(*, members: int, claims: int, per_unit: int) -> dict:
             """,
             {"tenant": tenant.pk},
         )
-        cur.execute("UPDATE tenancy_organisation SET numchild = %s WHERE id = %s",
-                    [units, office.pk])
+        cur.execute(
+            "UPDATE tenancy_organisation SET numchild = %s WHERE id = %s", [units, office.pk]
+        )
         cur.execute(
             """
             INSERT INTO members_unit (organisation_id, tenant_id, credit_code, ownership, industry,
@@ -241,14 +246,15 @@ def generate(*, members: int, claims: int, per_unit: int) -> dict:
         cur.execute(
             """
             INSERT INTO claims_claim (id, tenant_id, organisation_id, report_id, member_id, plan_id,
-                policy_id, number, status, event_kind, event_date, condition, cause, facts,
-                exclusions, expires_on, reminded_30, reminded_7, payee_name, payee_relation,
+                member_name, policy_id, number, status, event_kind, event_date, condition, cause,
+                facts, exclusions, expires_on, reminded_30, reminded_7, payee_name, payee_relation,
                 bank_name, bank_account, assessment, assessed_amount, assessed_at,
                 needs_four_eyes, approved_amount, adjustment_reason, first_approver_id,
                 second_approver_id, approved_on, payout_due, payout_due_provisional, near_limit,
                 decision_reason, paid_amount, paid_on, filed_by_id, submitted_at, created_at,
                 updated_at)
-            SELECT c.id, %(tenant)s, c.unit_id, c.report_id, c.member_id, %(plan)s, NULL,
+            SELECT c.id, %(tenant)s, c.unit_id, c.report_id, c.member_id, %(plan)s,
+                   '职工' || c.m, NULL,
                    'LP' || to_char(c.created_at, 'YYYY') || lpad(c.i::text, 7, '0'), c.status,
                    'illness', c.event_date, 'malignant_tumour', '', '{}'::jsonb, '[]'::jsonb,
                    c.event_date + 365, false, false, '职工' || c.m, 'self',
@@ -347,18 +353,20 @@ def time_list(name, *, actor, user, filters, params: str, runs: int) -> list[dic
                 assert response.status_code == 200, (url, response.status_code)
         queries = len(captured) // runs
         assert len(response.json()["results"]) == rows
-        results.append({
-            "list": name,
-            "page": label,
-            "depth": depth,
-            "rows": rows,
-            "matching": total,
-            "selector_p95_ms": round(p95(selector_ms), 1),
-            "selector_median_ms": round(statistics.median(selector_ms), 1),
-            "api_p95_ms": round(p95(api_ms), 1),
-            "api_median_ms": round(statistics.median(api_ms), 1),
-            "api_queries": queries,
-        })
+        results.append(
+            {
+                "list": name,
+                "page": label,
+                "depth": depth,
+                "rows": rows,
+                "matching": total,
+                "selector_p95_ms": round(p95(selector_ms), 1),
+                "selector_median_ms": round(statistics.median(selector_ms), 1),
+                "api_p95_ms": round(p95(api_ms), 1),
+                "api_median_ms": round(statistics.median(api_ms), 1),
+                "api_queries": queries,
+            }
+        )
     return results
 
 
@@ -377,19 +385,42 @@ def time_lists(runs: int) -> list[dict]:
     number = Claim.objects.order_by("number").values_list("number", flat=True)[1234]
     Filters = selectors.QueueFilters
     cases = [
-        ("reviewer queue (status=review, oldest first)", reviewer_actor, reviewer,
-         Filters(), ""),
-        ("search: all claims (newest first)", admin_actor, admin, Filters(status="all"),
-         "&status=all"),
-        ("search: name prefix 职工1234", admin_actor, admin,
-         Filters(status="all", q="职工1234"), "&status=all&q=职工1234"),
-        ("search: name prefix 职工12 (111,111 members)", admin_actor, admin,
-         Filters(status="all", q="职工12"), "&status=all&q=职工12"),
-        ("search: claim number", admin_actor, admin, Filters(status="all", q=number),
-         f"&status=all&q={number}"),
-        ("filter: illness + plan, approved", admin_actor, admin,
-         Filters(status="approved", event_kind="illness", plan=plan),
-         f"&status=approved&event_kind=illness&plan={plan.pk}"),
+        ("reviewer queue (status=review, oldest first)", reviewer_actor, reviewer, Filters(), ""),
+        (
+            "search: all claims (newest first)",
+            admin_actor,
+            admin,
+            Filters(status="all"),
+            "&status=all",
+        ),
+        (
+            "search: name prefix 职工1234",
+            admin_actor,
+            admin,
+            Filters(status="all", q="职工1234"),
+            "&status=all&q=职工1234",
+        ),
+        (
+            "search: name prefix 职工12 (111,111 members)",
+            admin_actor,
+            admin,
+            Filters(status="all", q="职工12"),
+            "&status=all&q=职工12",
+        ),
+        (
+            "search: claim number",
+            admin_actor,
+            admin,
+            Filters(status="all", q=number),
+            f"&status=all&q={number}",
+        ),
+        (
+            "filter: illness + plan, approved",
+            admin_actor,
+            admin,
+            Filters(status="approved", event_kind="illness", plan=plan),
+            f"&status=approved&event_kind=illness&plan={plan.pk}",
+        ),
     ]
     out = []
     for name, actor, user, filters, params in cases:
@@ -398,8 +429,7 @@ def time_lists(runs: int) -> list[dict]:
             print(json.dumps(row, ensure_ascii=False), flush=True)
         counts = {row["api_queries"] for row in rows}
         if len(counts) != 1:
-            print(f"!! {name}: the number of queries changes with the depth: {counts}",
-                  flush=True)
+            print(f"!! {name}: the number of queries changes with the depth: {counts}", flush=True)
         out += rows
     return out
 
@@ -486,8 +516,9 @@ def main() -> None:
 
     with connection.cursor() as cur:
         cur.execute("ANALYZE claims_claim")
-        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'claims_claim' "
-                    "ORDER BY indexname")
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'claims_claim' ORDER BY indexname"
+        )
         print(json.dumps({"claim_indexes": [name for (name,) in cur.fetchall()]}), flush=True)
 
     reverse("api-claim-list")  # the URLconf loaded once, as in a running server

@@ -159,6 +159,12 @@ class Claim(models.Model):
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
     )
+    #: The member's name, copied (kept in step by ``members.services.member_update``) so a
+    #: name search walks the queue's own index and reads the name in the row, instead of
+    #: probing the member of every claim (a broad prefix matched 100,000 members).
+    member_name = models.CharField(
+        _("member's name"), max_length=50, db_collation="C", default="", db_default=""
+    )
     plan = models.ForeignKey(
         "plans.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan")
     )
@@ -272,6 +278,8 @@ class Claim(models.Model):
             models.Index(fields=["tenant", "-created_at", "-id"], name="claim_tenant_new_idx"),
             models.Index(fields=["organisation", "-created_at", "-id"], name="claim_org_new_idx"),
             models.Index(fields=["member"], name="claim_member_idx"),
+            # Name search with few matches: the matches by name, then sorted.
+            models.Index(fields=["tenant", "member_name"], name="claim_member_name_idx"),
             models.Index(fields=["tenant", "status", "payout_due"], name="claim_payout_due_idx"),
             # The queue over several statuses at once ("waiting for review", "approved, not
             # paid"): walked in (submitted_at, id) order with the statuses as a filter, so a

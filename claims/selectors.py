@@ -217,7 +217,12 @@ def _search(qs: QuerySet, actor: Actor, text: str) -> QuerySet:
     from members.models import Member
     from members.selectors import member_search_filter
 
-    members = Member.objects.filter(tenant_id=actor.tenant_id).filter(member_search_filter(text))
+    match = member_search_filter(text)
+    if "name__startswith" in dict(match.children):
+        # A name prefix: the claim's own copy of the name (claim_member_name_idx, or read in
+        # the row while walking the queue index when the prefix is broad).
+        return qs.filter(member_name__startswith=dict(match.children)["name__startswith"])
+    members = Member.objects.filter(tenant_id=actor.tenant_id).filter(match)
     return qs.filter(member_id__in=members.values("pk"))
 
 

@@ -186,9 +186,12 @@ def can_review(actor: Actor | None, claim: Claim) -> bool:
 def filed(actor: Actor, claim: Claim) -> bool:
     """Whoever reported the incident or submitted the application filed the claim (an
     office reviewer submitting for a member files it as much as the agent does)."""
-    return claim.filed_by_id == actor.user.pk or claim.decisions.filter(
-        action=ClaimDecision.Action.SUBMIT, actor_id=actor.user.pk
-    ).exists()
+    return (
+        claim.filed_by_id == actor.user.pk
+        or claim.decisions.filter(
+            action=ClaimDecision.Action.SUBMIT, actor_id=actor.user.pk
+        ).exists()
+    )
 
 
 def may_approve(actor: Actor, claim: Claim) -> bool:
@@ -398,6 +401,7 @@ def report_create(
             organisation=member_org,
             report=report,
             member=member,
+            member_name=member.name,
             plan=plan,
             policy=policy,
             number=next_number(
@@ -865,8 +869,9 @@ def _end_cover_if_due(claim: Claim) -> None:
         return
     before = {"status": policy.status, "ended_on": None}
     policy.status, policy.ended_on = PolicyStatus.ENDED, claim.event_date
-    policy.end_reason = (_("Cover ended by the benefit paid on claim %(number)s.")
-                         % {"number": claim.number})[:200]
+    policy.end_reason = (
+        _("Cover ended by the benefit paid on claim %(number)s.") % {"number": claim.number}
+    )[:200]
     policy.save(update_fields=["status", "ended_on", "end_reason"])
     record(
         actor=None,

@@ -432,6 +432,13 @@ def member_update(
                 )
                 update_fields += ["id_number", "sex", "birth_date"]
             member.save(update_fields=update_fields)
+            if "name" in fields:
+                from claims.models import Claim
+
+                # The claims' copy of the name (their search reads it).
+                Claim.objects.filter(member=member).exclude(member_name=member.name).update(
+                    member_name=member.name
+                )
             record(
                 actor=actor,
                 action="member.update",

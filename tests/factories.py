@@ -384,7 +384,8 @@ def make_claim(member, plan, *, status: str = "draft", event_date=None, amount=N
     approved = status in ("approved", "in_batch", "paid")
     values = dict(
         tenant_id=member.tenant_id, organisation_id=member.organisation_id, report=report,
-        member=member, plan=plan, policy=policy, number=f"LP{number}", status=status,
+        member=member, member_name=member.name, plan=plan, policy=policy,
+        number=f"LP{number}", status=status,
         event_kind=event_kind, event_date=event_date,
         expires_on=event_date + dt.timedelta(days=365), payee_name=member.name,
         bank_name="中国工商银行", bank_account="6222020200112345678"[:-1] + "0",

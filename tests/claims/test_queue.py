@@ -282,3 +282,19 @@ def test_batch_pages_have_a_constant_query_count(world, plan, login, django_asse
     with django_assert_max_num_queries(6):
         listing = client.get("/claims/batches/")
     assert small.number in listing.content.decode() and big.number in listing.content.decode()
+
+
+def test_a_renamed_member_is_found_by_the_new_name(world, plan, login):
+    """The claims keep a copy of the member's name for the search; renaming the member
+    (members.services.member_update) renames it on their claims too."""
+    from members import services as member_services
+
+    member = factories.make_member(world.unit, name="黄旧名")
+    claim = _claim(member, plan)
+    member_services.member_update(
+        actor=world.actor(world.agent), member=member, name="黄新名",
+        category=member.category, employment_status=member.employment_status,
+    )
+    client = login(world.reviewer)
+    assert _numbers(client.get("/claims/", {"q": "黄新"})) == [claim.number]
+    assert _numbers(client.get("/claims/", {"q": "黄旧"})) == []
