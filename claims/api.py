@@ -91,9 +91,11 @@ REPORT_ORDER = ("-created_at", "-id")
 
 
 def _reports(actor: Actor):
-    return IncidentReport.objects.for_actor(actor).select_related(
-        "member", "organisation", "plan", "claim"
-    ).defer("member__id_number")
+    return (
+        IncidentReport.objects.for_actor(actor)
+        .select_related("member", "organisation", "plan", "claim")
+        .defer("member__id_number")
+    )
 
 
 def access_report(actor: Actor, report_id) -> IncidentReport:
@@ -124,8 +126,9 @@ class ReportListCreate(ScopedAPIView):
         operation_id="incident_reports_list",
         responses=ReportPageSerializer,
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR,
-                             description="reported, late, accepted, refused"),
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, description="reported, late, accepted, refused"
+            ),
             CURSOR,
             PAGE_SIZE,
         ],
@@ -215,7 +218,9 @@ def allowed_steps(actor: Actor, claim) -> list[str]:
         if claim.report.status not in (ReportStatus.LATE, ReportStatus.REFUSED):
             steps.append("submit")
     elif services.can_review(actor, claim) and claim.status not in (
-        ClaimStatus.PAID, ClaimStatus.REJECTED, ClaimStatus.EXPIRED
+        ClaimStatus.PAID,
+        ClaimStatus.REJECTED,
+        ClaimStatus.EXPIRED,
     ):
         steps.append("upload")
     if claim.status in REVIEW_STATUSES and services.can_review(actor, claim):
@@ -274,7 +279,8 @@ class ClaimList(ScopedAPIView):
         responses=ClaimPageSerializer,
         parameters=[
             OpenApiParameter(
-                "status", OpenApiTypes.STR,
+                "status",
+                OpenApiTypes.STR,
                 description="A status, or a group: review, late, to_do, payout, all.",
             ),
             OpenApiParameter("plan", OpenApiTypes.UUID),
@@ -282,11 +288,15 @@ class ClaimList(ScopedAPIView):
             OpenApiParameter("submitted_from", OpenApiTypes.DATE),
             OpenApiParameter("submitted_to", OpenApiTypes.DATE),
             OpenApiParameter(
-                "q", OpenApiTypes.STR,
+                "q",
+                OpenApiTypes.STR,
                 description="A claim or report number, a whole ID number, or a name's start.",
             ),
-            OpenApiParameter("near_limit", OpenApiTypes.BOOL,
-                             description="Approved claims near the payout limit."),
+            OpenApiParameter(
+                "near_limit",
+                OpenApiTypes.BOOL,
+                description="Approved claims near the payout limit.",
+            ),
             CURSOR,
             PAGE_SIZE,
         ],
@@ -298,8 +308,7 @@ class ClaimList(ScopedAPIView):
             cursor=request.query_params.get("cursor"),
             size=page_size(request),
         )
-        rows = selectors.with_deadlines(page.rows, tenant=self.actor.tenant,
-                                        today=services.today())
+        rows = selectors.with_deadlines(page.rows, tenant=self.actor.tenant, today=services.today())
         return paged_response(request, page, ClaimSerializer(rows, many=True).data)
 
 
@@ -314,8 +323,9 @@ class ClaimDetail(ScopedAPIView):
     def get(self, request, claim_id):
         return Response(claim_detail_data(request, self.actor, claim_id))
 
-    @extend_schema(request=ClaimUpdateSerializer, responses=ClaimDetailSerializer,
-                   parameters=[FULL_ID])
+    @extend_schema(
+        request=ClaimUpdateSerializer, responses=ClaimDetailSerializer, parameters=[FULL_ID]
+    )
     def patch(self, request, claim_id):
         claim = selectors.access_claim(self.actor, claim_id)
         incoming = ClaimUpdateSerializer(data=request.data, partial=True)
@@ -466,8 +476,11 @@ class BatchListBuild(ScopedAPIView):
     serializer_class = BatchSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="payout_batches_list", responses=BatchPageSerializer,
-                   parameters=[CURSOR, PAGE_SIZE])
+    @extend_schema(
+        operation_id="payout_batches_list",
+        responses=BatchPageSerializer,
+        parameters=[CURSOR, PAGE_SIZE],
+    )
     def get(self, request):
         page = selectors.batch_page(
             actor=self.actor, cursor=request.query_params.get("cursor"), size=page_size(request)
@@ -504,12 +517,16 @@ class BatchLines(ScopedAPIView):
     serializer_class = PayoutLineSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="payout_batch_lines_list", responses=PayoutLinePageSerializer,
-                   parameters=[CURSOR, PAGE_SIZE])
+    @extend_schema(
+        operation_id="payout_batch_lines_list",
+        responses=PayoutLinePageSerializer,
+        parameters=[CURSOR, PAGE_SIZE],
+    )
     def get(self, request, batch_id):
         batch = selectors.access_batch(self.actor, batch_id)
         page = selectors.batch_lines_page(
-            batch=batch, cursor=request.query_params.get("cursor"),
+            batch=batch,
+            cursor=request.query_params.get("cursor"),
             size=page_size(request, default=selectors.LINE_PAGE_SIZE),
         )
         return paged_response(request, page, PayoutLineSerializer(page.rows, many=True).data)

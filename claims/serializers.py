@@ -88,11 +88,13 @@ ReportPageSerializer = _page("ReportPage", ReportSerializer(many=True))
 class ReportCreateSerializer(serializers.Serializer):
     member = serializers.UUIDField(help_text="A member of a unit the caller reaches.")
     plan = serializers.UUIDField(help_text="The plan the member is (or was) covered by.")
-    event_kind = _raw(30, default="",
-                      help_text="illness, hospital_stay, accident, disability, death …")
+    event_kind = _raw(
+        30, default="", help_text="illness, hospital_stay, accident, disability, death …"
+    )
     cause = _raw(30)
-    event_date = _raw(30, default="",
-                      help_text="The event date, or the date of diagnosis (2026-09-28).")
+    event_date = _raw(
+        30, default="", help_text="The event date, or the date of diagnosis (2026-09-28)."
+    )
     description = _raw(2000, default="")
     reporter_name = _raw(100)
     reporter_phone = _raw(30)
@@ -168,8 +170,16 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ClaimDecision
-        fields = ["action", "from_status", "to_status", "amount", "reason", "actor",
-                  "actor_name", "at"]
+        fields = [
+            "action",
+            "from_status",
+            "to_status",
+            "amount",
+            "reason",
+            "actor",
+            "actor_name",
+            "at",
+        ]
         read_only_fields = fields
 
 
@@ -180,8 +190,17 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ClaimDocument
-        fields = ["id", "kind", "original_name", "content_type", "size", "sha256",
-                  "uploaded_by", "uploaded_by_name", "uploaded_at"]
+        fields = [
+            "id",
+            "kind",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_by_name",
+            "uploaded_at",
+        ]
         read_only_fields = fields
 
 
@@ -201,8 +220,9 @@ class ClaimDetailSerializer(ClaimSerializer):
     (items, reasons, explanation), and every decision, document and payout line."""
 
     member_id_number = serializers.SerializerMethodField()
-    filed_by_name = serializers.CharField(source="filed_by.display_name", read_only=True,
-                                          default=None)
+    filed_by_name = serializers.CharField(
+        source="filed_by.display_name", read_only=True, default=None
+    )
     decisions = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
     payout_lines = serializers.SerializerMethodField()
@@ -279,8 +299,9 @@ ClaimUpdateSerializer = type(
 
 
 class DocumentUploadSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="id_card, diagnosis, hospital, receipts, disability, "
-                                           "death, bank, other")
+    kind = serializers.CharField(
+        help_text="id_card, diagnosis, hospital, receipts, disability, death, bank, other"
+    )
     file = serializers.FileField(help_text="PDF, JPEG or PNG (checked by content).")
 
 
@@ -301,15 +322,28 @@ class StepSerializer(serializers.Serializer):
 
 
 class BatchSerializer(serializers.ModelSerializer):
-    built_by_name = serializers.CharField(source="built_by.display_name", read_only=True,
-                                          default=None)
-    approved_by_name = serializers.CharField(source="approved_by.display_name", read_only=True,
-                                             default=None)
+    built_by_name = serializers.CharField(
+        source="built_by.display_name", read_only=True, default=None
+    )
+    approved_by_name = serializers.CharField(
+        source="approved_by.display_name", read_only=True, default=None
+    )
 
     class Meta:
         model = PayoutBatch
-        fields = ["id", "number", "status", "line_count", "total", "built_by", "built_by_name",
-                  "built_at", "approved_by", "approved_by_name", "approved_at"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "line_count",
+            "total",
+            "built_by",
+            "built_by_name",
+            "built_at",
+            "approved_by",
+            "approved_by_name",
+            "approved_at",
+        ]
         read_only_fields = fields
 
 
@@ -341,9 +375,22 @@ class PayoutLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PayoutLine
-        fields = ["id", "batch", "claim", "claim_number", "member_name", "unit_name", "amount",
-                  "payee_name", "bank_name", "bank_account", "status", "failure_reason",
-                  "paid_on", "marked_at"]
+        fields = [
+            "id",
+            "batch",
+            "claim",
+            "claim_number",
+            "member_name",
+            "unit_name",
+            "amount",
+            "payee_name",
+            "bank_name",
+            "bank_account",
+            "status",
+            "failure_reason",
+            "paid_on",
+            "marked_at",
+        ]
         read_only_fields = fields
 
 
@@ -352,7 +399,10 @@ PayoutLinePageSerializer = _page("PayoutLinePage", PayoutLineSerializer(many=Tru
 
 class BatchBuildSerializer(serializers.Serializer):
     claims = serializers.ListField(
-        child=serializers.UUIDField(), required=False, allow_null=True, default=None,
+        child=serializers.UUIDField(),
+        required=False,
+        allow_null=True,
+        default=None,
         max_length=100_000,
         help_text="Only these approved claims; leave out to gather every approved claim.",
     )
@@ -361,8 +411,11 @@ class BatchBuildSerializer(serializers.Serializer):
 class MarkPaidSerializer(serializers.Serializer):
     paid_on = _raw(30, help_text="The day the bank paid (2026-09-28).")
     lines = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_null=True,
-        default=None, max_length=100_000,
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=100_000,
         help_text="Only these lines; leave out to mark every pending line of the batch.",
     )
 
