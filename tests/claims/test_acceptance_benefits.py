@@ -30,17 +30,12 @@ from tests.claims.services_support import (
     read_acceptance,
     submitted,
 )
+from tests.plans.test_acceptance_benefits import EVENTS as ENGINE_EVENTS
+from tests.plans.test_acceptance_benefits import PLAN_KEYS
 
 ROWS = read_acceptance("benefits.csv")
 
-PLAN_KEYS = {
-    "GX 职工综合": "gx_comprehensive",
-    "GX 职工指定疾病(手术)": "gx_designated_disease",
-    "GX 农民工": "gx_migrant_workers",
-    "GX 女职工安康": "gx_female_workers",
-    "GX 团体人身意外伤害": "gx_group_accident",
-    "SX 工会干部": "sx_union_cadres",
-}
+# PLAN_KEYS (the row's plan → the seed plan's key) comes from the engine's test too.
 
 #: The member each plan takes (eligibility): category and sex.
 MEMBERS = {
@@ -49,23 +44,9 @@ MEMBERS = {
     "sx_union_cadres": {"category": "union_cadre"},
 }
 
-#: The row's event in words → what the agent enters on the report and the application.
-EVENTS: dict[str, dict[str, str]] = {
-    "primary malignant tumour (lung)": {"event_kind": "illness", "condition": "malignant_tumour"},
-    "primary malignant tumour": {"event_kind": "illness", "condition": "malignant_tumour"},
-    "coronary stent": {"event_kind": "illness", "condition": "coronary_stent"},
-    "death from a disease not covered": {"event_kind": "death", "cause": "illness"},
-    "primary breast cancer": {"event_kind": "illness", "condition": "breast_cancer"},
-    "critical illness (malignant tumour)": {
-        "event_kind": "illness",
-        "condition": "malignant_tumour",
-    },
-    "hospital stay for another disease": {"event_kind": "hospital_stay", "cause": "illness"},
-    "injury death while defending workers' rights": {
-        "event_kind": "death",
-        "cause": "rights_defence",
-    },
-}
+#: The row's event in words → what the agent enters on the report and the application:
+#: the same map the engine's own acceptance test reads.
+EVENTS = ENGINE_EVENTS
 
 FOUR_EYES_THRESHOLD = Decimal("10000.00")
 
@@ -110,7 +91,10 @@ def test_benefit_row_through_a_real_claim(world, seed_plans, monkeypatch, row):
 
     # Enrol → invoice → pay: the policy and its tranches are the product's.
     (policy,) = enrol_and_pay(
-        world, plan, [member], shares=parse_shares(row["shares_and_tranches"]),
+        world,
+        plan,
+        [member],
+        shares=parse_shares(row["shares_and_tranches"]),
         paid_on=effective - ONE_DAY,
     )
     assert policy.start == effective
@@ -119,9 +103,13 @@ def test_benefit_row_through_a_real_claim(world, seed_plans, monkeypatch, row):
     freeze_today(monkeypatch, event_date + dt.timedelta(days=20))
     event = EVENTS[row["event"]]
     claim = submitted(
-        world, member, plan,
-        event_kind=event["event_kind"], event_date=event_date,
-        condition=event.get("condition", ""), cause=event.get("cause", ""),
+        world,
+        member,
+        plan,
+        event_kind=event["event_kind"],
+        event_date=event_date,
+        condition=event.get("condition", ""),
+        cause=event.get("cause", ""),
         facts=parse_facts(row["facts"]),
         payee_relation="spouse" if event["event_kind"] == "death" else "self",
     )
@@ -141,8 +129,10 @@ def test_benefit_row_through_a_real_claim(world, seed_plans, monkeypatch, row):
             actor=reviewer, claim=claim, action="reject", reason="自付费用未达到3000元起付标准"
         )
         assert claim.status == ClaimStatus.REJECTED
-        assert services.batch_build(actor=world.actor(world.finance),
-                                    tenant_id=world.tenant.pk) is None
+        assert (
+            services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+            is None
+        )
         assert not PayoutLine.objects.filter(claim=claim).exists()
         return
 
@@ -153,7 +143,9 @@ def test_benefit_row_through_a_real_claim(world, seed_plans, monkeypatch, row):
         assert claim.status == ClaimStatus.SECOND_APPROVAL
         claim = services.claim_decide(actor=reviewer2, claim=claim, action="approve")
         assert (claim.first_approver_id, claim.second_approver_id) == (
-            world.reviewer.pk, world.reviewer2.pk)
+            world.reviewer.pk,
+            world.reviewer2.pk,
+        )
     else:
         assert claim.second_approver_id is None
     assert claim.status == ClaimStatus.APPROVED
@@ -164,15 +156,21 @@ def test_benefit_row_through_a_real_claim(world, seed_plans, monkeypatch, row):
     assert (batch.line_count, batch.total) == (1, expected)
     line = PayoutLine.objects.get(batch=batch)
     assert (line.claim_id, line.amount, line.bank_account) == (
-        claim.pk, expected, claim.bank_account)
+        claim.pk,
+        expected,
+        claim.bank_account,
+    )
     batch = services.batch_approve(actor=world.actor(world.finance2), batch=batch)
     paid_on = services.today()
-    assert services.lines_mark_paid(
-        actor=world.actor(world.finance2), batch=batch, paid_on=paid_on) == 1
+    assert (
+        services.lines_mark_paid(actor=world.actor(world.finance2), batch=batch, paid_on=paid_on)
+        == 1
+    )
 
     claim = Claim.objects.get(pk=claim.pk)
     assert (claim.status, claim.paid_amount, claim.paid_on) == (ClaimStatus.PAID, expected, paid_on)
     actions = list(ClaimDecision.objects.filter(claim=claim).values_list("action", flat=True))
-    approvals = (["first_approval", "second_approval"] if expected > FOUR_EYES_THRESHOLD
-                 else ["approve"])
+    approvals = (
+        ["first_approval", "second_approval"] if expected > FOUR_EYES_THRESHOLD else ["approve"]
+    )
     assert actions == ["submit", *approvals, "batched", "paid"]
