@@ -10,6 +10,9 @@ in 职工指定疾病(手术) ending in 10 days, and one policy (with its tranch
 the members left and 1% died, so the run has reasons to write. Then it times
 ``premiums.renewals.renewals_run`` (drafts, roster lines, queue rows, notifications,
 audit events: one transaction) and runs it again to show the second run is a no-op.
+With the server on the same (Linux) machine it also prints the server's CPU seconds for the
+run and those used by everything else meanwhile: on a shared machine, read the wall time
+only when the latter is near 0.
 """
 
 from __future__ import annotations
@@ -57,6 +60,33 @@ def checkpoint(cur) -> None:
         cur.execute("CHECKPOINT")
     except Exception as error:  # noqa: BLE001 - a bench on a managed database may not allow it
         print(f"(no CHECKPOINT: {error})", file=sys.stderr)
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds used so far by everything on this machine (Linux; None elsewhere)."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:9]]
+    except OSError:
+        return None
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+
+
+def server_cpu_seconds(connection) -> float | None:
+    """CPU seconds used so far by this connection's server process, when the server runs on
+    this machine (None otherwise)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            if not f.read().startswith("postgres"):
+                return None
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
@@ -242,18 +272,25 @@ def main() -> None:
 
     reverse("premiums:renewal_list")  # load the URLconf once, as a running worker has
     runs = []
+    server_cpu = []
 
     def one(part: int) -> None:
         from django.db import connection
 
         try:
+            before = server_cpu_seconds(connection)
             runs.append(renewals_run(today=today, part=part, parts=args.parts))
+            after = server_cpu_seconds(connection)
+            server_cpu.append(None if before is None or after is None else after - before)
         finally:
             connection.close()
 
+    # On a shared machine the wall time depends on what else runs: the server's CPU seconds
+    # for the run, and what everything else used meanwhile, say how alone it ran.
+    busy_before, python_before = machine_busy_seconds(), time.process_time()
     started = time.perf_counter()
     if args.parts == 1:
-        runs.append(renewals_run(today=today))
+        one(0)
     else:  # one transaction per part, side by side (as RENEWAL_PARTS workers do)
         import threading
 
@@ -263,6 +300,13 @@ def main() -> None:
         for thread in threads:
             thread.join()
     seconds = time.perf_counter() - started
+    busy_after, python_after = machine_busy_seconds(), time.process_time()
+    server_seconds = None if None in server_cpu else sum(server_cpu)
+    other_seconds = None
+    if server_seconds is not None and busy_before is not None and busy_after is not None:
+        other_seconds = max(
+            0.0, busy_after - busy_before - server_seconds - (python_after - python_before)
+        )
     run = SimpleNamespace(
         renewals=SimpleNamespace(
             **{
@@ -284,6 +328,10 @@ def main() -> None:
         "notified": run.notified,
         "seconds": round(seconds, 2),
         "policies_per_second": round(run.renewals.policies / seconds),
+        # CPU seconds of the server processes doing the run, and used by anything else on
+        # the machine during it (0: it ran alone; Linux with a local server only, else null).
+        "server_cpu_seconds": None if server_seconds is None else round(server_seconds, 1),
+        "other_cpu_seconds": None if other_seconds is None else round(other_seconds, 1),
         "second_run_prepared": again.renewals.prepared,
         "second_run_seconds": round(again_seconds, 2),
     }

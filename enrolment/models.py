@@ -100,6 +100,17 @@ FUNDING_PARTIES: dict[str, tuple[str, ...]] = {
     FundingMode.FEDERATION_GIFT: ("federation_amount",),
 }
 PARTY_FIELDS = ("administration_amount", "union_amount", "member_amount", "federation_amount")
+#: The users who took an enrolment's steps (NULL until then): partial indexes, see below.
+STEP_USER_FIELDS = (
+    "created_by",
+    "submitted_by",
+    "checked_by",
+    "accepted_by",
+    "invoiced_by",
+    "in_force_by",
+    "returned_by",
+    "cancelled_by",
+)
 
 
 class Enrolment(models.Model):
@@ -112,12 +123,25 @@ class Enrolment(models.Model):
     unit = models.ForeignKey(
         "members.Unit", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("unit")
     )
-    # Always the unit's node (check constraint): subtree scoping on the node's path.
+    # Always the unit's node (check constraint): subtree scoping on the node's path. No
+    # foreign key of its own in the database: the check constraint (= unit) and the unit's
+    # key (members_unit is keyed by, and refers to, its organisation) already guarantee
+    # the node exists and cannot be deleted under the enrolment; a second check per row
+    # only slowed down bulk inserts (the renewal run, SPEC §14).
     organisation = models.ForeignKey(
-        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenancy.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
+    # Indexed by (plan, status) in Meta, which serves look-ups by plan alone as well.
     plan = models.ForeignKey(
-        "plans.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan")
+        "plans.Plan",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("plan"),
+        db_index=False,
     )
     plan_version = models.ForeignKey(
         "plans.PlanVersion",
@@ -173,37 +197,72 @@ class Enrolment(models.Model):
     coverage_end = models.DateField(_("cover until"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who took each step: NULL until the step happens (a draft has them all NULL), and only
+    # ever looked up by a user, so each has a partial index of the rows that name a user
+    # (``STEP_USER_FIELDS`` in Meta) — a renewal run's 50,000 drafts write none of them.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
     checked_at = models.DateTimeField(null=True, blank=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
     invoiced_at = models.DateTimeField(null=True, blank=True)
     invoiced_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
     in_force_at = models.DateTimeField(null=True, blank=True)
     in_force_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
     returned_at = models.DateTimeField(null=True, blank=True)
     returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # partial index in Meta
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -216,6 +275,9 @@ class Enrolment(models.Model):
             models.CheckConstraint(
                 condition=Q(unit=F("organisation")), name="enrolment_organisation_is_its_unit"
             ),
+            # The target of the composite foreign keys (enrolment_id, tenant_id) of roster
+            # lines and steps (migration 0002): a row's tenant is its enrolment's tenant.
+            models.UniqueConstraint(fields=["id", "tenant"], name="enrolment_id_tenant_key"),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="enrolment_dates_in_order"
             ),
@@ -238,6 +300,14 @@ class Enrolment(models.Model):
                 fields=["organisation", "-created_at", "-id"], name="enrolment_org_new_idx"
             ),
             models.Index(fields=["plan", "status"], name="enrolment_plan_status_idx"),
+            *(
+                models.Index(
+                    fields=[field],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"enrolment_{field}_idx",
+                )
+                for field in STEP_USER_FIELDS
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,15 +331,33 @@ class EnrolmentLine(models.Model):
     ``status`` flags a line that a later check (at submission) found wrong."""
 
     id = models.BigAutoField(primary_key=True)
+    # ``tenant`` and ``enrolment`` are checked by ONE composite foreign key in the database,
+    # (enrolment_id, tenant_id) → enrolment (id, tenant_id) (migration 0002; Django cannot
+    # declare it, hence db_constraint=False on both fields): the enrolment exists, and the
+    # line's tenant IS its enrolment's tenant — stronger than two separate keys, and one
+    # check per inserted line instead of two (the renewal run writes a million lines,
+    # and each deferred check at COMMIT costs; docs/benchmarks.md).
     tenant = models.ForeignKey(
-        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenancy.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    # The unique constraint below leads with the enrolment: no separate index.
+    # Indexed by enrolment_line_order_idx (enrolment, id) below.
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, related_name="lines", db_index=False
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
     )
+    # Indexed by the unique constraint below, which leads with the member.
     member = models.ForeignKey(
-        "members.Member", on_delete=models.PROTECT, related_name="enrolment_lines"
+        "members.Member",
+        on_delete=models.PROTECT,
+        related_name="enrolment_lines",
+        db_index=False,
     )
     shares = models.PositiveSmallIntegerField(_("shares"))
     tier = models.CharField(_("tier"), max_length=50, blank=True)
@@ -293,8 +381,11 @@ class EnrolmentLine(models.Model):
         verbose_name = _("roster line")
         verbose_name_plural = _("roster lines")
         constraints = [
+            # Member first: the same index finds a member's lines (cover checks, deleting a
+            # member), so the table needs no index on the member alone — three indexes to
+            # write per line, not four (a renewal run writes a million lines).
             models.UniqueConstraint(
-                fields=["enrolment", "member"], name="enrolment_line_member_once"
+                fields=["member", "enrolment"], name="enrolment_line_member_once"
             ),
             models.CheckConstraint(condition=Q(shares__gte=1), name="enrolment_line_shares"),
         ]
@@ -472,14 +563,23 @@ class StatusChange(models.Model):
     """One step of an enrolment: from, to, who, when, and the reason when it was sent back."""
 
     id = models.BigAutoField(primary_key=True)
+    # One composite foreign key (enrolment_id, tenant_id) → enrolment (id, tenant_id) in
+    # the database, as on ``EnrolmentLine`` (migration 0002).
     tenant = models.ForeignKey(
-        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenancy.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="history")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="history", db_constraint=False
+    )
     from_status = models.CharField(
         _("from"), max_length=12, choices=EnrolmentStatus.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=12, choices=EnrolmentStatus.choices)
+    #: NULL for steps taken by the system (the renewal run): partial index, see Meta.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -487,6 +587,7 @@ class StatusChange(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("by"),
+        db_index=False,
     )
     at = models.DateTimeField(_("time"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -498,6 +599,11 @@ class StatusChange(models.Model):
         verbose_name = _("enrolment step")
         verbose_name_plural = _("enrolment steps")
         ordering = ["enrolment", "at", "id"]
+        indexes = [
+            models.Index(
+                fields=["actor"], condition=Q(actor__isnull=False), name="enrolment_step_actor_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"

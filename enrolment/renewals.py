@@ -274,7 +274,10 @@ def renewals_create_drafts() -> RenewalRun:
                    CASE
                      WHEN m.employment_status = 'died' THEN %(died)s
                      WHEN m.employment_status = 'left' THEN %(left)s
-                     WHEN m.organisation_id <> d.organisation_id THEN replace(%(moved)s, '%%(unit)s', mo.name)
+                     -- the new unit's name looked up for those who moved only (no join)
+                     WHEN m.organisation_id <> d.organisation_id
+                       THEN replace(%(moved)s, '%%(unit)s', (SELECT mo.name FROM tenancy_organisation mo
+                                                            WHERE mo.id = m.organisation_id))
                      WHEN r.in_service_only AND m.employment_status <> 'in_service' THEN %(not_in_service)s
                      WHEN r.sex <> '' AND m.sex <> r.sex THEN r.msg_sex
                      WHEN r.min_age IS NOT NULL
@@ -297,7 +300,6 @@ def renewals_create_drafts() -> RenewalRun:
             JOIN renewal_rules r ON r.version_id = d.version_id
             JOIN enrolment_policy p ON p.enrolment_id = d.previous_id
             JOIN members_member m ON m.id = p.member_id
-            JOIN tenancy_organisation mo ON mo.id = m.organisation_id
             WHERE d.created AND p.status <> 'cancelled'
               AND (p.ended_on IS NULL OR p.ended_on >= d.previous_end)
             """,
@@ -375,21 +377,24 @@ def renewals_create_drafts() -> RenewalRun:
                    t.members, t.shares, t.premium, '', t.dropped, now(), now()
             FROM renewal_due d
             JOIN renewal_rules r ON r.version_id = d.version_id
+            -- Totals of the continuing members (hashed: no sort of a million rows), and the
+            -- members left out by name (a sort of those few only).
+            LEFT JOIN (
+                SELECT c.enrolment_id, count(*) AS members, sum(c.shares) AS shares,
+                       sum(c.premium) AS premium
+                FROM renewal_cand c WHERE c.reason IS NULL GROUP BY c.enrolment_id
+            ) t0 ON t0.enrolment_id = d.id
             LEFT JOIN (
                 SELECT c.enrolment_id,
-                       count(*) FILTER (WHERE c.reason IS NULL) AS members,
-                       COALESCE(sum(c.shares) FILTER (WHERE c.reason IS NULL), 0) AS shares,
-                       COALESCE(sum(c.premium) FILTER (WHERE c.reason IS NULL), 0)::numeric(14, 2) AS premium,
-                       COALESCE(jsonb_agg(jsonb_build_object('member', c.member_id::text, 'name', c.name,
-                                                             'reason', c.reason)
-                                          ORDER BY c.name, c.member_id) FILTER (WHERE c.reason IS NOT NULL),
-                                '[]'::jsonb) AS dropped
-                FROM renewal_cand c GROUP BY c.enrolment_id
-            ) t0 ON t0.enrolment_id = d.id
+                       jsonb_agg(jsonb_build_object('member', c.member_id::text, 'name', c.name,
+                                                    'reason', c.reason)
+                                 ORDER BY c.name, c.member_id) AS dropped
+                FROM renewal_cand c WHERE c.reason IS NOT NULL GROUP BY c.enrolment_id
+            ) t1 ON t1.enrolment_id = d.id
             CROSS JOIN LATERAL (
                 SELECT COALESCE(t0.members, 0) AS members, COALESCE(t0.shares, 0) AS shares,
                        COALESCE(t0.premium, 0)::numeric(14, 2) AS premium,
-                       COALESCE(t0.dropped, '[]'::jsonb) AS dropped
+                       COALESCE(t1.dropped, '[]'::jsonb) AS dropped
             ) t
             WHERE d.created
             """,
@@ -400,7 +405,10 @@ def renewals_create_drafts() -> RenewalRun:
             },
         )
         prepared = cur.rowcount
-        # 6. The roster: same members, same shares (kept as last year's count).
+        # 6. The roster: same members, same shares (kept as last year's count), ids in the
+        #    order of names within each draft. Each line costs two foreign-key checks at
+        #    COMMIT — the member, and (enrolment, tenant) as one composite key (see
+        #    EnrolmentLine) — the bulk of the run's COMMIT (docs/benchmarks.md).
         cur.execute(
             """
             INSERT INTO enrolment_enrolmentline (

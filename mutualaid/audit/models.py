@@ -15,7 +15,11 @@ from mutualaid.tenancy.scoping import ScopedQuerySet
 class AuditEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.PROTECT, related_name="+")
+    # Indexed by audit_tenant_at_idx below, which leads with the tenant (a second index on
+    # the tenant alone only slowed down writing events: 50,000 a renewal run).
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # The node the event belongs to, for subtree scoping of the log itself.
     organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
