@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import resource
 import statistics
 import sys
@@ -55,36 +54,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.benchdb import checkpoint, open_database  # noqa: E402
+
 BENCH_DB = "bench_claims"
 PAGE = 50
 
 
-def fresh_database(url: str) -> str:
-    import psycopg
-
-    base, _, _name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{base}/{BENCH_DB}"
 
 
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings_test")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
-def checkpoint(cur) -> None:
-    try:
-        cur.execute("CHECKPOINT")
-    except Exception as error:  # noqa: BLE001 - a managed database may not allow it
-        print(f"(no CHECKPOINT: {error})", file=sys.stderr)
 
 
 #: A stored assessment of the usual size (the list defers it; the detail reads it).
@@ -503,11 +482,8 @@ def main() -> None:
     parser.add_argument("--skip-lists", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mutualaid")
-    if args.reuse:
-        setup(url.rpartition("/")[0] + "/" + BENCH_DB)
-    else:
-        setup(fresh_database(url))
+    open_database(BENCH_DB, reuse=args.reuse)
+    if not args.reuse:
         facts = generate(members=args.members, claims=args.claims, per_unit=args.per_unit)
         print(json.dumps(facts, ensure_ascii=False), flush=True)
 

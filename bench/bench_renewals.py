@@ -29,37 +29,15 @@ from types import SimpleNamespace
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.benchdb import checkpoint, open_database  # noqa: E402
+
 BENCH_DB = "bench_renewals"
 
 
-def fresh_database(url: str) -> str:
-    import psycopg
-
-    base, _, _name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{base}/{BENCH_DB}"
 
 
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings_test")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
-def checkpoint(cur) -> None:
-    """Write out the generator's WAL before timing, so the run does not pay for the
-    generator's checkpoint (needs a superuser or pg_checkpoint; skipped otherwise)."""
-    try:
-        cur.execute("CHECKPOINT")
-    except Exception as error:  # noqa: BLE001 - a bench on a managed database may not allow it
-        print(f"(no CHECKPOINT: {error})", file=sys.stderr)
 
 
 def machine_busy_seconds() -> float | None:
@@ -255,13 +233,11 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the generated tenant, drop last run's drafts"
     )
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mutualaid")
     today = dt.date(2026, 6, 1)
+    open_database(BENCH_DB, reuse=args.reuse)
     if args.reuse:
-        setup(url.rpartition("/")[0] + "/" + BENCH_DB)
         facts = forget_last_run()
     else:
-        setup(fresh_database(url))
         facts = generate(
             policies=args.policies, per_unit=args.per_unit, end=today + dt.timedelta(days=10)
         )

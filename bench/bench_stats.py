@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -26,38 +25,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.benchdb import checkpoint, open_database  # noqa: E402
+
 BENCH_DB = "bench_stats"
 
 
-def fresh_database(url: str, name: str = BENCH_DB) -> str:
-    import psycopg
-
-    base, _, _name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"{base}/{name}"
 
 
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings_test")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
-def checkpoint() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        try:
-            cur.execute("CHECKPOINT")
-        except Exception as error:  # noqa: BLE001 - a managed database may not allow it
-            print(f"(no CHECKPOINT: {error})", file=sys.stderr)
 
 
 def personas(tenant):
@@ -133,12 +109,9 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--db", default=BENCH_DB, help="database name (made afresh unless --reuse)")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mutualaid")
     facts: dict = {}
-    if args.reuse:
-        setup(url.rpartition("/")[0] + "/" + args.db)
-    else:
-        setup(fresh_database(url, args.db))
+    open_database(args.db, reuse=args.reuse)
+    if not args.reuse:
         from bench.stats_gen import generate
 
         facts = generate(

@@ -13,7 +13,8 @@ def run(*, runs: int, facts: dict) -> dict:
     from django.db import connection
     from django.urls import reverse
 
-    from bench.bench_stats import checkpoint, personas, time_pages
+    from bench.bench_stats import personas, time_pages
+    from bench.benchdb import checkpoint
     from mutualaid.tenancy.models import Tenant
     from plans.models import Plan
     from stats import services

@@ -96,9 +96,8 @@ def short_number(value: float) -> str:
 
 
 def _num(value) -> float:
-    if value is None:
-        return 0.0
-    return float(value) if not isinstance(value, Decimal) else float(value)
+    """A figure as a drawing coordinate (pixels, not money: the tables keep the Decimal)."""
+    return 0.0 if value is None else float(value)
 
 
 def _all_integers(series) -> bool:
