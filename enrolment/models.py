@@ -113,6 +113,18 @@ STEP_USER_FIELDS = (
 )
 
 
+def _step_user() -> models.ForeignKey:
+    """Who took one step of an enrolment: NULL until it happens; no plain index (a partial
+    index of the rows that name a user is in ``Enrolment.Meta``)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Enrolment(models.Model):
     """One unit's enrolment of members into one plan for one period (参保登记表)."""
 
@@ -200,70 +212,22 @@ class Enrolment(models.Model):
     # Who took each step: NULL until the step happens (a draft has them all NULL), and only
     # ever looked up by a user, so each has a partial index of the rows that name a user
     # (``STEP_USER_FIELDS`` in Meta) — a renewal run's 50,000 drafts write none of them.
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,  # partial index in Meta
-    )
+    created_by = _step_user()
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,  # partial index in Meta
-    )
+    submitted_by = _step_user()
     checked_at = models.DateTimeField(null=True, blank=True)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,  # partial index in Meta
-    )
+    checked_by = _step_user()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,  # partial index in Meta
-    )
+    accepted_by = _step_user()
     invoiced_at = models.DateTimeField(null=True, blank=True)
-    invoiced_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,  # partial index in Meta
-    )
+    invoiced_by = _step_user()
     in_force_at = models.DateTimeField(null=True, blank=True)
-    in_force_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,  # partial index in Meta
-    )
+    in_force_by = _step_user()
     returned_at = models.DateTimeField(null=True, blank=True)
-    returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,  # partial index in Meta
-    )
+    returned_by = _step_user()
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,  # partial index in Meta
-    )
+    cancelled_by = _step_user()
 
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "organisation"
