@@ -71,3 +71,15 @@ def test_report_apply_assess_approve_batch_pay(world, covered):
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAID and claim.paid_amount == Decimal("45000.00")
     assert PayoutLine.objects.filter(claim=claim, status="paid").count() == 1
+    # The filer is told once, with a link to the claim.
+    from mutualaid.notifications.models import Notification
+
+    told = Notification.objects.filter(recipient=world.agent, kind="claims.paid")
+    assert told.count() == 1
+    assert told.get().link == f"/claims/{claim.pk}/"
+    assert told.get().params == {
+        "number": claim.number,
+        "member": "王建国",
+        "amount": "45000.00",
+        "date": today.isoformat(),
+    }
