@@ -14,7 +14,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +28,6 @@ from claims.models import (
     REVIEW_STATUSES,
     BatchStatus,
     ClaimStatus,
-    IncidentReport,
     PayoutBatch,
     ReportStatus,
 )
@@ -60,7 +58,6 @@ from members.access import access_member
 from members.api import FULL_ID, _reveal
 from mutualaid.api.base import ScopedAPIView
 from mutualaid.api.keyset import CURSOR, PAGE_SIZE, page_size, paged_response
-from mutualaid.core.paging import KeysetPage, keyset_page
 from mutualaid.tenancy.scoping import Actor
 from mutualaid.tenancy.services import DomainError
 
@@ -87,32 +84,6 @@ def _flag(request, name: str) -> bool:
 
 # --- Incident reports -------------------------------------------------------------------------
 
-REPORT_ORDER = ("-created_at", "-id")
-
-
-def _reports(actor: Actor):
-    return (
-        IncidentReport.objects.for_actor(actor)
-        .select_related("member", "organisation", "plan", "claim")
-        .defer("member__id_number")
-    )
-
-
-def access_report(actor: Actor, report_id) -> IncidentReport:
-    """The report if its unit is in the actor's subtree; else 404 (missing or foreign)."""
-    try:
-        return _reports(actor).get(pk=report_id)
-    except (IncidentReport.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
-
-
-def report_page(*, actor: Actor, status_: str, cursor: str | None, size: int) -> KeysetPage:
-    """Newest first on (created_at, id) — ``report_org_new_idx`` / ``report_status_idx``."""
-    qs = _reports(actor)
-    if status_ in ReportStatus.values:
-        qs = qs.filter(status=status_)
-    return keyset_page(qs, order=REPORT_ORDER, after=cursor, size=size)
-
 
 class ReportListCreate(ScopedAPIView):
     """GET: the incident reports of the caller's subtree. POST: report one (agents, and
@@ -134,7 +105,7 @@ class ReportListCreate(ScopedAPIView):
         ],
     )
     def get(self, request):
-        page = report_page(
+        page = selectors.report_page(
             actor=self.actor,
             status_=request.query_params.get("status", ""),
             cursor=request.query_params.get("cursor"),
@@ -151,7 +122,7 @@ class ReportListCreate(ScopedAPIView):
         plan = access_plan_filter(self.actor, data.pop("plan"))
         report = services.report_create(actor=self.actor, member=member, plan=plan, **data)
         return Response(
-            ReportSerializer(access_report(self.actor, report.pk)).data,
+            ReportSerializer(selectors.access_report(self.actor, report.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -161,7 +132,7 @@ class ReportDetail(ScopedAPIView):
     serializer_class = ReportSerializer
 
     def get(self, request, report_id):
-        return Response(ReportSerializer(access_report(self.actor, report_id)).data)
+        return Response(ReportSerializer(selectors.access_report(self.actor, report_id)).data)
 
 
 class ReportLateDecision(ScopedAPIView):
@@ -175,7 +146,7 @@ class ReportLateDecision(ScopedAPIView):
 
     @extend_schema(responses=StepSerializer)
     def get(self, request, report_id):
-        report = access_report(self.actor, report_id)
+        report = selectors.access_report(self.actor, report_id)
         may = (
             report.status == ReportStatus.LATE
             and self.actor.has_role(*REVIEWERS)
@@ -186,7 +157,7 @@ class ReportLateDecision(ScopedAPIView):
 
     @extend_schema(request=ClaimReasonSerializer, responses=ReportSerializer)
     def post(self, request, report_id):
-        report = access_report(self.actor, report_id)
+        report = selectors.access_report(self.actor, report_id)
         incoming = ClaimReasonSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         services.report_decide_late(
@@ -195,7 +166,7 @@ class ReportLateDecision(ScopedAPIView):
             accept=self.accept,
             reason=incoming.validated_data.get("reason") or "",
         )
-        return Response(ReportSerializer(access_report(self.actor, report_id)).data)
+        return Response(ReportSerializer(selectors.access_report(self.actor, report_id)).data)
 
 
 class ReportAcceptLate(ReportLateDecision):

@@ -522,3 +522,32 @@ __all__ = [
     "waiting_for_batch",
     "with_deadlines",
 ]
+
+
+# --- Incident reports -----------------------------------------------------------------------
+
+REPORT_ORDER = ("-created_at", "-id")
+
+
+def _reports(actor: Actor):
+    return (
+        IncidentReport.objects.for_actor(actor)
+        .select_related("member", "organisation", "plan", "claim")
+        .defer("member__id_number")
+    )
+
+
+def access_report(actor: Actor, report_id) -> IncidentReport:
+    """The report if its unit is in the actor's subtree; else 404 (missing or foreign)."""
+    try:
+        return _reports(actor).get(pk=report_id)
+    except (IncidentReport.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
+
+
+def report_page(*, actor: Actor, status_: str, cursor: str | None, size: int) -> KeysetPage:
+    """Newest first on (created_at, id) — ``report_org_new_idx`` / ``report_status_idx``."""
+    qs = _reports(actor)
+    if status_ in ReportStatus.values:
+        qs = qs.filter(status=status_)
+    return keyset_page(qs, order=REPORT_ORDER, after=cursor, size=size)
