@@ -60,12 +60,6 @@ BENCH_DB = "bench_claims"
 PAGE = 50
 
 
-
-
-
-
-
-
 #: A stored assessment of the usual size (the list defers it; the detail reads it).
 ASSESSMENT = {
     "total": "15000.00",

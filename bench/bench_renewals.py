@@ -34,12 +34,6 @@ from bench.benchdb import checkpoint, open_database  # noqa: E402
 BENCH_DB = "bench_renewals"
 
 
-
-
-
-
-
-
 def machine_busy_seconds() -> float | None:
     """CPU seconds used so far by everything on this machine (Linux; None elsewhere)."""
     try:

@@ -30,12 +30,6 @@ from bench.benchdb import checkpoint, open_database  # noqa: E402
 BENCH_DB = "bench_stats"
 
 
-
-
-
-
-
-
 def personas(tenant):
     """An office admin, a cadre of the first city and one of its first county (made once)."""
     from mutualaid.tenancy.models import Organisation, Role, Staff, User

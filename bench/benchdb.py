@@ -1,9 +1,9 @@
 """The benchmarks' database: a scratch database beside DATABASE_URL's, migrated.
 
-    open_database(name, reuse=False)  drop and create ``name`` (or keep it with ``reuse``)
-                                      on the server of DATABASE_URL, point Django at it,
-                                      migrate; returns its URL
-    checkpoint(cur=None)              write out the generator's WAL before timing
+open_database(name, reuse=False)  drop and create ``name`` (or keep it with ``reuse``)
+                                  on the server of DATABASE_URL, point Django at it,
+                                  migrate; returns its URL
+checkpoint(cur=None)              write out the generator's WAL before timing
 """
 
 from __future__ import annotations

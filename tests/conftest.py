@@ -122,7 +122,9 @@ def celery_worker_thread(transactional_db):
 
     app.conf.task_always_eager = False
     app.control.purge()
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=20) as worker:
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=20
+    ) as worker:
         yield worker
 
 

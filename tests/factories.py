@@ -13,14 +13,17 @@ _seq = itertools.count(1)
 def make_tenant(name: str | None = None) -> tuple[Tenant, Organisation]:
     n = next(_seq)
     tenant = Tenant.objects.create(name=name or f"测试办事处{n}", slug=f"t{n}")
-    root = Organisation.objects.add_root({"tenant": tenant, "name": tenant.name, "kind": OrganisationKind.OFFICE})
+    root = Organisation.objects.add_root(
+        {"tenant": tenant, "name": tenant.name, "kind": OrganisationKind.OFFICE}
+    )
     return tenant, root
 
 
 def make_node(parent: Organisation, kind: str, name: str | None = None) -> Organisation:
     parent = Organisation.objects.get(pk=parent.pk)  # fresh numchild/path for treebeard
     return Organisation.objects.add_child(
-        parent, {"tenant_id": parent.tenant_id, "name": name or f"{kind}-{next(_seq)}", "kind": kind}
+        parent,
+        {"tenant_id": parent.tenant_id, "name": name or f"{kind}-{next(_seq)}", "kind": kind},
     )
 
 
@@ -28,20 +31,34 @@ def make_staff(organisation: Organisation, *roles: str, username: str | None = N
     user = User(username=username or f"user{next(_seq)}", display_name=username or "测试用户")
     user.set_password(PASSWORD)
     user.save()
-    Staff.objects.create(user=user, tenant_id=organisation.tenant_id, organisation=organisation, roles=list(roles))
+    Staff.objects.create(
+        user=user, tenant_id=organisation.tenant_id, organisation=organisation, roles=list(roles)
+    )
     return user
 
 
-def make_audit_event(organisation: Organisation, *, actor_user: User | None = None, action: str = "test.event",
-                     object_repr: str | None = None, before=None, after=None):
+def make_audit_event(
+    organisation: Organisation,
+    *,
+    actor_user: User | None = None,
+    action: str = "test.event",
+    object_repr: str | None = None,
+    before=None,
+    after=None,
+):
     """An audit event about ``organisation`` (as the audit service writes it, text optional)."""
     from mutualaid.audit.models import AuditEvent
 
     return AuditEvent.objects.create(
-        tenant_id=organisation.tenant_id, organisation=organisation, actor=actor_user, action=action,
-        object_type=organisation._meta.label_lower, object_id=str(organisation.pk),
+        tenant_id=organisation.tenant_id,
+        organisation=organisation,
+        actor=actor_user,
+        action=action,
+        object_type=organisation._meta.label_lower,
+        object_id=str(organisation.pk),
         object_repr=object_repr if object_repr is not None else str(organisation),
-        before=before, after=after,
+        before=before,
+        after=after,
     )
 
 
@@ -62,11 +79,17 @@ def make_access_record(kind: str, user: User):
     """A django-axes record (``accessattempt``, ``accesslog`` or ``accessfailurelog``) naming ``user``."""
     from axes import models as axes_models
 
-    common = {"user_agent": "pytest", "ip_address": "10.0.0.1", "username": user.username,
-              "http_accept": "text/html", "path_info": "/accounts/login/"}
+    common = {
+        "user_agent": "pytest",
+        "ip_address": "10.0.0.1",
+        "username": user.username,
+        "http_accept": "text/html",
+        "path_info": "/accounts/login/",
+    }
     if kind == "accessattempt":
-        return axes_models.AccessAttempt.objects.create(**common, get_data="", post_data="",
-                                                        failures_since_start=1)
+        return axes_models.AccessAttempt.objects.create(
+            **common, get_data="", post_data="", failures_since_start=1
+        )
     if kind == "accesslog":
         return axes_models.AccessLog.objects.create(**common)
     if kind == "accessfailurelog":
@@ -113,12 +136,20 @@ def make_member(unit_or_node, *, name: str | None = None, id_number: str | None 
     unit = unit_or_node if isinstance(unit_or_node, Unit) else make_unit(unit_or_node)
     info = validate_id_number(id_number or make_id_number())
     return Member.objects.create(
-        tenant_id=unit.tenant_id, unit=unit, organisation_id=unit.pk, name=name or f"会员{next(_seq)}",
-        id_number=info.number, sex=info.sex, birth_date=info.birth_date, **fields,
+        tenant_id=unit.tenant_id,
+        unit=unit,
+        organisation_id=unit.pk,
+        name=name or f"会员{next(_seq)}",
+        id_number=info.number,
+        sex=info.sex,
+        birth_date=info.birth_date,
+        **fields,
     )
 
 
-def make_transfer(member, to_node: Organisation, actor_user: User, *, date=None, reason: str = "工作调动"):
+def make_transfer(
+    member, to_node: Organisation, actor_user: User, *, date=None, reason: str = "工作调动"
+):
     """A recorded transfer of ``member`` to the unit of ``to_node`` (the member moves there)."""
     import datetime as dt
 
@@ -126,8 +157,13 @@ def make_transfer(member, to_node: Organisation, actor_user: User, *, date=None,
 
     to_unit = make_unit(to_node)
     transfer = MemberTransfer.objects.create(
-        tenant_id=member.tenant_id, member=member, from_unit_id=member.unit_id, to_unit=to_unit,
-        date=date or dt.date(2026, 1, 5), reason=reason, actor=actor_user,
+        tenant_id=member.tenant_id,
+        member=member,
+        from_unit_id=member.unit_id,
+        to_unit=to_unit,
+        date=date or dt.date(2026, 1, 5),
+        reason=reason,
+        actor=actor_user,
     )
     Member.objects.filter(pk=member.pk).update(unit=to_unit, organisation_id=to_unit.pk)
     return transfer
@@ -156,8 +192,14 @@ def plan_terms(**overrides):
         "covered_conditions": [{"code": "cancer", "name": "恶性肿瘤"}],
         "exclusions": [{"code": "suicide", "name": "自杀"}],
         "benefit_items": [
-            {"code": "disease", "name": "重大疾病", "events": ["illness"], "conditions": ["cancer"],
-             "formula": "fixed_per_share", "params": {"amount": "10000.00"}},
+            {
+                "code": "disease",
+                "name": "重大疾病",
+                "events": ["illness"],
+                "conditions": ["cancer"],
+                "formula": "fixed_per_share",
+                "params": {"amount": "10000.00"},
+            },
         ],
     }
     terms.update(copy.deepcopy(overrides))
@@ -176,22 +218,44 @@ def make_version(plan, *, terms=None, status="published", valid_from=None, label
     items = terms.pop("benefit_items", [])
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = PlanVersion.objects.create(
-        tenant_id=plan.tenant_id, plan=plan, number=number, label=label or f"{number}版",
-        valid_from=valid_from or dt.date(2026, 1, 1), terms=terms, status=status)
+        tenant_id=plan.tenant_id,
+        plan=plan,
+        number=number,
+        label=label or f"{number}版",
+        valid_from=valid_from or dt.date(2026, 1, 1),
+        terms=terms,
+        status=status,
+    )
     for position, item in enumerate(items, start=1):
-        BenefitItem.objects.create(tenant_id=plan.tenant_id, version=version, position=position,
-                                   **BenefitItem.values_from_terms(item))
+        BenefitItem.objects.create(
+            tenant_id=plan.tenant_id,
+            version=version,
+            position=position,
+            **BenefitItem.values_from_terms(item),
+        )
     return version
 
 
-def make_plan(owner: Organisation, *, code: str | None = None, name: str | None = None,
-              terms=None, status: str = "published", valid_from=None):
+def make_plan(
+    owner: Organisation,
+    *,
+    code: str | None = None,
+    name: str | None = None,
+    terms=None,
+    status: str = "published",
+    valid_from=None,
+):
     """A plan owned by ``owner`` with one version (published unless told otherwise)."""
     from plans.models import Plan
 
     n = next(_seq)
-    plan = Plan.objects.create(tenant_id=owner.tenant_id, organisation=owner, code=code or f"plan{n}",
-                               name=name or f"测试互助保障计划{n}", short_name=f"测试{n}")
+    plan = Plan.objects.create(
+        tenant_id=owner.tenant_id,
+        organisation=owner,
+        code=code or f"plan{n}",
+        name=name or f"测试互助保障计划{n}",
+        short_name=f"测试{n}",
+    )
     make_version(plan, terms=terms, status=status, valid_from=valid_from)
     return plan
 
@@ -215,8 +279,14 @@ def make_job(organisation, actor_user, *, with_file: bool = False, status: str =
     from mutualaid.jobs.services import job_file_path
 
     job = Job.objects.create(
-        tenant_id=organisation.tenant_id, organisation=organisation, actor=actor_user,
-        kind="test", title=f"测试任务 {organisation.name}", status=status, done=3, total=3,
+        tenant_id=organisation.tenant_id,
+        organisation=organisation,
+        actor=actor_user,
+        kind="test",
+        title=f"测试任务 {organisation.name}",
+        status=status,
+        done=3,
+        total=3,
     )
     if with_file:
         path = job_file_path(job, "result.csv")
@@ -230,8 +300,18 @@ def make_job(organisation, actor_user, *, with_file: bool = False, status: str =
 # --- enrolment (append-only section of the enrolment app) --------------------------------
 
 
-def make_enrolment(unit_or_node, plan, *, members=(), shares: int = 1, status: str = "draft",
-                   start=None, kind: str = "new", previous=None, actor_user=None):
+def make_enrolment(
+    unit_or_node,
+    plan,
+    *,
+    members=(),
+    shares: int = 1,
+    status: str = "draft",
+    start=None,
+    kind: str = "new",
+    previous=None,
+    actor_user=None,
+):
     """An enrolment of a unit in ``plan`` written straight to the tables (no rules, no audit),
     with one line per member of ``members``; status and dates as given."""
     import datetime as dt
@@ -248,27 +328,61 @@ def make_enrolment(unit_or_node, plan, *, members=(), shares: int = 1, status: s
     period = requested_period(start, version.terms.get("term_months", 12))
     premium = Decimal(version.terms.get("premium_per_share") or "0")
     enrolment = Enrolment.objects.create(
-        tenant_id=unit.tenant_id, unit=unit, organisation_id=unit.pk, plan=plan,
-        plan_version=version, exclusive_group=version.terms.get("exclusive_group") or "",
-        kind=kind, previous=previous, status=status, start_date=period.start,
-        end_date=period.end, created_by=actor_user,
+        tenant_id=unit.tenant_id,
+        unit=unit,
+        organisation_id=unit.pk,
+        plan=plan,
+        plan_version=version,
+        exclusive_group=version.terms.get("exclusive_group") or "",
+        kind=kind,
+        previous=previous,
+        status=status,
+        start_date=period.start,
+        end_date=period.end,
+        created_by=actor_user,
     )
-    EnrolmentLine.objects.bulk_create([
-        EnrolmentLine(tenant_id=unit.tenant_id, enrolment=enrolment, member=m, shares=shares,
-                      category=m.category, premium=premium * shares)
-        for m in members
-    ])
+    EnrolmentLine.objects.bulk_create(
+        [
+            EnrolmentLine(
+                tenant_id=unit.tenant_id,
+                enrolment=enrolment,
+                member=m,
+                shares=shares,
+                category=m.category,
+                premium=premium * shares,
+            )
+            for m in members
+        ]
+    )
     Enrolment.objects.filter(pk=enrolment.pk).update(
-        member_count=len(members), share_count=len(members) * shares,
-        premium_total=premium * shares * len(members), union_amount=premium * shares * len(members))
-    StatusChange.objects.create(tenant_id=unit.tenant_id, enrolment=enrolment, from_status="",
-                                to_status=status, actor=actor_user)
+        member_count=len(members),
+        share_count=len(members) * shares,
+        premium_total=premium * shares * len(members),
+        union_amount=premium * shares * len(members),
+    )
+    StatusChange.objects.create(
+        tenant_id=unit.tenant_id,
+        enrolment=enrolment,
+        from_status="",
+        to_status=status,
+        actor=actor_user,
+    )
     return Enrolment.objects.select_related("organisation", "plan", "plan_version").get(
-        pk=enrolment.pk)
+        pk=enrolment.pk
+    )
 
 
-def make_policy(member, plan, *, enrolment=None, shares: int = 1, start=None, end=None,
-                waiting_days: int = 0, status: str = "in_force"):
+def make_policy(
+    member,
+    plan,
+    *,
+    enrolment=None,
+    shares: int = 1,
+    start=None,
+    end=None,
+    waiting_days: int = 0,
+    status: str = "in_force",
+):
     """A policy of ``member`` in ``plan`` (its enrolment made in force if not given), with one
     tranche; written straight to the tables."""
     import datetime as dt
@@ -278,16 +392,30 @@ def make_policy(member, plan, *, enrolment=None, shares: int = 1, start=None, en
     start = start or dt.date(2026, 3, 16)
     end = end or dt.date(start.year + 1, start.month, start.day) - dt.timedelta(days=1)
     if enrolment is None:
-        enrolment = make_enrolment(member.unit, plan, members=[member], shares=shares,
-                                   status="in_force", start=start)
+        enrolment = make_enrolment(
+            member.unit, plan, members=[member], shares=shares, status="in_force", start=start
+        )
     policy = Policy.objects.create(
-        tenant_id=member.tenant_id, organisation_id=enrolment.organisation_id,
-        unit_id=enrolment.unit_id, member=member, enrolment=enrolment, plan=plan,
-        plan_version=enrolment.plan_version, exclusive_group=enrolment.exclusive_group,
-        shares=shares, start=start, end=end, status=status,
+        tenant_id=member.tenant_id,
+        organisation_id=enrolment.organisation_id,
+        unit_id=enrolment.unit_id,
+        member=member,
+        enrolment=enrolment,
+        plan=plan,
+        plan_version=enrolment.plan_version,
+        exclusive_group=enrolment.exclusive_group,
+        shares=shares,
+        start=start,
+        end=end,
+        status=status,
     )
-    ShareTranche.objects.create(tenant_id=member.tenant_id, policy=policy, shares=shares,
-                                start=start, waiting_end=start + dt.timedelta(days=waiting_days))
+    ShareTranche.objects.create(
+        tenant_id=member.tenant_id,
+        policy=policy,
+        shares=shares,
+        start=start,
+        waiting_end=start + dt.timedelta(days=waiting_days),
+    )
     return policy
 
 
@@ -309,16 +437,34 @@ def make_invoice(unit_or_node, *, members: int = 1, status: str = "invoiced", am
     enrolment = make_enrolment(unit, plan, members=people, status=status)
     if status == "in_force":
         Enrolment.objects.filter(pk=enrolment.pk).update(
-            payment_date=dt.date(2026, 3, 15), coverage_start=dt.date(2026, 3, 16),
-            coverage_end=dt.date(2027, 3, 15))
+            payment_date=dt.date(2026, 3, 15),
+            coverage_start=dt.date(2026, 3, 16),
+            coverage_end=dt.date(2027, 3, 15),
+        )
     total = amount if amount is not None else enrolment.premium_total
     invoice = Invoice.objects.create(
-        tenant_id=unit.tenant_id, organisation_id=unit.pk, enrolment=enrolment,
-        number=f"JF2026{next(_seq):06d}", amount=total, status="unpaid")
-    InvoiceItem.objects.create(tenant_id=unit.tenant_id, invoice=invoice, shares=1, members=members,
-                               unit_amount=total / members if members else Decimal("0"), amount=total)
-    InvoiceShare.objects.create(tenant_id=unit.tenant_id, invoice=invoice, party="union",
-                                payer_name=unit.organisation.name, amount=total)
+        tenant_id=unit.tenant_id,
+        organisation_id=unit.pk,
+        enrolment=enrolment,
+        number=f"JF2026{next(_seq):06d}",
+        amount=total,
+        status="unpaid",
+    )
+    InvoiceItem.objects.create(
+        tenant_id=unit.tenant_id,
+        invoice=invoice,
+        shares=1,
+        members=members,
+        unit_amount=total / members if members else Decimal("0"),
+        amount=total,
+    )
+    InvoiceShare.objects.create(
+        tenant_id=unit.tenant_id,
+        invoice=invoice,
+        party="union",
+        payer_name=unit.organisation.name,
+        amount=total,
+    )
     return invoice
 
 
@@ -329,9 +475,14 @@ def make_payment(invoice, *, amount=None, reference: str | None = None):
     from premiums.models import Payment
 
     return Payment.objects.create(
-        tenant_id=invoice.tenant_id, organisation_id=invoice.organisation_id, invoice=invoice,
-        bank_reference=reference or f"REF{next(_seq):08d}", paid_on=dt.date(2026, 3, 15),
-        amount=amount if amount is not None else invoice.amount, receipt_number=f"SJ2026{next(_seq):06d}")
+        tenant_id=invoice.tenant_id,
+        organisation_id=invoice.organisation_id,
+        invoice=invoice,
+        bank_reference=reference or f"REF{next(_seq):08d}",
+        paid_on=dt.date(2026, 3, 15),
+        amount=amount if amount is not None else invoice.amount,
+        receipt_number=f"SJ2026{next(_seq):06d}",
+    )
 
 
 def make_renewal(unit_or_node):
@@ -341,28 +492,62 @@ def make_renewal(unit_or_node):
     from premiums.models import Renewal
 
     previous = make_invoice(unit_or_node, status="in_force").enrolment
-    draft = make_enrolment(previous.unit, previous.plan, members=[], kind="renewal", previous=previous,
-                           start=dt.date(2027, 3, 16))
-    return Renewal.objects.create(tenant_id=previous.tenant_id, organisation_id=previous.organisation_id,
-                                  previous=previous, enrolment=draft, due_on=dt.date(2027, 3, 15),
-                                  deadline=dt.date(2027, 3, 15))
+    draft = make_enrolment(
+        previous.unit,
+        previous.plan,
+        members=[],
+        kind="renewal",
+        previous=previous,
+        start=dt.date(2027, 3, 16),
+    )
+    return Renewal.objects.create(
+        tenant_id=previous.tenant_id,
+        organisation_id=previous.organisation_id,
+        previous=previous,
+        enrolment=draft,
+        due_on=dt.date(2027, 3, 15),
+        deadline=dt.date(2027, 3, 15),
+    )
 
 
-def make_notification(user, organisation, *, kind: str = "premiums.invoice_issued", params=None, link: str = ""):
+def make_notification(
+    user, organisation, *, kind: str = "premiums.invoice_issued", params=None, link: str = ""
+):
     from mutualaid.notifications.models import Notification
 
     return Notification.objects.create(
-        tenant_id=organisation.tenant_id, organisation=organisation, recipient=user, kind=kind,
-        params=params if params is not None else {"number": "JF1", "unit": organisation.name, "amount": "1.00",
-                                                   "plan": "测试", "members": 1},
-        link=link)
+        tenant_id=organisation.tenant_id,
+        organisation=organisation,
+        recipient=user,
+        kind=kind,
+        params=params
+        if params is not None
+        else {
+            "number": "JF1",
+            "unit": organisation.name,
+            "amount": "1.00",
+            "plan": "测试",
+            "members": 1,
+        },
+        link=link,
+    )
 
 
 # --- claims (append-only section of the claims app) --------------------------------------
 
 
-def make_claim(member, plan, *, status: str = "draft", event_date=None, amount=None,
-               event_kind: str = "illness", filed_by=None, policy=None, **fields):
+def make_claim(
+    member,
+    plan,
+    *,
+    status: str = "draft",
+    event_date=None,
+    amount=None,
+    event_kind: str = "illness",
+    filed_by=None,
+    policy=None,
+    **fields,
+):
     """An incident report and its claim written straight to the tables (no rules, no audit):
     ``status`` as given; approved/paid claims carry ``amount`` as approved (and paid)."""
     import datetime as dt
@@ -374,26 +559,45 @@ def make_claim(member, plan, *, status: str = "draft", event_date=None, amount=N
     event_date = event_date or dt.date(2026, 8, 1)
     number = uuid.uuid4().hex[:12].upper()
     report = IncidentReport.objects.create(
-        tenant_id=member.tenant_id, organisation_id=member.organisation_id, member=member,
-        plan=plan, number=f"BA{number}", event_kind=event_kind, event_date=event_date,
-        description="测试", reported_on=event_date, deadline=event_date + dt.timedelta(days=10),
-        status="accepted", created_by=filed_by,
+        tenant_id=member.tenant_id,
+        organisation_id=member.organisation_id,
+        member=member,
+        plan=plan,
+        number=f"BA{number}",
+        event_kind=event_kind,
+        event_date=event_date,
+        description="测试",
+        reported_on=event_date,
+        deadline=event_date + dt.timedelta(days=10),
+        status="accepted",
+        created_by=filed_by,
     )
     amount = Decimal(amount) if amount is not None else None
     paid = status == "paid"
     approved = status in ("approved", "in_batch", "paid")
     values = dict(
-        tenant_id=member.tenant_id, organisation_id=member.organisation_id, report=report,
-        member=member, member_name=member.name, plan=plan, policy=policy,
-        number=f"LP{number}", status=status,
-        event_kind=event_kind, event_date=event_date,
-        expires_on=event_date + dt.timedelta(days=365), payee_name=member.name,
-        bank_name="中国工商银行", bank_account="6222020200112345678"[:-1] + "0",
-        assessed_amount=amount, approved_amount=amount if approved else None,
+        tenant_id=member.tenant_id,
+        organisation_id=member.organisation_id,
+        report=report,
+        member=member,
+        member_name=member.name,
+        plan=plan,
+        policy=policy,
+        number=f"LP{number}",
+        status=status,
+        event_kind=event_kind,
+        event_date=event_date,
+        expires_on=event_date + dt.timedelta(days=365),
+        payee_name=member.name,
+        bank_name="中国工商银行",
+        bank_account="6222020200112345678"[:-1] + "0",
+        assessed_amount=amount,
+        approved_amount=amount if approved else None,
         approved_on=event_date + dt.timedelta(days=20) if approved else None,
         payout_due=event_date + dt.timedelta(days=60) if approved else None,
         paid_amount=amount if paid else None,
-        paid_on=event_date + dt.timedelta(days=30) if paid else None, filed_by=filed_by,
+        paid_on=event_date + dt.timedelta(days=30) if paid else None,
+        filed_by=filed_by,
     )
     values.update(fields)
     return Claim.objects.create(**values)
@@ -402,18 +606,32 @@ def make_claim(member, plan, *, status: str = "draft", event_date=None, amount=N
 # --- statistics (append-only section of the stats app) -------------------------------------
 
 
-def make_stats_return(organisation, *, year: int = 2026, month: int = 10, status: str = "draft",
-                      remarks: str = "", due_on=None, **fields):
+def make_stats_return(
+    organisation,
+    *,
+    year: int = 2026,
+    month: int = 10,
+    status: str = "draft",
+    remarks: str = "",
+    due_on=None,
+    **fields,
+):
     """A monthly statistical return of ``organisation`` written straight to the table."""
     import datetime as dt
 
     from stats.models import StatisticalReturn
 
     return StatisticalReturn.objects.create(
-        tenant_id=organisation.tenant_id, organisation=organisation, year=year, month=month,
-        status=status, remarks=remarks, due_on=due_on or dt.date(2026, 11, 13),
+        tenant_id=organisation.tenant_id,
+        organisation=organisation,
+        year=year,
+        month=month,
+        status=status,
+        remarks=remarks,
+        due_on=due_on or dt.date(2026, 11, 13),
         figures={"as_of": None, "month": {}, "ytd": {}, "coverage": {}},
-        return_reason="退回原因" if status == "returned" else "", **fields,
+        return_reason="退回原因" if status == "returned" else "",
+        **fields,
     )
 
 
@@ -426,9 +644,13 @@ def make_fund_year(plan, *, year: int = 2026, unearned="0.00", outstanding="0.00
 
     for y in (year - 1, year):
         PlanYearReserve.objects.update_or_create(
-            plan=plan, year=y,
-            defaults={"tenant_id": plan.tenant_id, "measured_on": dt.date(y, 12, 31),
-                      "unearned_premium": Decimal(unearned) if y == year else Decimal("0.00"),
-                      "outstanding_payouts": Decimal(outstanding) if y == year else Decimal("0.00")},
+            plan=plan,
+            year=y,
+            defaults={
+                "tenant_id": plan.tenant_id,
+                "measured_on": dt.date(y, 12, 31),
+                "unearned_premium": Decimal(unearned) if y == year else Decimal("0.00"),
+                "outstanding_payouts": Decimal(outstanding) if y == year else Decimal("0.00"),
+            },
         )
     return plan

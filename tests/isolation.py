@@ -125,67 +125,127 @@ OBJECT_URLS: dict[str, Builder] = {
     ),
     # Plans (plans app): a plan local to unit A1 (the factory lets a unit own one, so the
     # sibling unit is outside its line). Unit A1's agent reads it; the office admin writes.
-    **{name: (lambda w, kw=kw: Target(_plan_kwargs(w, kw, "published"), w.agent, w.sibling_agent))
-       for name, kw in (("plans:plan_detail", "plan"), ("plans:version_detail", "version"),
-                        ("api-plan-detail", "plan"), ("api-plan-version-list", "plan"),
-                        ("api-plan-version-detail", "version"), ("api-plan-item-list", "version"),
-                        ("api-plan-item-detail", "item"), ("api-plan-version-assess", "version"))},
-    **{name: (lambda w, kw=kw: Target(_plan_kwargs(w, kw, "published"), w.office_admin, w.sibling_agent))
-       for name, kw in (("plans:plan_edit", "plan"), ("plans:version_create", "plan"),
-                        ("plans:version_copy", "version"), ("api-plan-version-copy", "version"))},
+    **{
+        name: (lambda w, kw=kw: Target(_plan_kwargs(w, kw, "published"), w.agent, w.sibling_agent))
+        for name, kw in (
+            ("plans:plan_detail", "plan"),
+            ("plans:version_detail", "version"),
+            ("api-plan-detail", "plan"),
+            ("api-plan-version-list", "plan"),
+            ("api-plan-version-detail", "version"),
+            ("api-plan-item-list", "version"),
+            ("api-plan-item-detail", "item"),
+            ("api-plan-version-assess", "version"),
+        )
+    },
+    **{
+        name: (
+            lambda w, kw=kw: Target(
+                _plan_kwargs(w, kw, "published"), w.office_admin, w.sibling_agent
+            )
+        )
+        for name, kw in (
+            ("plans:plan_edit", "plan"),
+            ("plans:version_create", "plan"),
+            ("plans:version_copy", "version"),
+            ("api-plan-version-copy", "version"),
+        )
+    },
     # Edits need a draft (a published version's edit pages send the owner to its card).
-    **{name: (lambda w, kw=kw: Target(_plan_kwargs(w, kw, "draft"), w.office_admin, w.sibling_agent))
-       for name, kw in (("plans:version_edit", "version"), ("plans:version_publish", "version"),
-                        ("plans:version_delete", "version"), ("plans:item_create", "version"),
-                        ("plans:item_edit", "item"), ("plans:item_delete", "item"),
-                        ("api-plan-version-publish", "version"))},
+    **{
+        name: (
+            lambda w, kw=kw: Target(_plan_kwargs(w, kw, "draft"), w.office_admin, w.sibling_agent)
+        )
+        for name, kw in (
+            ("plans:version_edit", "version"),
+            ("plans:version_publish", "version"),
+            ("plans:version_delete", "version"),
+            ("plans:item_create", "version"),
+            ("plans:item_edit", "item"),
+            ("plans:item_delete", "item"),
+            ("api-plan-version-publish", "version"),
+        )
+    },
     # Enrolment (enrolment app): an enrolment of unit A1 with one member on its roster, and
     # a policy of a member of A1. A1's agent drafts and reads; the county checks; the office
     # accepts. The sibling unit's agent reaches none of it.
-    **{name: (lambda w, owner=owner: Target(_enrolment_kwargs(w), getattr(w, owner),
-                                           w.sibling_agent))
-       for name, owner in (
-           ("enrolments:detail", "agent"), ("enrolments:edit", "agent"),
-           ("enrolments:renew", "agent"), ("enrolments:add_members", "agent"),
-           ("enrolments:submit", "agent"), ("enrolments:cancel", "agent"),
-           ("enrolments:check", "county_cadre"), ("enrolments:send_back", "county_cadre"),
-           ("enrolments:accept", "office_admin"),
-           ("enrolments:line_add", "agent"), ("enrolments:line_check", "agent"),
-           ("enrolments:choose_members", "agent"),
-           ("api-enrolment-detail", "agent"), ("api-enrolment-lines", "agent"),
-           ("api-enrolment-lines-import", "agent"),
-           ("api-enrolment-submit", "agent"), ("api-enrolment-cancel", "agent"),
-           ("api-enrolment-check", "county_cadre"), ("api-enrolment-send-back", "county_cadre"),
-           ("api-enrolment-accept", "office_admin"),
-       )},
-    **{name: (lambda w: Target(_enrolment_kwargs(w, with_member=True), w.agent, w.sibling_agent))
-       for name in ("enrolments:line_edit", "enrolments:line_remove",
-                    "api-enrolment-line-detail")},
-    **{name: (lambda w: Target({"policy_id": _policy(w).pk}, w.agent, w.sibling_agent))
-       for name in ("enrolments:policy_detail", "enrolments:policy_end", "api-policy-detail")},
+    **{
+        name: (
+            lambda w, owner=owner: Target(_enrolment_kwargs(w), getattr(w, owner), w.sibling_agent)
+        )
+        for name, owner in (
+            ("enrolments:detail", "agent"),
+            ("enrolments:edit", "agent"),
+            ("enrolments:renew", "agent"),
+            ("enrolments:add_members", "agent"),
+            ("enrolments:submit", "agent"),
+            ("enrolments:cancel", "agent"),
+            ("enrolments:check", "county_cadre"),
+            ("enrolments:send_back", "county_cadre"),
+            ("enrolments:accept", "office_admin"),
+            ("enrolments:line_add", "agent"),
+            ("enrolments:line_check", "agent"),
+            ("enrolments:choose_members", "agent"),
+            ("api-enrolment-detail", "agent"),
+            ("api-enrolment-lines", "agent"),
+            ("api-enrolment-lines-import", "agent"),
+            ("api-enrolment-submit", "agent"),
+            ("api-enrolment-cancel", "agent"),
+            ("api-enrolment-check", "county_cadre"),
+            ("api-enrolment-send-back", "county_cadre"),
+            ("api-enrolment-accept", "office_admin"),
+        )
+    },
+    **{
+        name: (lambda w: Target(_enrolment_kwargs(w, with_member=True), w.agent, w.sibling_agent))
+        for name in ("enrolments:line_edit", "enrolments:line_remove", "api-enrolment-line-detail")
+    },
+    **{
+        name: (lambda w: Target({"policy_id": _policy(w).pk}, w.agent, w.sibling_agent))
+        for name in ("enrolments:policy_detail", "enrolments:policy_end", "api-policy-detail")
+    },
     # Premiums (premiums app): an invoice of unit A1's enrolment, its payment, the queued
     # renewal, and the enrolment's certificate. A1's agent reads them; finance (at the office)
     # records money and issues invoices. Notifications belong to their recipient only.
-    **{name: (lambda w, owner=owner: Target({"invoice_id": factories.make_invoice(w.unit).pk},
-                                           getattr(w, owner), w.sibling_agent))
-       for name, owner in (
-           ("premiums:invoice_detail", "agent"), ("premiums:payment_create", "finance"),
-           ("premiums:refund_create", "finance"), ("premiums:invoice_activate", "finance"),
-           ("api-invoice-detail", "agent"), ("api-invoice-payments", "agent"),
-       )},
-    **{name: (lambda w, owner=owner: Target(_enrolment_kwargs(w), getattr(w, owner), w.sibling_agent))
-       for name, owner in (
-           ("premiums:invoice_issue", "finance"), ("premiums:certificate", "agent"),
-           ("api-enrolment-invoice", "agent"),
-       )},
+    **{
+        name: (
+            lambda w, owner=owner: Target(
+                {"invoice_id": factories.make_invoice(w.unit).pk},
+                getattr(w, owner),
+                w.sibling_agent,
+            )
+        )
+        for name, owner in (
+            ("premiums:invoice_detail", "agent"),
+            ("premiums:payment_create", "finance"),
+            ("premiums:refund_create", "finance"),
+            ("premiums:invoice_activate", "finance"),
+            ("api-invoice-detail", "agent"),
+            ("api-invoice-payments", "agent"),
+        )
+    },
+    **{
+        name: (
+            lambda w, owner=owner: Target(_enrolment_kwargs(w), getattr(w, owner), w.sibling_agent)
+        )
+        for name, owner in (
+            ("premiums:invoice_issue", "finance"),
+            ("premiums:certificate", "agent"),
+            ("api-enrolment-invoice", "agent"),
+        )
+    },
     "premiums:receipt": lambda w: Target(
-        {"payment_id": factories.make_payment(factories.make_invoice(w.unit)).pk}, w.agent, w.sibling_agent
+        {"payment_id": factories.make_payment(factories.make_invoice(w.unit)).pk},
+        w.agent,
+        w.sibling_agent,
     ),
     "premiums:renewal_submit": lambda w: Target(
         {"renewal_id": factories.make_renewal(w.unit).pk}, w.agent, w.sibling_agent
     ),
     "notifications:open": lambda w: Target(
-        {"notification_id": factories.make_notification(w.agent, w.unit).pk}, w.agent, w.sibling_agent
+        {"notification_id": factories.make_notification(w.agent, w.unit).pk},
+        w.agent,
+        w.sibling_agent,
     ),
     # Django's UserAdmin names this URL auth_user_* whatever the user model is.
     "admin:auth_user_password_change": lambda w: Target(
@@ -231,8 +291,13 @@ ADMIN_MODELS: dict[str, Builder] = {
     ),
     # A transfer is scoped by the member's unit now (A1), whichever unit they came from.
     "members.membertransfer": lambda w: Target(
-        {"object_id": str(factories.make_transfer(
-            factories.make_member(w.sibling_unit), w.unit, w.office_admin).pk)},
+        {
+            "object_id": str(
+                factories.make_transfer(
+                    factories.make_member(w.sibling_unit), w.unit, w.office_admin
+                ).pk
+            )
+        },
         w.agent,
         w.sibling_agent,
     ),
@@ -240,14 +305,21 @@ ADMIN_MODELS: dict[str, Builder] = {
         {"object_id": str(_enrolment_kwargs(w)["enrolment_id"])}, w.agent, w.sibling_agent
     ),
     "enrolment.enrolmentline": lambda w: Target(
-        {"object_id": str(factories.make_enrolment(
-            w.unit, factories.make_plan(w.office), members=[factories.make_member(w.unit)]
-        ).lines.get().pk)},
+        {
+            "object_id": str(
+                factories.make_enrolment(
+                    w.unit, factories.make_plan(w.office), members=[factories.make_member(w.unit)]
+                )
+                .lines.get()
+                .pk
+            )
+        },
         w.agent,
         w.sibling_agent,
     ),
-    "enrolment.policy": lambda w: Target({"object_id": str(_policy(w).pk)}, w.agent,
-                                         w.sibling_agent),
+    "enrolment.policy": lambda w: Target(
+        {"object_id": str(_policy(w).pk)}, w.agent, w.sibling_agent
+    ),
     # The tenant row itself: every node of the tenant sees it, so there is no sibling.
     "tenancy.tenant": lambda w: Target({"object_id": str(w.tenant.pk)}, w.office_admin, None),
     "audit.auditevent": lambda w: Target(
@@ -352,7 +424,9 @@ def _members_markers(w) -> list[str]:
 
 @unit_a1_marker
 def _plans_markers(w) -> list[str]:
-    plan = factories.make_plan(w.unit, code="a1_marker_plan", name="甲县医院工会互助保障计划(计划标记)")
+    plan = factories.make_plan(
+        w.unit, code="a1_marker_plan", name="甲县医院工会互助保障计划(计划标记)"
+    )
     return [plan.name]
 
 
@@ -376,8 +450,16 @@ def _premiums_markers(w) -> list[str]:
     Invoice.objects.filter(pk=invoice.pk).update(number="JF2026A1MARK")
     factories.make_payment(invoice, reference="A1MARKREF0001")
     note = factories.make_notification(
-        w.office_admin, w.unit, params={"number": "JF2026A1NOTE", "unit": w.unit.name, "amount": "1.00",
-                                        "plan": "甲县医院通知标记", "members": 1})
+        w.office_admin,
+        w.unit,
+        params={
+            "number": "JF2026A1NOTE",
+            "unit": w.unit.name,
+            "amount": "1.00",
+            "plan": "甲县医院通知标记",
+            "members": 1,
+        },
+    )
     return ["JF2026A1MARK", note.text]
 
 
@@ -411,19 +493,28 @@ def _upload_job_kwargs(w) -> dict[str, Any]:
     job = factories.make_job(w.unit, w.agent)
     Job.objects.filter(pk=job.pk).update(
         kind="roster_preview",
-        params={"enrolment_id": str(kwargs["enrolment_id"]), "filename": "名册.xlsx",
-                "file": "missing.xlsx"},
+        params={
+            "enrolment_id": str(kwargs["enrolment_id"]),
+            "filename": "名册.xlsx",
+            "file": "missing.xlsx",
+        },
         result={"filename": "名册.xlsx", "total": 1, "valid": 1, "invalid": 0, "errors": []},
     )
     return {**kwargs, "job_id": job.pk}
 
 
-OBJECT_URLS.update({
-    "enrolments:upload": lambda w: Target(_enrolment_kwargs(w), w.agent, w.sibling_agent),
-    "enrolments:upload_template": lambda w: Target(_enrolment_kwargs(w), w.agent, w.sibling_agent),
-    "enrolments:upload_job": lambda w: Target(_upload_job_kwargs(w), w.agent, w.sibling_agent),
-    "enrolments:upload_import": lambda w: Target(_upload_job_kwargs(w), w.agent, w.sibling_agent),
-})
+OBJECT_URLS.update(
+    {
+        "enrolments:upload": lambda w: Target(_enrolment_kwargs(w), w.agent, w.sibling_agent),
+        "enrolments:upload_template": lambda w: Target(
+            _enrolment_kwargs(w), w.agent, w.sibling_agent
+        ),
+        "enrolments:upload_job": lambda w: Target(_upload_job_kwargs(w), w.agent, w.sibling_agent),
+        "enrolments:upload_import": lambda w: Target(
+            _upload_job_kwargs(w), w.agent, w.sibling_agent
+        ),
+    }
+)
 
 
 # --- Claims API (claims/api.py): a claim of unit A1 (its report, a document) and a payout
@@ -434,8 +525,9 @@ OBJECT_URLS.update({
 
 def _claims_api_claim(w, *, status: str = "draft", amount=None):
     plan = factories.make_plan(w.office)
-    return factories.make_claim(factories.make_member(w.unit), plan, status=status,
-                                amount=amount, filed_by=w.agent)
+    return factories.make_claim(
+        factories.make_member(w.unit), plan, status=status, amount=amount, filed_by=w.agent
+    )
 
 
 def _claims_api_document(w) -> dict[str, Any]:
@@ -446,7 +538,9 @@ def _claims_api_document(w) -> dict[str, Any]:
 
     claim = _claims_api_claim(w)
     document = services.document_add(
-        actor=actor_for(w.agent), claim=claim, kind="diagnosis",
+        actor=actor_for(w.agent),
+        claim=claim,
+        kind="diagnosis",
         upload=SimpleUploadedFile("诊断证明.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
     return {"claim_id": claim.pk, "document_id": document.pk}
@@ -461,29 +555,62 @@ def _claims_api_batch(w) -> tuple[Any, Any]:
     return batch, batch.lines.get()
 
 
-OBJECT_URLS.update({
-    **{name: (lambda w: Target({"report_id": _claims_api_claim(w).report_id}, w.agent,
-                               w.sibling_agent))
-       for name in ("api-incident-report-detail", "api-incident-report-accept-late",
-                    "api-incident-report-refuse-late")},
-    **{name: (lambda w: Target({"claim_id": _claims_api_claim(w).pk}, w.agent, w.sibling_agent))
-       for name in ("api-claim-detail", "api-claim-documents", "api-claim-submit",
-                    "api-claim-decide")},
-    "api-claim-notice": lambda w: Target(
-        {"claim_id": _claims_api_claim(w, status="approved", amount="800.00").pk}, w.agent,
-        w.sibling_agent),
-    "api-claim-document-file": lambda w: Target(_claims_api_document(w), w.agent,
-                                                w.sibling_agent),
-    **{name: (lambda w: Target({"batch_id": _claims_api_batch(w)[0].pk}, w.finance,
-                               w.sibling_agent))
-       for name in ("api-payout-batch-detail", "api-payout-batch-lines",
-                    "api-payout-batch-approve", "api-payout-batch-mark-paid",
-                    "api-payout-batch-bank-file-xlsx", "api-payout-batch-bank-file-csv",
-                    "api-payout-batch-notices")},
-    "api-payout-line-mark-failed": lambda w: (lambda batch, line: Target(
-        {"batch_id": batch.pk, "line_id": line.pk}, w.finance, w.sibling_agent))(
-        *_claims_api_batch(w)),
-})
+OBJECT_URLS.update(
+    {
+        **{
+            name: (
+                lambda w: Target(
+                    {"report_id": _claims_api_claim(w).report_id}, w.agent, w.sibling_agent
+                )
+            )
+            for name in (
+                "api-incident-report-detail",
+                "api-incident-report-accept-late",
+                "api-incident-report-refuse-late",
+            )
+        },
+        **{
+            name: (
+                lambda w: Target({"claim_id": _claims_api_claim(w).pk}, w.agent, w.sibling_agent)
+            )
+            for name in (
+                "api-claim-detail",
+                "api-claim-documents",
+                "api-claim-submit",
+                "api-claim-decide",
+            )
+        },
+        "api-claim-notice": lambda w: Target(
+            {"claim_id": _claims_api_claim(w, status="approved", amount="800.00").pk},
+            w.agent,
+            w.sibling_agent,
+        ),
+        "api-claim-document-file": lambda w: Target(
+            _claims_api_document(w), w.agent, w.sibling_agent
+        ),
+        **{
+            name: (
+                lambda w: Target(
+                    {"batch_id": _claims_api_batch(w)[0].pk}, w.finance, w.sibling_agent
+                )
+            )
+            for name in (
+                "api-payout-batch-detail",
+                "api-payout-batch-lines",
+                "api-payout-batch-approve",
+                "api-payout-batch-mark-paid",
+                "api-payout-batch-bank-file-xlsx",
+                "api-payout-batch-bank-file-csv",
+                "api-payout-batch-notices",
+            )
+        },
+        "api-payout-line-mark-failed": lambda w: (
+            lambda batch, line: Target(
+                {"batch_id": batch.pk, "line_id": line.pk}, w.finance, w.sibling_agent
+            )
+        )(*_claims_api_batch(w)),
+    }
+)
 
 
 @unit_a1_marker
@@ -509,8 +636,9 @@ def _claim(w, status: str = "draft", **fields):
     member = factories.make_member(w.unit)
     policy = factories.make_policy(member, plan)
     amount = "1200.00" if status in ("approved", "in_batch", "paid", "submitted") else None
-    return factories.make_claim(member, plan, status=status, policy=policy, amount=amount,
-                                filed_by=w.agent, **fields)
+    return factories.make_claim(
+        member, plan, status=status, policy=policy, amount=amount, filed_by=w.agent, **fields
+    )
 
 
 def _claim_document(w):
@@ -522,9 +650,15 @@ def _claim_document(w):
 
     claim = _claim(w)
     data = b"%PDF-1.4\n%%EOF\n"
-    document = ClaimDocument(tenant_id=claim.tenant_id, claim=claim, kind="diagnosis",
-                             original_name="诊断证明.pdf", content_type="application/pdf",
-                             size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    document = ClaimDocument(
+        tenant_id=claim.tenant_id,
+        claim=claim,
+        kind="diagnosis",
+        original_name="诊断证明.pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
     document.path = f"{claim.tenant_id}/{claim.pk}/{document.pk}.pdf"
     target = settings.PRIVATE_MEDIA_ROOT / document.path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -541,59 +675,94 @@ def _batch(w, *, status: str = "built", number: str | None = None):
 
     claim = _claim(w, "in_batch")
     batch = PayoutBatch.objects.create(
-        tenant_id=w.tenant.pk, organisation=w.office, number=number or f"GF{claim.number[2:]}",
-        status=status, line_count=1, total=Decimal("1200.00"), built_by=w.finance2)
+        tenant_id=w.tenant.pk,
+        organisation=w.office,
+        number=number or f"GF{claim.number[2:]}",
+        status=status,
+        line_count=1,
+        total=Decimal("1200.00"),
+        built_by=w.finance2,
+    )
     line = PayoutLine.objects.create(
-        tenant_id=w.tenant.pk, batch=batch, claim=claim, amount=Decimal("1200.00"),
-        payee_name=claim.payee_name, bank_name=claim.bank_name, bank_account=claim.bank_account)
+        tenant_id=w.tenant.pk,
+        batch=batch,
+        claim=claim,
+        amount=Decimal("1200.00"),
+        payee_name=claim.payee_name,
+        bank_name=claim.bank_name,
+        bank_account=claim.bank_account,
+    )
     return batch, line
 
 
-OBJECT_URLS.update({
-    **{name: (lambda w, owner=owner, status=status: Target(
-        {"claim_id": _claim(w, status).pk}, getattr(w, owner), w.sibling_agent))
-       for name, owner, status in (
-           ("claims:claim_detail", "agent", "draft"),
-           ("claims:claim_application", "agent", "draft"),
-           ("claims:document_add", "agent", "draft"),
-           ("claims:claim_submit", "agent", "draft"),
-           ("claims:claim_decide", "reviewer", "submitted"),
-           ("claims:claim_reassess", "reviewer", "submitted"),
-           ("claims:report_late_decide", "reviewer", "draft"),
-           ("claims:claim_payee", "finance", "approved"),
-           ("claims:claim_notice", "agent", "approved"),
-       )},
-    "claims:document_download": lambda w: Target(_claim_document(w), w.agent, w.sibling_agent),
-    **{name: (lambda w, owner=owner: Target(
-        {"batch_id": _batch(w)[0].pk}, getattr(w, owner), w.sibling_agent))
-       for name, owner in (
-           ("claims:batch_detail", "finance"), ("claims:batch_approve", "finance"),
-           ("claims:batch_paid", "finance"), ("claims:batch_bank_xlsx", "finance"),
-           ("claims:batch_bank_csv", "finance"), ("claims:batch_notices", "finance"),
-       )},
-    "claims:line_failed": lambda w: Target(
-        (lambda b: {"batch_id": b[0].pk, "line_id": b[1].pk})(_batch(w, status="approved")),
-        w.finance, w.sibling_agent),
-})
-
-ADMIN_MODELS.update({
-    "claims.claim": lambda w: Target({"object_id": str(_claim(w).pk)}, w.agent, w.sibling_agent),
-    "claims.incidentreport": lambda w: Target(
-        {"object_id": str(_claim(w).report_id)}, w.agent, w.sibling_agent),
-    # A batch is the office's: its office admin reads it; no unit does.
-    "claims.payoutbatch": lambda w: Target(
-        {"object_id": str(_batch(w)[0].pk)}, w.office_admin, w.sibling_agent),
-})
-
-PARAM_PAGES["admin:app_list"] = (
-    lambda w: [{"app_label": label} for label in
-               ("auth", "authtoken", "axes", "tenancy", "audit", "members", "enrolment", "claims")]
+OBJECT_URLS.update(
+    {
+        **{
+            name: (
+                lambda w, owner=owner, status=status: Target(
+                    {"claim_id": _claim(w, status).pk}, getattr(w, owner), w.sibling_agent
+                )
+            )
+            for name, owner, status in (
+                ("claims:claim_detail", "agent", "draft"),
+                ("claims:claim_application", "agent", "draft"),
+                ("claims:document_add", "agent", "draft"),
+                ("claims:claim_submit", "agent", "draft"),
+                ("claims:claim_decide", "reviewer", "submitted"),
+                ("claims:claim_reassess", "reviewer", "submitted"),
+                ("claims:report_late_decide", "reviewer", "draft"),
+                ("claims:claim_payee", "finance", "approved"),
+                ("claims:claim_notice", "agent", "approved"),
+            )
+        },
+        "claims:document_download": lambda w: Target(_claim_document(w), w.agent, w.sibling_agent),
+        **{
+            name: (
+                lambda w, owner=owner: Target(
+                    {"batch_id": _batch(w)[0].pk}, getattr(w, owner), w.sibling_agent
+                )
+            )
+            for name, owner in (
+                ("claims:batch_detail", "finance"),
+                ("claims:batch_approve", "finance"),
+                ("claims:batch_paid", "finance"),
+                ("claims:batch_bank_xlsx", "finance"),
+                ("claims:batch_bank_csv", "finance"),
+                ("claims:batch_notices", "finance"),
+            )
+        },
+        "claims:line_failed": lambda w: Target(
+            (lambda b: {"batch_id": b[0].pk, "line_id": b[1].pk})(_batch(w, status="approved")),
+            w.finance,
+            w.sibling_agent,
+        ),
+    }
 )
+
+ADMIN_MODELS.update(
+    {
+        "claims.claim": lambda w: Target(
+            {"object_id": str(_claim(w).pk)}, w.agent, w.sibling_agent
+        ),
+        "claims.incidentreport": lambda w: Target(
+            {"object_id": str(_claim(w).report_id)}, w.agent, w.sibling_agent
+        ),
+        # A batch is the office's: its office admin reads it; no unit does.
+        "claims.payoutbatch": lambda w: Target(
+            {"object_id": str(_batch(w)[0].pk)}, w.office_admin, w.sibling_agent
+        ),
+    }
+)
+
+PARAM_PAGES["admin:app_list"] = lambda w: [
+    {"app_label": label}
+    for label in ("auth", "authtoken", "axes", "tenancy", "audit", "members", "enrolment", "claims")
+]
 
 
 @unit_a1_marker
 def _claims_markers(w) -> list[str]:
-    from claims.models import Claim, IncidentReport, PayoutBatch
+    from claims.models import Claim, IncidentReport
 
     claim = _claim(w, "approved")
     Claim.objects.filter(pk=claim.pk).update(number="LP2026A1MARK01")
@@ -613,31 +782,60 @@ def _stats_fund_kwargs(w) -> dict[str, Any]:
     return {"plan_id": plan.pk, "year": 2026}
 
 
-OBJECT_URLS.update({
-    **{name: (lambda w: Target({"organisation_id": w.unit.pk}, w.agent, w.sibling_agent))
-       for name in ("stats:dashboard", "stats:claims", "stats:coverage", "stats:blank_spots",
-                    "stats:blank_spots_xlsx")},
-    "stats:table_xlsx": lambda w: Target({"organisation_id": w.unit.pk, "table": "plan_year"},
-                                         w.agent, w.sibling_agent),
-    **{name: (lambda w: Target(_stats_fund_kwargs(w), w.county_cadre, w.other_county_agent))
-       for name in ("stats:fund_statement", "stats:fund_statement_pdf", "stats:fund_statement_xlsx")},
-    **{name: (lambda w, owner=owner: Target(
-        {"return_id": factories.make_stats_return(w.county, status=status).pk},
-        getattr(w, owner), w.other_county_agent))
-       for name, owner, status in (
-           ("stats:return_detail", "county_cadre", "draft"), ("stats:return_xlsx", "county_cadre", "draft"),
-           ("stats:return_refill", "county_cadre", "draft"), ("stats:return_submit", "county_cadre", "draft"),
-           ("stats:return_accept", "office_admin", "submitted"),
-           ("stats:return_send_back", "office_admin", "submitted"),
-       )},
-    "api-stats-node": lambda w: Target({"organisation_id": w.unit.pk}, w.agent, w.sibling_agent),
-})
+OBJECT_URLS.update(
+    {
+        **{
+            name: (lambda w: Target({"organisation_id": w.unit.pk}, w.agent, w.sibling_agent))
+            for name in (
+                "stats:dashboard",
+                "stats:claims",
+                "stats:coverage",
+                "stats:blank_spots",
+                "stats:blank_spots_xlsx",
+            )
+        },
+        "stats:table_xlsx": lambda w: Target(
+            {"organisation_id": w.unit.pk, "table": "plan_year"}, w.agent, w.sibling_agent
+        ),
+        **{
+            name: (lambda w: Target(_stats_fund_kwargs(w), w.county_cadre, w.other_county_agent))
+            for name in (
+                "stats:fund_statement",
+                "stats:fund_statement_pdf",
+                "stats:fund_statement_xlsx",
+            )
+        },
+        **{
+            name: (
+                lambda w, owner=owner, status=status: Target(
+                    {"return_id": factories.make_stats_return(w.county, status=status).pk},
+                    getattr(w, owner),
+                    w.other_county_agent,
+                )
+            )
+            for name, owner, status in (
+                ("stats:return_detail", "county_cadre", "draft"),
+                ("stats:return_xlsx", "county_cadre", "draft"),
+                ("stats:return_refill", "county_cadre", "draft"),
+                ("stats:return_submit", "county_cadre", "draft"),
+                ("stats:return_accept", "office_admin", "submitted"),
+                ("stats:return_send_back", "office_admin", "submitted"),
+            )
+        },
+        "api-stats-node": lambda w: Target(
+            {"organisation_id": w.unit.pk}, w.agent, w.sibling_agent
+        ),
+    }
+)
 ADMIN_MODELS["stats.statisticalreturn"] = lambda w: Target(
-    {"object_id": str(factories.make_stats_return(w.county).pk)}, w.county_cadre, w.other_county_agent
+    {"object_id": str(factories.make_stats_return(w.county).pk)},
+    w.county_cadre,
+    w.other_county_agent,
 )
-PARAM_PAGES["admin:app_list"] = (
-    lambda w, _pages=PARAM_PAGES["admin:app_list"]: [*_pages(w), {"app_label": "stats"}]
-)
+PARAM_PAGES["admin:app_list"] = lambda w, _pages=PARAM_PAGES["admin:app_list"]: [
+    *_pages(w),
+    {"app_label": "stats"},
+]
 
 
 @unit_a1_marker

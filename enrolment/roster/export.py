@@ -141,7 +141,10 @@ def _cell_writers(columns, formats, full_id_numbers):
         sheet.write_number(
             # Excel stores every number as a double; the Decimal is exact to the cent up to
             # ¥90 trillion, and the cell's money format shows two places.
-            row, col, float(value) if isinstance(value, Decimal) else value, money_format
+            row,
+            col,
+            float(value) if isinstance(value, Decimal) else value,
+            money_format,
         )
 
     date_format = formats[DATE]

@@ -32,9 +32,10 @@ class ScopedAPIView(generics.GenericAPIView):
     def handle_exception(self, exc):
         # Services raise Django's ValidationError (DomainError): answer 400 with its messages.
         if isinstance(exc, DjangoValidationError):
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {
-                getattr(exc, "code", None) or "non_field_errors": exc.messages}
+            detail = (
+                exc.message_dict
+                if hasattr(exc, "error_dict")
+                else {getattr(exc, "code", None) or "non_field_errors": exc.messages}
+            )
             exc = exceptions.ValidationError(detail)
         return super().handle_exception(exc)
-
-

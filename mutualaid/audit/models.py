@@ -21,7 +21,9 @@ class AuditEvent(models.Model):
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # The node the event belongs to, for subtree scoping of the log itself.
-    organisation = models.ForeignKey("tenancy.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

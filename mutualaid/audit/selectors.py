@@ -39,8 +39,13 @@ class AuditFilters:
     def querystring(self) -> str:
         from urllib.parse import urlencode
 
-        pairs = {"action": self.action, "who": self.who, "obj": self.obj,
-                 "date_from": self.date_from or "", "date_to": self.date_to or ""}
+        pairs = {
+            "action": self.action,
+            "who": self.who,
+            "obj": self.obj,
+            "date_from": self.date_from or "",
+            "date_to": self.date_to or "",
+        }
         return urlencode({k: v for k, v in pairs.items() if v})
 
 
@@ -49,7 +54,10 @@ def event_list(*, actor: Actor, filters: AuditFilters):
     if filters.action:
         qs = qs.filter(action__startswith=filters.action)
     if filters.who:
-        qs = qs.filter(Q(actor__username__icontains=filters.who) | Q(actor__display_name__icontains=filters.who))
+        qs = qs.filter(
+            Q(actor__username__icontains=filters.who)
+            | Q(actor__display_name__icontains=filters.who)
+        )
     if filters.obj:
         qs = qs.filter(Q(object_repr__icontains=filters.obj) | Q(object_id=filters.obj))
     if filters.date_from:
@@ -59,5 +67,9 @@ def event_list(*, actor: Actor, filters: AuditFilters):
     return qs
 
 
-def event_page(*, actor: Actor, filters: AuditFilters, after: str | None, size: int = 50) -> KeysetPage:
-    return keyset_page(event_list(actor=actor, filters=filters), order=("-at", "-id"), after=after, size=size)
+def event_page(
+    *, actor: Actor, filters: AuditFilters, after: str | None, size: int = 50
+) -> KeysetPage:
+    return keyset_page(
+        event_list(actor=actor, filters=filters), order=("-at", "-id"), after=after, size=size
+    )

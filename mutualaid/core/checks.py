@@ -33,10 +33,22 @@ CJK_FONT_HINT = (
     "Debian's fonts-noto-cjk with scripts/build_pdf_font.py."
 )
 #: The names WeasyPrint tries (weasyprint/text/ffi.py), in its order.
-HARFBUZZ_NAMES = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0", "libharfbuzz.0.dylib",
-                  "libharfbuzz-0.dll")
-HARFBUZZ_SUBSET_NAMES = ("libharfbuzz-subset-0", "harfbuzz-subset", "harfbuzz-subset-0.0",
-                         "libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll")
+HARFBUZZ_NAMES = (
+    "libharfbuzz-0",
+    "harfbuzz",
+    "harfbuzz-0.0",
+    "libharfbuzz.so.0",
+    "libharfbuzz.0.dylib",
+    "libharfbuzz-0.dll",
+)
+HARFBUZZ_SUBSET_NAMES = (
+    "libharfbuzz-subset-0",
+    "harfbuzz-subset",
+    "harfbuzz-subset-0.0",
+    "libharfbuzz-subset.so.0",
+    "libharfbuzz-subset.0.dylib",
+    "libharfbuzz-subset-0.dll",
+)
 
 
 def _dlopen(names):

@@ -30,7 +30,9 @@ class NodeSpec:
 
 
 GUANGXI = NodeSpec(
-    "中国职工保险互助会广西办事处", K.OFFICE, "GX",
+    "中国职工保险互助会广西办事处",
+    K.OFFICE,
+    "GX",
     users=[
         ("gx_admin", "韦主任", [Role.OFFICE_ADMIN]),
         ("gx_reviewer", "黄审核", [Role.REVIEWER]),
@@ -40,22 +42,57 @@ GUANGXI = NodeSpec(
         ("gx_auditor", "梁稽核", [Role.AUDITOR]),
     ],
     children=[
-        NodeSpec("梧州市总工会", K.CITY, "GX-WZ", users=[("wz_cadre", "李干事", [Role.CADRE])], children=[
-            NodeSpec("苍梧县总工会", K.COUNTY, "GX-WZ-CW", users=[("cw_cadre", "莫干事", [Role.CADRE])], children=[
-                NodeSpec("苍梧县人民医院工会", K.UNIT, "CW-001", users=[("cw_hospital_agent", "陈代办", [Role.AGENT])]),
-                NodeSpec("苍梧县第一中学工会", K.UNIT, "CW-002", users=[("cw_school_agent", "周代办", [Role.AGENT])]),
-                NodeSpec("苍梧县供电公司工会", K.UNIT, "CW-003"),
-            ]),
-            NodeSpec("藤县总工会", K.COUNTY, "GX-WZ-TX", users=[("tx_cadre", "邓干事", [Role.CADRE])], children=[
-                NodeSpec("藤县交通运输局工会", K.UNIT, "TX-001", users=[("tx_transport_agent", "何代办", [Role.AGENT])]),
-                NodeSpec("藤县快递物流行业工会", K.UNIT, "TX-002"),
-            ]),
-        ]),
+        NodeSpec(
+            "梧州市总工会",
+            K.CITY,
+            "GX-WZ",
+            users=[("wz_cadre", "李干事", [Role.CADRE])],
+            children=[
+                NodeSpec(
+                    "苍梧县总工会",
+                    K.COUNTY,
+                    "GX-WZ-CW",
+                    users=[("cw_cadre", "莫干事", [Role.CADRE])],
+                    children=[
+                        NodeSpec(
+                            "苍梧县人民医院工会",
+                            K.UNIT,
+                            "CW-001",
+                            users=[("cw_hospital_agent", "陈代办", [Role.AGENT])],
+                        ),
+                        NodeSpec(
+                            "苍梧县第一中学工会",
+                            K.UNIT,
+                            "CW-002",
+                            users=[("cw_school_agent", "周代办", [Role.AGENT])],
+                        ),
+                        NodeSpec("苍梧县供电公司工会", K.UNIT, "CW-003"),
+                    ],
+                ),
+                NodeSpec(
+                    "藤县总工会",
+                    K.COUNTY,
+                    "GX-WZ-TX",
+                    users=[("tx_cadre", "邓干事", [Role.CADRE])],
+                    children=[
+                        NodeSpec(
+                            "藤县交通运输局工会",
+                            K.UNIT,
+                            "TX-001",
+                            users=[("tx_transport_agent", "何代办", [Role.AGENT])],
+                        ),
+                        NodeSpec("藤县快递物流行业工会", K.UNIT, "TX-002"),
+                    ],
+                ),
+            ],
+        ),
     ],
 )
 
 ZHEJIANG = NodeSpec(
-    "中国职工保险互助会浙江省办事处", K.OFFICE, "ZJ",
+    "中国职工保险互助会浙江省办事处",
+    K.OFFICE,
+    "ZJ",
     users=[
         ("zj_admin", "王主任", [Role.OFFICE_ADMIN]),
         ("zj_reviewer", "张审核", [Role.REVIEWER]),
@@ -63,15 +100,42 @@ ZHEJIANG = NodeSpec(
         ("zj_auditor", "孙稽核", [Role.AUDITOR]),
     ],
     children=[
-        NodeSpec("绍兴市总工会", K.CITY, "ZJ-SX", users=[("sx_cadre", "钱干事", [Role.CADRE, Role.REVIEWER])], children=[
-            NodeSpec("越城区总工会", K.COUNTY, "ZJ-SX-YC", users=[("yc_cadre", "吴干事", [Role.CADRE])], children=[
-                NodeSpec("越城区机关工会", K.UNIT, "YC-001", users=[("yc_agency_agent", "郑代办", [Role.AGENT])]),
-                NodeSpec("绍兴黄酒集团工会", K.UNIT, "YC-002"),
-            ]),
-            NodeSpec("柯桥区总工会", K.COUNTY, "ZJ-SX-KQ", children=[
-                NodeSpec("柯桥区纺织企业联合工会", K.UNIT, "KQ-001", users=[("kq_textile_agent", "冯代办", [Role.AGENT])]),
-            ]),
-        ]),
+        NodeSpec(
+            "绍兴市总工会",
+            K.CITY,
+            "ZJ-SX",
+            users=[("sx_cadre", "钱干事", [Role.CADRE, Role.REVIEWER])],
+            children=[
+                NodeSpec(
+                    "越城区总工会",
+                    K.COUNTY,
+                    "ZJ-SX-YC",
+                    users=[("yc_cadre", "吴干事", [Role.CADRE])],
+                    children=[
+                        NodeSpec(
+                            "越城区机关工会",
+                            K.UNIT,
+                            "YC-001",
+                            users=[("yc_agency_agent", "郑代办", [Role.AGENT])],
+                        ),
+                        NodeSpec("绍兴黄酒集团工会", K.UNIT, "YC-002"),
+                    ],
+                ),
+                NodeSpec(
+                    "柯桥区总工会",
+                    K.COUNTY,
+                    "ZJ-SX-KQ",
+                    children=[
+                        NodeSpec(
+                            "柯桥区纺织企业联合工会",
+                            K.UNIT,
+                            "KQ-001",
+                            users=[("kq_textile_agent", "冯代办", [Role.AGENT])],
+                        ),
+                    ],
+                ),
+            ],
+        ),
     ],
 )
 
@@ -86,13 +150,16 @@ def _add_users(node: Organisation, spec: NodeSpec, created: list[tuple[str, str,
         user = User(username=username, display_name=display_name)
         user.set_password(DEMO_PASSWORD)
         user.save()
-        Staff.objects.create(user=user, tenant_id=node.tenant_id, organisation=node, roles=list(roles))
+        Staff.objects.create(
+            user=user, tenant_id=node.tenant_id, organisation=node, roles=list(roles)
+        )
         created.append((username, node.name, ",".join(roles)))
 
 
 def _build(parent: Organisation, spec: NodeSpec, created) -> None:
     node = Organisation.objects.add_child(
-        parent, {"tenant_id": parent.tenant_id, "name": spec.name, "kind": spec.kind, "code": spec.code}
+        parent,
+        {"tenant_id": parent.tenant_id, "name": spec.name, "kind": spec.kind, "code": spec.code},
     )
     _add_users(node, spec, created)
     for child in spec.children:
@@ -104,7 +171,9 @@ def seed_tenants() -> list[tuple[str, str, str]]:
     created: list[tuple[str, str, str]] = []
     for name, slug, spec in DEMO_TENANTS:
         if existing := Tenant.objects.filter(slug=slug).first():
-            seed_years_from_package(tenant=existing)  # idempotent: tenants made before calendars existed
+            seed_years_from_package(
+                tenant=existing
+            )  # idempotent: tenants made before calendars existed
             continue
         with transaction.atomic():
             tenant, root = tenant_create(name=name, slug=slug, office_name=spec.name)

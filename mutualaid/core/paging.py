@@ -90,7 +90,9 @@ def _after_condition(order: tuple[str, ...], values: list[Any]) -> Q:
     return condition & ors
 
 
-def keyset_page(qs: QuerySet, *, order: tuple[str, ...], after: str | None, size: int) -> KeysetPage:
+def keyset_page(
+    qs: QuerySet, *, order: tuple[str, ...], after: str | None, size: int
+) -> KeysetPage:
     """One page of ``qs`` in ``order`` after the cursor; one query, no COUNT."""
     if len({key.startswith("-") for key in order}) != 1:
         raise ValueError("keyset order keys must share one direction")

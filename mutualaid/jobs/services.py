@@ -19,8 +19,15 @@ from mutualaid.jobs.models import Job, JobStatus
 from mutualaid.tenancy.scoping import Actor
 
 
-def job_create(*, actor: Actor, kind: str, title: str, organisation=None, params: dict | None = None,
-               total: int | None = None) -> Job:
+def job_create(
+    *,
+    actor: Actor,
+    kind: str,
+    title: str,
+    organisation=None,
+    params: dict | None = None,
+    total: int | None = None,
+) -> Job:
     return Job.objects.create(
         tenant_id=actor.tenant.pk,
         organisation=organisation or actor.organisation,
@@ -74,8 +81,14 @@ def job_file_path(job: Job, filename: str) -> Path:
     return folder / filename
 
 
-def job_succeed(job: Job, *, result: dict | None = None, file_path: Path | None = None,
-                download_name: str = "", message: str = "") -> None:
+def job_succeed(
+    job: Job,
+    *,
+    result: dict | None = None,
+    file_path: Path | None = None,
+    download_name: str = "",
+    message: str = "",
+) -> None:
     fields: dict[str, Any] = {
         "status": JobStatus.SUCCEEDED,
         "finished_at": timezone.now(),

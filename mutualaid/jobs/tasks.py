@@ -30,6 +30,11 @@ def run_job(job_id: str) -> str:
             )
             services.job_fail(job, message=str(message))
             return "failed"
-    services.job_succeed(job, result=outcome.result, file_path=outcome.file_path,
-                         download_name=outcome.download_name, message=outcome.message)
+    services.job_succeed(
+        job,
+        result=outcome.result,
+        file_path=outcome.file_path,
+        download_name=outcome.download_name,
+        message=outcome.message,
+    )
     return "succeeded"

@@ -1,7 +1,8 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.conf import settings
-from pathlib import Path
 
 from mutualaid.jobs.models import Job
 from mutualaid.tenancy.access import staff_required

@@ -26,7 +26,11 @@ def access_organisation(actor: Actor, organisation_id) -> Organisation:
 def access_staff(actor: Actor, user_id) -> Staff:
     """The staff membership of a user at or below the actor's node; else 404."""
     try:
-        return Staff.objects.for_actor(actor).select_related("user", "organisation").get(user_id=user_id)
+        return (
+            Staff.objects.for_actor(actor)
+            .select_related("user", "organisation")
+            .get(user_id=user_id)
+        )
     except (Staff.DoesNotExist, ValueError):
         raise Http404 from None
 
@@ -55,4 +59,3 @@ def staff_required(*roles: str):
         return wrapped
 
     return decorator
-

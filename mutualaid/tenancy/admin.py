@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from mutualaid.core.admin import ReadOnlyAdmin, ScopedAdmin, is_platform_operator
+from mutualaid.core.admin import ReadOnlyAdmin, is_platform_operator
 from mutualaid.tenancy.models import Organisation, Staff, Tenant, User
 from mutualaid.tenancy.scoping import actor_for
 

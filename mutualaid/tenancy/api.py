@@ -43,7 +43,10 @@ def _parents_by_path(nodes) -> dict[str, str]:
     wanted = {node.path[: -node.steplen] for node in nodes if node.depth > 1}
     if not wanted:
         return {}
-    return {path: str(pk) for path, pk in Organisation.objects.filter(path__in=wanted).values_list("path", "pk")}
+    return {
+        path: str(pk)
+        for path, pk in Organisation.objects.filter(path__in=wanted).values_list("path", "pk")
+    }
 
 
 class OrganisationListCreate(ScopedAPIView):
@@ -57,7 +60,9 @@ class OrganisationListCreate(ScopedAPIView):
     @extend_schema(operation_id="organisations_list")
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        data = OrganisationSerializer(page, many=True, context={"parents": _parents_by_path(page)}).data
+        data = OrganisationSerializer(
+            page, many=True, context={"parents": _parents_by_path(page)}
+        ).data
         return self.get_paginated_response(data)
 
     @extend_schema(request=OrganisationCreateSerializer, responses=OrganisationSerializer)
@@ -77,15 +82,23 @@ class OrganisationDetail(ScopedAPIView):
 
     def get(self, request, organisation_id):
         node = access_organisation(self.actor, organisation_id)
-        return Response(OrganisationSerializer(node, context={"parents": _parents_by_path([node])}).data)
+        return Response(
+            OrganisationSerializer(node, context={"parents": _parents_by_path([node])}).data
+        )
 
     @extend_schema(request=OrganisationUpdateSerializer, responses=OrganisationSerializer)
     def patch(self, request, organisation_id):
         node = access_organisation(self.actor, organisation_id)
-        incoming = OrganisationUpdateSerializer(data={"name": node.name, "code": node.code, **request.data})
+        incoming = OrganisationUpdateSerializer(
+            data={"name": node.name, "code": node.code, **request.data}
+        )
         incoming.is_valid(raise_exception=True)
-        node = services.organisation_update(actor=self.actor, organisation=node, **incoming.validated_data)
-        return Response(OrganisationSerializer(node, context={"parents": _parents_by_path([node])}).data)
+        node = services.organisation_update(
+            actor=self.actor, organisation=node, **incoming.validated_data
+        )
+        return Response(
+            OrganisationSerializer(node, context={"parents": _parents_by_path([node])}).data
+        )
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -98,7 +111,15 @@ class StaffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Staff
-        fields = ["id", "username", "display_name", "is_active", "organisation", "organisation_name", "roles"]
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "is_active",
+            "organisation",
+            "organisation_name",
+            "roles",
+        ]
 
 
 class StaffCreateSerializer(serializers.Serializer):
@@ -106,7 +127,9 @@ class StaffCreateSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=100)
     password = serializers.CharField(write_only=True)
     organisation = serializers.UUIDField()
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), allow_empty=False
+    )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
 
@@ -114,7 +137,9 @@ class StaffCreateSerializer(serializers.Serializer):
 class StaffUpdateSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=100)
     organisation = serializers.UUIDField()
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), allow_empty=False
+    )
     is_active = serializers.BooleanField()
 
 
@@ -155,7 +180,9 @@ class StaffDetail(ScopedAPIView):
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         organisation = access_organisation(self.actor, data.pop("organisation"))
-        staff = services.staff_update(actor=self.actor, staff=staff, organisation=organisation, **data)
+        staff = services.staff_update(
+            actor=self.actor, staff=staff, organisation=organisation, **data
+        )
         return Response(StaffSerializer(staff).data)
 
 

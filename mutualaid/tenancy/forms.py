@@ -14,8 +14,11 @@ class OrganisationForm(forms.Form):
     def __init__(self, *args, allowed_kinds=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         if allowed_kinds is not None:
-            self.fields["kind"].choices = [(k, OrganisationKind(k).label) for k in OrganisationKind.values
-                                           if k in allowed_kinds]
+            self.fields["kind"].choices = [
+                (k, OrganisationKind(k).label)
+                for k in OrganisationKind.values
+                if k in allowed_kinds
+            ]
         if editing:
             del self.fields["kind"]
 
@@ -25,19 +28,27 @@ class StaffForm(forms.Form):
     display_name = forms.CharField(label=_("Name"), max_length=100)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(),
-                                          to_field_name="pk")
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput(render_value=False),
-                               strip=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), to_field_name="pk"
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+    password = forms.CharField(
+        label=_("Initial password"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, organisations, editing=False, grantable_roles=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-        self.fields["organisation"].label_from_instance = lambda node: ("— " * (node.depth - 1)) + node.name
+        self.fields["organisation"].label_from_instance = lambda node: (
+            ("— " * (node.depth - 1)) + node.name
+        )
         if grantable_roles is not None:
-            self.fields["roles"].choices = [(r, Role(r).label) for r in Role.values if r in grantable_roles]
+            self.fields["roles"].choices = [
+                (r, Role(r).label) for r in Role.values if r in grantable_roles
+            ]
         if editing:
             for name in ("username", "password", "email", "phone"):
                 del self.fields[name]

@@ -100,7 +100,9 @@ class Organisation(MP_Node):
         indexes = [
             # text_pattern_ops lets PostgreSQL use the index for LIKE 'prefix%' under any collation.
             models.Index(
-                fields=["tenant", "path"], name="org_tenant_path_idx", opclasses=["", "text_pattern_ops"]
+                fields=["tenant", "path"],
+                name="org_tenant_path_idx",
+                opclasses=["", "text_pattern_ops"],
             ),
         ]
 
@@ -137,10 +139,14 @@ class User(AbstractUser):
 class Staff(models.Model):
     """A user's place in a tenant: one node, one or more roles."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff", primary_key=True)
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="staff", primary_key=True
+    )
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="staff")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
-    roles = ArrayField(models.CharField(max_length=20, choices=Role.choices), verbose_name=_("roles"))
+    roles = ArrayField(
+        models.CharField(max_length=20, choices=Role.choices), verbose_name=_("roles")
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "organisation"

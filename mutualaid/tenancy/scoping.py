@@ -50,9 +50,7 @@ def actor_for(user) -> Actor | None:
         from mutualaid.tenancy.models import Staff
 
         staff = (
-            Staff.objects.select_related("tenant", "organisation")
-            .filter(user_id=user.pk)
-            .first()
+            Staff.objects.select_related("tenant", "organisation").filter(user_id=user.pk).first()
         )
         if staff is None:
             return None

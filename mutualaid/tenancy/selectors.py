@@ -17,14 +17,18 @@ def organisation_tree(*, actor: Actor, query: str = ""):
 
 
 def organisation_children(*, actor: Actor, node: Organisation):
-    return Organisation.objects.for_actor(actor).filter(
-        path__startswith=node.path, depth=node.depth + 1
-    ).order_by("name")
+    return (
+        Organisation.objects.for_actor(actor)
+        .filter(path__startswith=node.path, depth=node.depth + 1)
+        .order_by("name")
+    )
 
 
 def staff_list(*, actor: Actor, organisation: Organisation | None = None, query: str = ""):
-    qs = Staff.objects.for_actor(actor).select_related("user", "organisation").order_by(
-        "organisation__path", "user__username"
+    qs = (
+        Staff.objects.for_actor(actor)
+        .select_related("user", "organisation")
+        .order_by("organisation__path", "user__username")
     )
     if organisation is not None:
         qs = qs.filter(organisation=organisation)

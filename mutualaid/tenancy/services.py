@@ -13,14 +13,22 @@ from mutualaid.tenancy.scoping import Actor
 
 # Which kinds of node may hang below which (a unit is a leaf).
 ALLOWED_CHILDREN: dict[str, set[str]] = {
-    OrganisationKind.OFFICE: {OrganisationKind.CITY, OrganisationKind.INDUSTRY, OrganisationKind.AGENT},
+    OrganisationKind.OFFICE: {
+        OrganisationKind.CITY,
+        OrganisationKind.INDUSTRY,
+        OrganisationKind.AGENT,
+    },
     OrganisationKind.CITY: {
         OrganisationKind.COUNTY,
         OrganisationKind.INDUSTRY,
         OrganisationKind.AGENT,
         OrganisationKind.UNIT,
     },
-    OrganisationKind.COUNTY: {OrganisationKind.INDUSTRY, OrganisationKind.AGENT, OrganisationKind.UNIT},
+    OrganisationKind.COUNTY: {
+        OrganisationKind.INDUSTRY,
+        OrganisationKind.AGENT,
+        OrganisationKind.UNIT,
+    },
     OrganisationKind.INDUSTRY: {OrganisationKind.AGENT, OrganisationKind.UNIT},
     OrganisationKind.AGENT: {OrganisationKind.UNIT},
     OrganisationKind.UNIT: set(),
@@ -42,8 +50,12 @@ def tenant_create(*, name: str, slug: str, office_name: str) -> tuple[Tenant, Or
     seeded from the holiday package (operators only)."""
     with transaction.atomic():
         tenant = Tenant.objects.create(name=name, slug=slug)
-        root = Organisation.objects.add_root({"tenant": tenant, "name": office_name, "kind": OrganisationKind.OFFICE})
-        record(actor=None, action="tenant.create", obj=tenant, organisation=root, after={"name": name})
+        root = Organisation.objects.add_root(
+            {"tenant": tenant, "name": office_name, "kind": OrganisationKind.OFFICE}
+        )
+        record(
+            actor=None, action="tenant.create", obj=tenant, organisation=root, after={"name": name}
+        )
         # Imported here: the calendar app's services import this module (DomainError).
         from mutualaid.calendar.services import seed_years_from_package
 
@@ -59,19 +71,26 @@ def can_manage_users(actor: Actor) -> bool:
     return actor.has_role(Role.OFFICE_ADMIN, Role.CADRE)
 
 
-def organisation_create(*, actor: Actor, parent: Organisation, name: str, kind: str, code: str = "") -> Organisation:
+def organisation_create(
+    *, actor: Actor, parent: Organisation, name: str, kind: str, code: str = ""
+) -> Organisation:
     if not can_manage_tree(actor) or not actor.reaches(parent):
         raise DomainError(_("You may not add organisations here."))
     if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
         raise DomainError(
             _("A %(child)s cannot be placed under a %(parent)s.")
-            % {"child": OrganisationKind(kind).label, "parent": OrganisationKind(parent.kind).label},
+            % {
+                "child": OrganisationKind(kind).label,
+                "parent": OrganisationKind(parent.kind).label,
+            },
             code="kind",
         )
     if kind == OrganisationKind.UNIT:
         # A unit carries registration data (credit code, headcount, bank account): it is
         # made on the unit page, so no unit node exists without its Unit row.
-        raise DomainError(_("Units are added on the Units page, with their registration data."), code="kind")
+        raise DomainError(
+            _("Units are added on the Units page, with their registration data."), code="kind"
+        )
     name = name.strip()
     if not name:
         raise DomainError(_("Enter a name."), code="name")
@@ -79,14 +98,22 @@ def organisation_create(*, actor: Actor, parent: Organisation, name: str, kind: 
         # Lock the parent so two admins adding children at once get distinct paths.
         parent = Organisation.objects.select_for_update().get(pk=parent.pk)
         child = Organisation.objects.add_child(
-            parent, {"tenant_id": parent.tenant_id, "name": name, "kind": kind, "code": code.strip()}
+            parent,
+            {"tenant_id": parent.tenant_id, "name": name, "kind": kind, "code": code.strip()},
         )
-        record(actor=actor, action="organisation.create", obj=child, organisation=child,
-               after=snapshot(child, ORG_FIELDS))
+        record(
+            actor=actor,
+            action="organisation.create",
+            obj=child,
+            organisation=child,
+            after=snapshot(child, ORG_FIELDS),
+        )
     return child
 
 
-def organisation_update(*, actor: Actor, organisation: Organisation, name: str, code: str = "") -> Organisation:
+def organisation_update(
+    *, actor: Actor, organisation: Organisation, name: str, code: str = ""
+) -> Organisation:
     if not can_manage_tree(actor) or not actor.reaches(organisation):
         raise DomainError(_("You may not change this organisation."))
     name = name.strip()
@@ -97,8 +124,14 @@ def organisation_update(*, actor: Actor, organisation: Organisation, name: str, 
         organisation.name = name
         organisation.code = code.strip()
         organisation.save(update_fields=["name", "code"])
-        record(actor=actor, action="organisation.update", obj=organisation, organisation=organisation,
-               before=before, after=snapshot(organisation, ORG_FIELDS))
+        record(
+            actor=actor,
+            action="organisation.update",
+            obj=organisation,
+            organisation=organisation,
+            before=before,
+            after=snapshot(organisation, ORG_FIELDS),
+        )
     return organisation
 
 
@@ -107,14 +140,18 @@ def _check_staff_grant(*, actor: Actor, organisation: Organisation, roles: list[
         raise DomainError(_("Choose at least one role."), code="roles")
     unknown = set(roles) - set(Role.values)
     if unknown:
-        raise DomainError(_("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}, code="roles")
+        raise DomainError(
+            _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}, code="roles"
+        )
     if not actor.reaches(organisation):
         raise DomainError(_("You may not manage users of this organisation."), code="organisation")
     if actor.has_role(Role.OFFICE_ADMIN):
         return
     if actor.has_role(Role.CADRE):
         if organisation.pk == actor.organisation.pk:
-            raise DomainError(_("Cadres manage users of the organisations below their own."), code="organisation")
+            raise DomainError(
+                _("Cadres manage users of the organisations below their own."), code="organisation"
+            )
         if not set(roles) <= CADRE_GRANTABLE_ROLES:
             raise DomainError(_("Cadres may only grant the cadre and agent roles."), code="roles")
         return
@@ -136,15 +173,29 @@ def staff_create(
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("This user name is taken."), code="username")
-    user = User(username=username, display_name=display_name.strip(), email=email.strip(), phone=phone.strip())
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+    )
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save()
-        staff = Staff.objects.create(user=user, tenant_id=organisation.tenant_id, organisation=organisation,
-                                     roles=sorted(set(roles)))
-        record(actor=actor, action="staff.create", obj=user, organisation=organisation,
-               after={"username": username, **snapshot(staff, STAFF_FIELDS)})
+        staff = Staff.objects.create(
+            user=user,
+            tenant_id=organisation.tenant_id,
+            organisation=organisation,
+            roles=sorted(set(roles)),
+        )
+        record(
+            actor=actor,
+            action="staff.create",
+            obj=user,
+            organisation=organisation,
+            after={"username": username, **snapshot(staff, STAFF_FIELDS)},
+        )
     return staff
 
 
@@ -163,8 +214,11 @@ def staff_update(
     if staff.user_id == actor.user.pk and not is_active:
         raise DomainError(_("You cannot deactivate yourself."), code="is_active")
     with transaction.atomic():
-        before = {**snapshot(staff, STAFF_FIELDS), "is_active": staff.user.is_active,
-                  "display_name": staff.user.display_name}
+        before = {
+            **snapshot(staff, STAFF_FIELDS),
+            "is_active": staff.user.is_active,
+            "display_name": staff.user.display_name,
+        }
         previous_organisation = staff.organisation
         staff.organisation = organisation
         staff.roles = sorted(set(roles))
@@ -172,10 +226,26 @@ def staff_update(
         staff.user.display_name = display_name.strip()
         staff.user.is_active = is_active
         staff.user.save(update_fields=["display_name", "is_active"])
-        record(actor=actor, action="staff.update", obj=staff.user, organisation=organisation, before=before,
-               after={**snapshot(staff, STAFF_FIELDS), "is_active": is_active, "display_name": display_name})
+        record(
+            actor=actor,
+            action="staff.update",
+            obj=staff.user,
+            organisation=organisation,
+            before=before,
+            after={
+                **snapshot(staff, STAFF_FIELDS),
+                "is_active": is_active,
+                "display_name": display_name,
+            },
+        )
         if previous_organisation.pk != organisation.pk:
             # Auditors of the subtree the user left see the move too.
-            record(actor=actor, action="staff.move_out", obj=staff.user, organisation=previous_organisation,
-                   before=before, after={"organisation": str(organisation.pk)})
+            record(
+                actor=actor,
+                action="staff.move_out",
+                obj=staff.user,
+                organisation=previous_organisation,
+                before=before,
+                after={"organisation": str(organisation.pk)},
+            )
     return staff

@@ -3,13 +3,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from members.access import can_manage_units
 from mutualaid.core.paging import keyset_page
 from mutualaid.tenancy import selectors, services
 from mutualaid.tenancy.access import access_organisation, access_staff, staff_required
 from mutualaid.tenancy.forms import OrganisationForm, StaffForm, add_domain_error
-from members.access import can_manage_units
 from mutualaid.tenancy.models import OrganisationKind, Role
-
 
 LIST_PAGE_SIZE = 100
 
@@ -23,12 +22,16 @@ def organisation_list(request):
         after=request.GET.get("after"),
         size=LIST_PAGE_SIZE,
     )
-    return render(request, "tenancy/organisation_list.html", {
-        "nodes": page.rows,
-        "page": page,
-        "q": query,
-        "can_manage": services.can_manage_tree(request.actor),
-    })
+    return render(
+        request,
+        "tenancy/organisation_list.html",
+        {
+            "nodes": page.rows,
+            "page": page,
+            "q": query,
+            "can_manage": services.can_manage_tree(request.actor),
+        },
+    )
 
 
 @staff_required()
@@ -40,7 +43,9 @@ def organisation_detail(request, organisation_id):
         "children": selectors.organisation_children(actor=request.actor, node=node),
         "staff": selectors.staff_list(actor=request.actor, organisation=node),
         "can_manage": services.can_manage_tree(request.actor),
-        "can_add_child": bool(services.ALLOWED_CHILDREN.get(node.kind, set()) - {OrganisationKind.UNIT}),
+        "can_add_child": bool(
+            services.ALLOWED_CHILDREN.get(node.kind, set()) - {OrganisationKind.UNIT}
+        ),
         "can_add_unit": OrganisationKind.UNIT in services.ALLOWED_CHILDREN.get(node.kind, set())
         and can_manage_units(request.actor, node),
     }
@@ -54,7 +59,9 @@ def organisation_create(request, organisation_id):
     form = OrganisationForm(request.POST or None, allowed_kinds=allowed)
     if request.method == "POST" and form.is_valid():
         try:
-            child = services.organisation_create(actor=request.actor, parent=parent, **form.cleaned_data)
+            child = services.organisation_create(
+                actor=request.actor, parent=parent, **form.cleaned_data
+            )
         except ValidationError as error:
             add_domain_error(form, error)
         else:
@@ -66,10 +73,14 @@ def organisation_create(request, organisation_id):
 @staff_required(Role.OFFICE_ADMIN)
 def organisation_edit(request, organisation_id):
     node = access_organisation(request.actor, organisation_id)
-    form = OrganisationForm(request.POST or None, editing=True, initial={"name": node.name, "code": node.code})
+    form = OrganisationForm(
+        request.POST or None, editing=True, initial={"name": node.name, "code": node.code}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(actor=request.actor, organisation=node, **form.cleaned_data)
+            services.organisation_update(
+                actor=request.actor, organisation=node, **form.cleaned_data
+            )
         except ValidationError as error:
             add_domain_error(form, error)
         else:
@@ -104,7 +115,11 @@ def staff_list(request):
 @staff_required(Role.OFFICE_ADMIN, Role.CADRE)
 def staff_create(request):
     actor = request.actor
-    form = StaffForm(request.POST or None, organisations=_manageable_nodes(actor), grantable_roles=_grantable(actor))
+    form = StaffForm(
+        request.POST or None,
+        organisations=_manageable_nodes(actor),
+        grantable_roles=_grantable(actor),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             staff = services.staff_create(actor=actor, **form.cleaned_data)
@@ -120,10 +135,19 @@ def staff_create(request):
 def staff_edit(request, user_id):
     actor = request.actor
     staff = access_staff(actor, user_id)
-    initial = {"display_name": staff.user.display_name, "organisation": staff.organisation,
-               "roles": staff.roles, "is_active": staff.user.is_active}
-    form = StaffForm(request.POST or None, organisations=_manageable_nodes(actor), editing=True,
-                     grantable_roles=_grantable(actor), initial=initial)
+    initial = {
+        "display_name": staff.user.display_name,
+        "organisation": staff.organisation,
+        "roles": staff.roles,
+        "is_active": staff.user.is_active,
+    }
+    form = StaffForm(
+        request.POST or None,
+        organisations=_manageable_nodes(actor),
+        editing=True,
+        grantable_roles=_grantable(actor),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_update(actor=actor, staff=staff, **form.cleaned_data)

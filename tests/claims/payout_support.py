@@ -40,8 +40,11 @@ def submitted_claim(world, member, plan) -> Claim:
     claim = services.claim_update(
         actor=agent,
         claim=report.claim,
-        data={"condition": "malignant_tumour", "bank_name": "中国工商银行梧州分行",
-              "bank_account": CARD},
+        data={
+            "condition": "malignant_tumour",
+            "bank_name": "中国工商银行梧州分行",
+            "bank_account": CARD,
+        },
     )
     services.document_add(actor=agent, claim=claim, kind="diagnosis", upload=pdf_upload())
     return services.claim_submit(actor=agent, claim=claim)
@@ -62,7 +65,11 @@ def approved_claims(world, plan, amounts, *, unit=None, names=None) -> list[Clai
         member = factories.make_member(unit or world.unit, name=name)
         out.append(
             factories.make_claim(
-                member, plan, status="approved", amount=Decimal(amount), filed_by=world.agent,
+                member,
+                plan,
+                status="approved",
+                amount=Decimal(amount),
+                filed_by=world.agent,
                 approved_on=dt.date(2026, 8, 21),
                 submitted_at=dt.datetime(2026, 8, 10, 1, i, tzinfo=dt.UTC),
             )

@@ -117,8 +117,18 @@ def enrol_and_pay(world, plan, members, *, shares: int, paid_on: dt.date, unit=N
 # --- a claim up to the reviewer ------------------------------------------------------------
 
 
-def report(world, member, plan, *, event_kind="illness", event_date, reported_on=None,
-           actor=None, cause="", description="确诊住院"):
+def report(
+    world,
+    member,
+    plan,
+    *,
+    event_kind="illness",
+    event_date,
+    reported_on=None,
+    actor=None,
+    cause="",
+    description="确诊住院",
+):
     """An incident report by the unit's agent (or ``actor``), reported the day after."""
     event_date = dt.date.fromisoformat(str(event_date))
     return services.report_create(
@@ -133,8 +143,16 @@ def report(world, member, plan, *, event_kind="illness", event_date, reported_on
     )
 
 
-def apply(world, claim: Claim, *, actor=None, condition="", facts=None,
-          payee_relation="self", payee_name=None) -> Claim:
+def apply(
+    world,
+    claim: Claim,
+    *,
+    actor=None,
+    condition="",
+    facts=None,
+    payee_relation="self",
+    payee_name=None,
+) -> Claim:
     """The application: condition, facts, payee with a valid card, one diagnosis PDF."""
     actor = actor or world.actor(world.agent)
     data = {
@@ -151,13 +169,39 @@ def apply(world, claim: Claim, *, actor=None, condition="", facts=None,
     return claim
 
 
-def submitted(world, member, plan, *, event_kind="illness", event_date, condition="",
-              cause="", facts=None, payee_relation="self", actor=None, reported_on=None) -> Claim:
+def submitted(
+    world,
+    member,
+    plan,
+    *,
+    event_kind="illness",
+    event_date,
+    condition="",
+    cause="",
+    facts=None,
+    payee_relation="self",
+    actor=None,
+    reported_on=None,
+) -> Claim:
     """Report, apply and submit; returns the submitted (assessed) claim."""
     actor = actor or world.actor(world.agent)
-    rep = report(world, member, plan, event_kind=event_kind, event_date=event_date,
-                 cause=cause, actor=actor, reported_on=reported_on)
-    claim = apply(world, rep.claim, actor=actor, condition=condition, facts=facts,
-                  payee_relation=payee_relation,
-                  payee_name=None if payee_relation == "self" else "家属" + member.name)
+    rep = report(
+        world,
+        member,
+        plan,
+        event_kind=event_kind,
+        event_date=event_date,
+        cause=cause,
+        actor=actor,
+        reported_on=reported_on,
+    )
+    claim = apply(
+        world,
+        rep.claim,
+        actor=actor,
+        condition=condition,
+        facts=facts,
+        payee_relation=payee_relation,
+        payee_name=None if payee_relation == "self" else "家属" + member.name,
+    )
     return services.claim_submit(actor=actor, claim=claim)

@@ -75,8 +75,9 @@ def test_report_deadline_rows(world, covered_all_2026, row):
     assert on_time.claim.status == ClaimStatus.DRAFT
     assert on_time.claim.expires_on == dt.date(event.year + 1, event.month, event.day)
 
-    late = report(world, member, plan, event_kind=kind, event_date=event,
-                  reported_on=expected + ONE_DAY)
+    late = report(
+        world, member, plan, event_kind=kind, event_date=event, reported_on=expected + ONE_DAY
+    )
     assert late.deadline == expected
     assert (late.late, late.status) == (True, ReportStatus.LATE)
 
@@ -111,5 +112,9 @@ def test_payout_limit_row_through_approval(world, seed_plans, monkeypatch, row):
     assert services.claims_flag_near_limit(today_=dt.date(2026, 11, 3)) == 0  # flagged once
     told = Notification.objects.filter(kind=notices.NEAR_LIMIT)
     assert sorted(told.values_list("recipient__username", flat=True)) == [
-        "finance", "finance", "finance2", "finance2"]  # 11-02 and 11-03, once a day each
+        "finance",
+        "finance",
+        "finance2",
+        "finance2",
+    ]  # 11-02 and 11-03, once a day each
     assert {n.params["first"] for n in told} == {row["expected"]}

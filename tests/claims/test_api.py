@@ -81,8 +81,11 @@ def report_by_api(client, member, plan, **extra):
 def apply_by_api(client, claim_id):
     """Condition, payee's bank and card, one diagnosis PDF: the application is complete."""
     url = f"{CLAIMS}{claim_id}/"
-    body = {"condition": "malignant_tumour", "bank_name": "中国工商银行梧州分行",
-            "bank_account": CARD}
+    body = {
+        "condition": "malignant_tumour",
+        "bank_name": "中国工商银行梧州分行",
+        "bank_account": CARD,
+    }
     updated = patch(client, url, body)
     assert updated.status_code == 200, updated.json()
     uploaded = client.post(f"{url}documents/", {"kind": "diagnosis", "file": pdf_upload()})
@@ -100,8 +103,11 @@ def test_report_apply_review_batch_pay_through_the_api(world, covered, api, tmp_
     created = report_by_api(agent, member, plan, reporter_name="王建国之妻")
     assert created.status_code == 201, created.json()
     report = created.json()
-    assert (report["late"], report["status"], report["deadline"]) == (False, "accepted",
-                                                                        "2026-11-30")
+    assert (report["late"], report["status"], report["deadline"]) == (
+        False,
+        "accepted",
+        "2026-11-30",
+    )
     claim_id = report["claim"]
     document = apply_by_api(agent, claim_id)
     assert document["content_type"] == "application/pdf" and document["kind"] == "diagnosis"
@@ -113,8 +119,10 @@ def test_report_apply_review_batch_pay_through_the_api(world, covered, api, tmp_
     assert agent.get(f"{CLAIMS}{claim_id}/submit").json()["allowed"] == ["submit"]
     submitted = post(agent, f"{CLAIMS}{claim_id}/submit")
     assert submitted.status_code == 200, submitted.json()
-    assert (submitted.json()["status"], submitted.json()["assessed_amount"]) == ("submitted",
-                                                                                 "45000.00")
+    assert (submitted.json()["status"], submitted.json()["assessed_amount"]) == (
+        "submitted",
+        "45000.00",
+    )
 
     # The reviewer reads the engine's explanation and the decisions so far.
     reviewer = api(world.reviewer)
@@ -182,8 +190,11 @@ def test_report_apply_review_batch_pay_through_the_api(world, covered, api, tmp_
     retry = post(finance2, f"{batch_url}mark-paid", {"paid_on": "2026-11-24"})
     assert (retry.status_code, retry.json()["paid"]) == (200, 0)  # a retry pays nothing
     claim = agent.get(f"{CLAIMS}{claim_id}/").json()
-    assert (claim["status"], claim["paid_amount"], claim["paid_on"]) == ("paid", "45000.00",
-                                                                          "2026-11-24")
+    assert (claim["status"], claim["paid_amount"], claim["paid_on"]) == (
+        "paid",
+        "45000.00",
+        "2026-11-24",
+    )
     assert [line["status"] for line in claim["payout_lines"]] == ["paid"]
     assert PayoutLine.objects.filter(claim_id=claim_id, status="paid").count() == 1
     notice = agent.get(f"{CLAIMS}{claim_id}/notice.pdf")
@@ -195,12 +206,21 @@ def test_report_apply_review_batch_pay_through_the_api(world, covered, api, tmp_
 
 def test_report_errors_are_the_services_messages(world, covered, api):
     member, plan, _ = covered
-    response = report_by_api(api(world.agent), member, plan, event_date="2026-12-01",
-                             event_kind="flood", description="")
+    response = report_by_api(
+        api(world.agent), member, plan, event_date="2026-12-01", event_kind="flood", description=""
+    )
     assert response.status_code == 400
-    expected = message_of(lambda: services.report_create(
-        actor=world.actor(world.agent), member=member, plan=plan, event_kind="flood",
-        event_date="2026-12-01", description="", reported_on=TODAY))
+    expected = message_of(
+        lambda: services.report_create(
+            actor=world.actor(world.agent),
+            member=member,
+            plan=plan,
+            event_kind="flood",
+            event_date="2026-12-01",
+            description="",
+            reported_on=TODAY,
+        )
+    )
     assert response.json() == expected
     assert set(expected) == {"event_kind", "event_date", "description"}
 
@@ -213,8 +233,9 @@ def test_update_errors_are_the_services_messages(world, covered, api):
     response = patch(client, f"{CLAIMS}{claim_id}/", body)
     assert response.status_code == 400
     claim = Claim.objects.get(pk=claim_id)
-    expected = message_of(lambda: services.claim_update(
-        actor=world.actor(world.agent), claim=claim, data=body))
+    expected = message_of(
+        lambda: services.claim_update(actor=world.actor(world.agent), claim=claim, data=body)
+    )
     assert response.json() == expected
     assert set(expected) == {"bank_account", "self_paid", "payee_relation"}
     # Numbers in JSON are raw values too: the service reads them.
@@ -255,8 +276,9 @@ def test_rejecting_needs_a_reason(world, covered, api):
     }
     unknown = post(reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "pay_twice"})
     assert unknown.status_code == 400 and set(unknown.json()) == {"action"}
-    done = post(reviewer, f"{CLAIMS}{claim_id}/decide",
-                {"action": "reject", "reason": "不属于保障范围"})
+    done = post(
+        reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "reject", "reason": "不属于保障范围"}
+    )
     assert done.status_code == 200 and done.json()["status"] == "rejected"
     assert done.json()["decision_reason"] == "不属于保障范围"
 
@@ -272,16 +294,18 @@ def test_the_filer_never_approves_and_agents_do_not_decide(world, covered, api):
     assert post(reviewer, f"{CLAIMS}{claim_id}/submit").status_code == 200
     own = post(reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "approve"})
     assert own.status_code == 400
-    assert own.json() == {"non_field_errors": [
-        "You filed this claim, so someone else must approve it."]}
+    assert own.json() == {
+        "non_field_errors": ["You filed this claim, so someone else must approve it."]
+    }
     assert "approve" not in reviewer.get(f"{CLAIMS}{claim_id}/decide").json()["allowed"]
     agent = api(world.agent)
     assert post(agent, f"{CLAIMS}{claim_id}/decide", {"action": "approve"}).status_code == 403
     assert post(api(world.agent), BATCHES).status_code == 403
     assert post(api(world.reviewer2), BATCHES).status_code == 403
     # Bank files and notices name payees and accounts: finance and the office admin only.
-    batch = factories.make_claim(factories.make_member(world.unit), plan, status="approved",
-                                 amount="300.00")
+    batch = factories.make_claim(
+        factories.make_member(world.unit), plan, status="approved", amount="300.00"
+    )
     built = services.batch_build(actor=None, tenant_id=world.tenant.pk, claim_ids=[batch.pk])
     for user in (world.reviewer2, world.auditor):
         client = api(user)
@@ -294,8 +318,14 @@ def test_the_filer_never_approves_and_agents_do_not_decide(world, covered, api):
 def test_a_late_report_is_accepted_only_with_a_reason(world, covered, api):
     member, plan, _ = covered
     report = services.report_create(
-        actor=world.actor(world.agent), member=member, plan=plan, event_kind="illness",
-        event_date="2026-08-01", description="确诊肺癌", reported_on=dt.date(2026, 9, 1))
+        actor=world.actor(world.agent),
+        member=member,
+        plan=plan,
+        event_kind="illness",
+        event_date="2026-08-01",
+        description="确诊肺癌",
+        reported_on=dt.date(2026, 9, 1),
+    )
     assert report.late
     url = f"{REPORTS}{report.pk}/"
     agent, reviewer = api(world.agent), api(world.reviewer)
@@ -309,8 +339,10 @@ def test_a_late_report_is_accepted_only_with_a_reason(world, covered, api):
     assert blocked.status_code == 400 and "non_field_errors" in blocked.json()
     accepted = post(reviewer, f"{url}accept-late", {"reason": "住院期间无法报案"})
     assert accepted.status_code == 200
-    assert (accepted.json()["status"], accepted.json()["late_reason"]) == ("accepted",
-                                                                            "住院期间无法报案")
+    assert (accepted.json()["status"], accepted.json()["late_reason"]) == (
+        "accepted",
+        "住院期间无法报案",
+    )
     assert post(reviewer, f"{url}refuse-late", {"reason": "x"}).status_code == 400
 
 
@@ -336,8 +368,12 @@ def test_a_failed_line_sends_the_claim_back_to_the_queue(world, seed_plans, api)
     paid = post(finance2, f"{url}mark-paid", {"paid_on": "2026-11-24"}).json()
     assert paid["paid"] == 1
     assert paid["batch"]["status"] == "closed"
-    assert paid["batch"]["summary"] == {"pending": 0, "paid": 1, "failed": 1,
-                                        "paid_total": "700.00"}
+    assert paid["batch"]["summary"] == {
+        "pending": 0,
+        "paid": 1,
+        "failed": 1,
+        "paid_total": "700.00",
+    }
     # The bank file of the closed batch has nothing left to pay.
     body = b"".join(finance.get(f"{url}bank-file.csv").streaming_content).decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(body)))) == 1
@@ -481,8 +517,12 @@ def test_schema_lists_the_claims_endpoints(client):
     } <= paths
     upload = schema["paths"]["/api/v1/claims/{claim_id}/documents/"]["post"]["requestBody"]
     assert "multipart/form-data" in upload["content"]
-    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()
-           if isinstance(op, dict) and "operationId" in op]
+    ids = [
+        op["operationId"]
+        for ops in schema["paths"].values()
+        for op in ops.values()
+        if isinstance(op, dict) and "operationId" in op
+    ]
     assert len(ids) == len(set(ids))
 
 

@@ -17,7 +17,7 @@ from tests.claims.payout_support import approved_claims
 pytestmark = pytest.mark.django_db
 
 AMOUNTS = ["45000.00", "1234.50", "0.10", "88888.88"]
-NAMES = ["王建国", "李秀英", "=HYPERLINK(\"x\")", "张伟"]
+NAMES = ["王建国", "李秀英", '=HYPERLINK("x")', "张伟"]
 
 
 @pytest.fixture
@@ -31,8 +31,14 @@ def batch(world, seed_plans):
 def expected_rows(batch):
     lines = PayoutLine.objects.filter(batch=batch).select_related("claim__member").order_by("id")
     return [
-        (line.payee_name, line.bank_account, line.bank_name, line.amount, line.claim.number,
-         line.claim.member.name)
+        (
+            line.payee_name,
+            line.bank_account,
+            line.bank_name,
+            line.amount,
+            line.claim.number,
+            line.claim.member.name,
+        )
         for line in lines
     ]
 
@@ -86,9 +92,7 @@ def test_csv_is_utf8_with_bom_and_reads_back(batch, tmp_path):
     assert rows[0] == bankfile.headers()
     expected = expected_rows(batch)
     assert len(rows) == 1 + len(expected)
-    for row, (payee, account, bank, amount, number, member) in zip(
-        rows[1:], expected, strict=True
-    ):
+    for row, (payee, account, bank, amount, number, member) in zip(rows[1:], expected, strict=True):
         if payee.startswith("="):
             # A name that starts like a formula never runs as one in Excel.
             assert row[1] == "'" + payee
@@ -105,7 +109,9 @@ def test_settled_lines_are_not_sent_to_the_bank_again(batch, world, tmp_path):
     first, second, *_rest = PayoutLine.objects.filter(batch=batch).order_by("id")
     services.line_mark_failed(actor=world.actor(world.finance2), line=first, reason="户名不符")
     services.lines_mark_paid(
-        actor=world.actor(world.finance2), batch=batch, paid_on=services.today(),
+        actor=world.actor(world.finance2),
+        batch=batch,
+        paid_on=services.today(),
         line_ids=[second.pk],
     )
     rows = list(bankfile.bank_rows(batch))

@@ -42,18 +42,23 @@ def approved(world, covered):
         member, plan, _ = covered
         out = []
         for _i in range(n):
-            claim = submitted(world, member, plan, event_date="2026-08-01",
-                              condition="coronary_stent")
-            out.append(services.claim_decide(actor=world.actor(world.reviewer), claim=claim,
-                                              action="approve"))
+            claim = submitted(
+                world, member, plan, event_date="2026-08-01", condition="coronary_stent"
+            )
+            out.append(
+                services.claim_decide(
+                    actor=world.actor(world.reviewer), claim=claim, action="approve"
+                )
+            )
         return out
 
     return _approved
 
 
 def build(world, user=None, **kwargs):
-    return services.batch_build(actor=world.actor(user or world.finance),
-                                tenant_id=world.tenant.pk, **kwargs)
+    return services.batch_build(
+        actor=world.actor(user or world.finance), tenant_id=world.tenant.pk, **kwargs
+    )
 
 
 def approve(world, batch, user=None):
@@ -62,13 +67,15 @@ def approve(world, batch, user=None):
 
 def pay(world, batch, user=None, **kwargs):
     kwargs.setdefault("paid_on", TODAY)
-    return services.lines_mark_paid(actor=world.actor(user or world.finance2), batch=batch,
-                                    **kwargs)
+    return services.lines_mark_paid(
+        actor=world.actor(user or world.finance2), batch=batch, **kwargs
+    )
 
 
 def fail(world, line, user=None, reason="账户已销户"):
-    return services.line_mark_failed(actor=world.actor(user or world.finance2), line=line,
-                                     reason=reason)
+    return services.line_mark_failed(
+        actor=world.actor(user or world.finance2), line=line, reason=reason
+    )
 
 
 @pytest.mark.django_db
@@ -76,22 +83,28 @@ def test_a_batch_gathers_the_approved_claims_of_the_office(world, approved, seed
     first, second = approved(2)
     # Not gathered: a claim still under review, another tenant's approved claim.
     member = factories.make_member(world.unit)
-    factories.make_claim(member, seed_plans["gx_designated_disease"], status="submitted",
-                         amount="100.00")
+    factories.make_claim(
+        member, seed_plans["gx_designated_disease"], status="submitted", amount="100.00"
+    )
     other_plan = factories.make_plan(world.other_office)
-    other = factories.make_claim(factories.make_member(world.other_unit), other_plan,
-                                 status="approved", amount="500.00")
+    other = factories.make_claim(
+        factories.make_member(world.other_unit), other_plan, status="approved", amount="500.00"
+    )
 
     batch = build(world)
-    assert (batch.status, batch.line_count, batch.total) == (BatchStatus.BUILT, 2,
-                                                              Decimal("18000.00"))
+    assert (batch.status, batch.line_count, batch.total) == (
+        BatchStatus.BUILT,
+        2,
+        Decimal("18000.00"),
+    )
     assert batch.organisation_id == world.office.pk and batch.built_by_id == world.finance.pk
     assert batch.number.startswith("GF2026")
     lines = list(batch.lines.order_by("id"))
     assert {line.claim_id for line in lines} == {first.pk, second.pk}
     assert all(line.status == LineStatus.PENDING for line in lines)
-    assert set(Claim.objects.filter(pk__in=[first.pk, second.pk])
-               .values_list("status", flat=True)) == {ClaimStatus.IN_BATCH}
+    assert set(
+        Claim.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
+    ) == {ClaimStatus.IN_BATCH}
     assert Claim.objects.get(pk=other.pk).status == ClaimStatus.APPROVED
     assert build(world) is None  # nothing left: no empty batch
     assert PayoutBatch.objects.count() == 1
@@ -136,14 +149,15 @@ def test_the_builder_cannot_approve(world, approved):
     assert PayoutBatch.objects.get(pk=batch.pk).status == BatchStatus.BUILT
     with pytest.raises(IntegrityError), transaction.atomic():  # the database says so too
         PayoutBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.APPROVED, approved_by=world.finance)
+            status=BatchStatus.APPROVED, approved_by=world.finance
+        )
     batch = approve(world, batch, world.finance2)
     assert approve(world, batch, world.finance2).status == BatchStatus.APPROVED  # double click
 
 
 @pytest.mark.django_db
 def test_only_an_approved_batch_is_paid(world, approved):
-    claim, = approved(1)
+    (claim,) = approved(1)
     batch = build(world)
     with pytest.raises(DomainError):
         pay(world, batch)
@@ -159,7 +173,10 @@ def test_only_an_approved_batch_is_paid(world, approved):
     assert batch.status == BatchStatus.CLOSED
     claim.refresh_from_db()
     assert (claim.status, claim.paid_amount, claim.paid_on) == (
-        ClaimStatus.PAID, Decimal("9000.00"), TODAY)
+        ClaimStatus.PAID,
+        Decimal("9000.00"),
+        TODAY,
+    )
 
 
 @pytest.mark.django_db
@@ -182,23 +199,32 @@ def test_a_failed_line_returns_the_claim_and_the_next_batch_takes_it(world, appr
 
     # Finance corrects the account; the next batch takes the claim.
     first = services.claim_correct_payee(
-        actor=world.actor(world.finance), claim=first,
-        data={"bank_name": "中国农业银行", "bank_account": "6228480402564890018"})
+        actor=world.actor(world.finance),
+        claim=first,
+        data={"bank_name": "中国农业银行", "bank_account": "6228480402564890018"},
+    )
     nxt = build(world)
     new_line = nxt.lines.get()
     assert (new_line.claim_id, new_line.bank_account) == (first.pk, "6228480402564890018")
     assert pay(world, approve(world, nxt)) == 1
     first.refresh_from_db()
     assert first.status == ClaimStatus.PAID
-    assert list(PayoutLine.objects.filter(claim=first).order_by("id")
-                .values_list("status", flat=True)) == ["failed", "paid"]
+    assert list(
+        PayoutLine.objects.filter(claim=first).order_by("id").values_list("status", flat=True)
+    ) == ["failed", "paid"]
     assert list(first.decisions.values_list("action", flat=True)) == [
-        "submit", "approve", "batched", "payment_failed", "batched", "paid"]
+        "submit",
+        "approve",
+        "batched",
+        "payment_failed",
+        "batched",
+        "paid",
+    ]
 
 
 @pytest.mark.django_db
 def test_a_paid_line_cannot_fail(world, approved):
-    claim, = approved(1)
+    (claim,) = approved(1)
     batch = approve(world, build(world))
     line = batch.lines.get()
     assert pay(world, batch, line_ids=[line.pk]) == 1
@@ -235,29 +261,46 @@ def test_marking_chosen_lines_paid(world, approved):
 
 @pytest.mark.django_db
 def test_the_payee_can_be_corrected_only_while_waiting_for_a_batch(world, approved):
-    claim, = approved(1)
+    (claim,) = approved(1)
     build(world)
     with pytest.raises(DomainError):
-        services.claim_correct_payee(actor=world.actor(world.finance), claim=claim,
-                                     data={"bank_name": "农行", "bank_account": "1234567890123"})
+        services.claim_correct_payee(
+            actor=world.actor(world.finance),
+            claim=claim,
+            data={"bank_name": "农行", "bank_account": "1234567890123"},
+        )
     with pytest.raises(PermissionDenied):
-        services.claim_correct_payee(actor=world.actor(world.agent), claim=claim,
-                                     data={"bank_name": "农行", "bank_account": "1234567890123"})
+        services.claim_correct_payee(
+            actor=world.actor(world.agent),
+            claim=claim,
+            data={"bank_name": "农行", "bank_account": "1234567890123"},
+        )
 
 
 @pytest.mark.django_db
 def test_the_database_keeps_a_claim_on_one_live_line_and_paid_once(world, approved):
-    claim, = approved(1)
+    (claim,) = approved(1)
     batch = approve(world, build(world))
     line = batch.lines.get()
-    other = PayoutBatch.objects.create(tenant_id=world.tenant.pk, organisation=world.office,
-                                       number="GF-TEST-2", built_by=world.finance)
+    other = PayoutBatch.objects.create(
+        tenant_id=world.tenant.pk,
+        organisation=world.office,
+        number="GF-TEST-2",
+        built_by=world.finance,
+    )
 
     def second_line(**fields):
         with pytest.raises(IntegrityError), transaction.atomic():
             PayoutLine.objects.create(
-                tenant_id=world.tenant.pk, batch=other, claim=claim, amount=line.amount,
-                payee_name="x", bank_name="x", bank_account="1234567890", **fields)
+                tenant_id=world.tenant.pk,
+                batch=other,
+                claim=claim,
+                amount=line.amount,
+                payee_name="x",
+                bank_name="x",
+                bank_account="1234567890",
+                **fields,
+            )
 
     second_line()  # pending while another is pending
     pay(world, batch)

@@ -58,8 +58,7 @@ def approved_claims(world):
     out = []
     for i in range(N):
         member = factories.make_member(world.unit)
-        out.append(factories.make_claim(member, plan, status="approved",
-                                        amount=Decimal(100 + i)))
+        out.append(factories.make_claim(member, plan, status="approved", amount=Decimal(100 + i)))
     return out
 
 
@@ -74,11 +73,17 @@ def built_and_approved(world) -> PayoutBatch:
 
 def assert_paid_once(claims):
     ids = [c.pk for c in claims]
-    paid_lines = Counter(PayoutLine.objects.filter(claim_id__in=ids, status=LineStatus.PAID)
-                         .values_list("claim_id", flat=True))
+    paid_lines = Counter(
+        PayoutLine.objects.filter(claim_id__in=ids, status=LineStatus.PAID).values_list(
+            "claim_id", flat=True
+        )
+    )
     assert paid_lines == Counter(ids), "each claim has exactly one paid line"
-    paid_decisions = Counter(ClaimDecision.objects.filter(claim_id__in=ids, action="paid")
-                             .values_list("claim_id", flat=True))
+    paid_decisions = Counter(
+        ClaimDecision.objects.filter(claim_id__in=ids, action="paid").values_list(
+            "claim_id", flat=True
+        )
+    )
     assert paid_decisions == Counter(ids), "each claim was paid once in its history"
     for claim in Claim.objects.filter(pk__in=ids):
         assert claim.status == ClaimStatus.PAID
@@ -109,10 +114,12 @@ def test_two_builders_with_overlapping_choices(world, approved_claims):
     ids = [c.pk for c in approved_claims]
     finance, admin = actor(world, world.finance), actor(world, world.office_admin)
     race(
-        lambda: services.batch_build(actor=finance, tenant_id=world.tenant.pk,
-                                     claim_ids=ids[: N * 3 // 4]),
-        lambda: services.batch_build(actor=admin, tenant_id=world.tenant.pk,
-                                     claim_ids=ids[N // 4:]),
+        lambda: services.batch_build(
+            actor=finance, tenant_id=world.tenant.pk, claim_ids=ids[: N * 3 // 4]
+        ),
+        lambda: services.batch_build(
+            actor=admin, tenant_id=world.tenant.pk, claim_ids=ids[N // 4 :]
+        ),
     )
     assert Counter(PayoutLine.objects.values_list("claim_id", flat=True)) == Counter(ids)
 
@@ -137,11 +144,16 @@ def test_a_double_submit_of_one_line_pays_it_once(world, approved_claims):
     line = batch.lines.order_by("id").first()
     officer = actor(world, world.finance2)
     day = services.today()
-    results = race(*[
-        (lambda: services.lines_mark_paid(actor=officer, batch=batch, paid_on=day,
-                                          line_ids=[line.pk]))
-        for _ in range(3)
-    ])
+    results = race(
+        *[
+            (
+                lambda: services.lines_mark_paid(
+                    actor=officer, batch=batch, paid_on=day, line_ids=[line.pk]
+                )
+            )
+            for _ in range(3)
+        ]
+    )
     assert sorted(results) == [0, 0, 1], results
     assert_paid_once([line.claim])
     assert PayoutLine.objects.filter(batch=batch, status=LineStatus.PENDING).count() == N - 1
@@ -154,8 +166,9 @@ def test_paid_and_failed_at_once_on_one_line(world, approved_claims):
     officer = actor(world, world.finance2)
     day = services.today()
     results = race(
-        lambda: services.lines_mark_paid(actor=officer, batch=batch, paid_on=day,
-                                         line_ids=[line.pk]),
+        lambda: services.lines_mark_paid(
+            actor=officer, batch=batch, paid_on=day, line_ids=[line.pk]
+        ),
         lambda: services.line_mark_failed(actor=officer, line=line, reason="退票"),
     )
     line.refresh_from_db()
@@ -174,8 +187,9 @@ def test_two_reviewers_approve_one_claim_at_once(world):
     plan = factories.make_plan(world.office)
     member = factories.make_member(world.unit)
     policy = factories.make_policy(member, plan)
-    claim = factories.make_claim(member, plan, status="submitted", amount="10000.00",
-                                 policy=policy, condition="cancer")
+    claim = factories.make_claim(
+        member, plan, status="submitted", amount="10000.00", policy=policy, condition="cancer"
+    )
     r1, r2 = actor(world, world.reviewer), actor(world, world.reviewer2)
     results = race(
         lambda: services.claim_decide(actor=r1, claim=claim, action="approve"),
@@ -198,18 +212,24 @@ def test_the_database_refuses_a_second_live_or_paid_line(world, approved_claims)
     """Plain SQL, none of our Python: the partial unique indexes say no."""
     claim = approved_claims[0]
     batch = built_and_approved(world)
-    spare = PayoutBatch.objects.create(tenant_id=world.tenant.pk, organisation=world.office,
-                                       number="GF-SQL", built_by=world.finance)
+    spare = PayoutBatch.objects.create(
+        tenant_id=world.tenant.pk,
+        organisation=world.office,
+        number="GF-SQL",
+        built_by=world.finance,
+    )
 
     def insert(status, paid_on=None):
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(INSERT_LINE, [world.tenant.pk, spare.pk, claim.pk, "100.00", status,
-                                      paid_on])
+            cur.execute(
+                INSERT_LINE, [world.tenant.pk, spare.pk, claim.pk, "100.00", status, paid_on]
+            )
 
     with pytest.raises(IntegrityError, match="payout_line_one_live_per_claim"):
         insert("pending")
-    services.lines_mark_paid(actor=actor(world, world.finance2), batch=batch,
-                             paid_on=services.today())
+    services.lines_mark_paid(
+        actor=actor(world, world.finance2), batch=batch, paid_on=services.today()
+    )
     with pytest.raises(IntegrityError, match="payout_line_one_live_per_claim"):
         insert("pending")
     with pytest.raises(IntegrityError, match="payout_line_"):
@@ -227,8 +247,9 @@ def test_a_claim_decision_does_not_queue_on_the_tenant_or_unit_rows(world):
     plan = factories.make_plan(world.office)
     member = factories.make_member(world.unit)
     policy = factories.make_policy(member, plan)
-    claim = factories.make_claim(member, plan, status="submitted", amount="10000.00",
-                                 policy=policy, condition="cancer")
+    claim = factories.make_claim(
+        member, plan, status="submitted", amount="10000.00", policy=policy, condition="cancer"
+    )
     reviewer = actor(world, world.reviewer)
     held, release = threading.Event(), threading.Event()
 

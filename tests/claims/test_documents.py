@@ -37,8 +37,9 @@ def stored_files(claim) -> list[Path]:
 
 
 def add(world, claim, file, kind="diagnosis"):
-    return services.document_add(actor=world.actor(world.agent), claim=claim, kind=kind,
-                                 upload=file)
+    return services.document_add(
+        actor=world.actor(world.agent), claim=claim, kind=kind, upload=file
+    )
 
 
 def _inside(path: Path, root) -> bool:
@@ -50,8 +51,11 @@ def test_a_pdf_is_stored_outside_the_web_root(world, claim):
     doc = add(world, claim, pdf_upload("诊断证明书.pdf"))
     path = services.document_path(doc)
     assert path.read_bytes() == PDF
-    assert (doc.content_type, doc.size, doc.original_name) == ("application/pdf", len(PDF),
-                                                               "诊断证明书.pdf")
+    assert (doc.content_type, doc.size, doc.original_name) == (
+        "application/pdf",
+        len(PDF),
+        "诊断证明书.pdf",
+    )
     assert doc.sha256 == hashlib.sha256(PDF).hexdigest()
     assert _inside(path, settings.PRIVATE_MEDIA_ROOT)
     for public in (settings.MEDIA_ROOT, settings.STATIC_ROOT, *settings.STATICFILES_DIRS):
@@ -59,13 +63,15 @@ def test_a_pdf_is_stored_outside_the_web_root(world, claim):
         assert not _inside(Path(settings.PRIVATE_MEDIA_ROOT), public), public
     # The stored name is ours, never the uploaded one.
     assert path.name == f"{doc.pk}.pdf"
-    assert AuditEvent.objects.filter(action="claim.document_added",
-                                     object_id=str(claim.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="claim.document_added", object_id=str(claim.pk)
+    ).exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fmt, content_type, suffix", [("PNG", "image/png", ".png"),
-                                                      ("JPEG", "image/jpeg", ".jpg")])
+@pytest.mark.parametrize(
+    "fmt, content_type, suffix", [("PNG", "image/png", ".png"), ("JPEG", "image/jpeg", ".jpg")]
+)
 def test_images_are_recognised_by_content_not_name(world, claim, fmt, content_type, suffix):
     data = image_bytes(fmt)
     doc = add(world, claim, upload("身份证正面.pdf", data, "application/pdf"), kind="id_card")
@@ -155,23 +161,39 @@ def test_the_kind_and_the_file_are_required(world, claim):
 
 @pytest.mark.django_db
 def test_only_people_reaching_the_claim_add_documents(world, claim):
-    for user in (world.sibling_agent, world.other_county_agent, world.other_tenant_admin,
-                 world.finance):
+    for user in (
+        world.sibling_agent,
+        world.other_county_agent,
+        world.other_tenant_admin,
+        world.finance,
+    ):
         with pytest.raises(PermissionDenied):
-            services.document_add(actor=world.actor(user), claim=claim, kind="diagnosis",
-                                  upload=pdf_upload())
+            services.document_add(
+                actor=world.actor(user), claim=claim, kind="diagnosis", upload=pdf_upload()
+            )
     assert stored_files(claim) == []
     # The reviewer may add a document the office received on paper.
-    doc = services.document_add(actor=world.actor(world.reviewer), claim=claim, kind="other",
-                                upload=pdf_upload("补充材料.pdf"))
+    doc = services.document_add(
+        actor=world.actor(world.reviewer),
+        claim=claim,
+        kind="other",
+        upload=pdf_upload("补充材料.pdf"),
+    )
     assert doc.uploaded_by_id == world.reviewer.pk
 
 
 @pytest.mark.django_db
 def test_a_claim_needs_a_document_to_be_submitted(world, claim):
     agent = world.actor(world.agent)
-    claim = services.claim_update(actor=agent, claim=claim, data={
-        "condition": "coronary_stent", "bank_name": "工商银行", "bank_account": "1234567890123"})
+    claim = services.claim_update(
+        actor=agent,
+        claim=claim,
+        data={
+            "condition": "coronary_stent",
+            "bank_name": "工商银行",
+            "bank_account": "1234567890123",
+        },
+    )
     with pytest.raises(DomainError) as refused:
         services.claim_submit(actor=agent, claim=claim)
     assert "file" in refused.value.message_dict

@@ -84,8 +84,11 @@ def test_a_batch_prints_every_notice_in_one_pdf_in_line_order(world, covered, se
         assert capitals in text
         assert batch.number in text
     # Line order: the first page starting with a claim's notice belongs to the first line.
-    starts = [next(c.number for c in (first, *others) if c.number in page) for page in pages
-              if any(c.number in page for c in (first, *others))]
+    starts = [
+        next(c.number for c in (first, *others) if c.number in page)
+        for page in pages
+        if any(c.number in page for c in (first, *others))
+    ]
     order = list(batch.lines.order_by("id").values_list("claim__number", flat=True))
     assert list(dict.fromkeys(starts)) == order
 

@@ -33,7 +33,12 @@ def test_approval_ends_cover_only_for_items_that_end_it(
     member = factories.make_member(world.unit, name="李四")
     (policy,) = enrol_and_pay(world, plan, [member], shares=1, paid_on=dt.date(2026, 3, 15))
     claim = submitted(
-        world, member, plan, event_kind=event_kind, cause=cause, condition=condition,
+        world,
+        member,
+        plan,
+        event_kind=event_kind,
+        cause=cause,
+        condition=condition,
         event_date="2026-10-01",
         payee_relation="spouse" if event_kind == "death" else "self",
     )

@@ -292,8 +292,11 @@ def test_a_renamed_member_is_found_by_the_new_name(world, plan, login):
     member = factories.make_member(world.unit, name="黄旧名")
     claim = _claim(member, plan)
     member_services.member_update(
-        actor=world.actor(world.agent), member=member, name="黄新名",
-        category=member.category, employment_status=member.employment_status,
+        actor=world.actor(world.agent),
+        member=member,
+        name="黄新名",
+        category=member.category,
+        employment_status=member.employment_status,
     )
     client = login(world.reviewer)
     assert _numbers(client.get("/claims/", {"q": "黄新"})) == [claim.number]

@@ -34,16 +34,28 @@ def create(world, member, plan, **overrides):
 def test_a_report_opens_a_draft_claim_with_its_deadlines(world, covered):
     seed_calendar(world)
     member, plan, policy = covered
-    rep = create(world, member, plan, event_date="２０２６/０８/０１", reporter_name=" 王妻 ",
-                 reporter_phone="13800000000")
+    rep = create(
+        world,
+        member,
+        plan,
+        event_date="２０２６/０８/０１",
+        reporter_name=" 王妻 ",
+        reporter_phone="13800000000",
+    )
     assert (rep.event_date, rep.deadline, rep.deadline_provisional) == (
-        EVENT, dt.date(2026, 8, 11), False)
+        EVENT,
+        dt.date(2026, 8, 11),
+        False,
+    )
     assert (rep.status, rep.late) == (ReportStatus.ACCEPTED, False)
     assert (rep.reporter_name, rep.created_by_id) == ("王妻", world.agent.pk)
     assert rep.organisation_id == world.unit.pk and rep.number.startswith("BA2026")
     claim = rep.claim
     assert (claim.status, claim.policy_id, claim.filed_by_id) == (
-        ClaimStatus.DRAFT, policy.pk, world.agent.pk)
+        ClaimStatus.DRAFT,
+        policy.pk,
+        world.agent.pk,
+    )
     assert (claim.event_kind, claim.event_date, claim.payee_name) == ("illness", EVENT, member.name)
     assert claim.expires_on == dt.date(2027, 8, 1)
     assert claim.number.startswith("LP2026")
@@ -74,8 +86,7 @@ def test_a_year_without_a_calendar_gives_a_provisional_deadline(world, seed_plan
     plan = seed_plans["gx_designated_disease"]
     member = factories.make_member(world.unit)
     factories.make_policy(member, plan, shares=1, start=dt.date(2026, 12, 1))
-    rep = create(world, member, plan, event_date="2027-01-05",
-                 reported_on=dt.date(2027, 1, 6))
+    rep = create(world, member, plan, event_date="2027-01-05", reported_on=dt.date(2027, 1, 6))
     assert rep.deadline == dt.date(2027, 1, 15) and rep.deadline_provisional
 
 
@@ -136,11 +147,13 @@ def test_an_event_outside_the_cover_is_reported_and_assessed_as_such(world, cove
     member, plan, policy = covered
     rep = report(world, member, plan, event_date=dt.date(2026, 3, 1))
     assert rep.claim.policy_id == policy.pk
-    claim = services.claim_update(actor=world.actor(world.agent), claim=rep.claim,
-                                  data={"condition": "malignant_tumour"})
+    claim = services.claim_update(
+        actor=world.actor(world.agent), claim=rep.claim, data={"condition": "malignant_tumour"}
+    )
     with pytest.raises(DomainError) as refused:
-        services.claim_update(actor=world.actor(world.agent), claim=claim,
-                              data={"condition": "broken_leg"})
+        services.claim_update(
+            actor=world.actor(world.agent), claim=claim, data={"condition": "broken_leg"}
+        )
     assert "condition" in refused.value.message_dict
 
 
@@ -153,15 +166,21 @@ def test_the_payee_account_is_checked(world, covered):
         with pytest.raises(DomainError) as refused:
             services.claim_update(actor=agent, claim=claim, data={"bank_account": bad})
         assert "bank_account" in refused.value.message_dict, bad
-    claim = services.claim_update(actor=agent, claim=claim,
-                                  data={"bank_account": "6222-0202-0011-2345-679"})
+    claim = services.claim_update(
+        actor=agent, claim=claim, data={"bank_account": "6222-0202-0011-2345-679"}
+    )
     assert claim.bank_account == "6222020200112345679"
-    for bad in ({"self_paid": "-1"}, {"self_paid": "1.234"}, {"hospital_days": "3.5"},
-                {"payee_relation": "friend"}):
+    for bad in (
+        {"self_paid": "-1"},
+        {"self_paid": "1.234"},
+        {"hospital_days": "3.5"},
+        {"payee_relation": "friend"},
+    ):
         with pytest.raises(DomainError):
             services.claim_update(actor=agent, claim=claim, data=bad)
-    claim = services.claim_update(actor=agent, claim=claim,
-                                  data={"self_paid": "３５,０００", "hospital_days": "12"})
+    claim = services.claim_update(
+        actor=agent, claim=claim, data={"self_paid": "３５,０００", "hospital_days": "12"}
+    )
     assert claim.facts == {"self_paid": "35000.00", "hospital_days": "12"}
     claim = services.claim_update(actor=agent, claim=claim, data={"self_paid": ""})
     assert claim.facts == {"hospital_days": "12"}
@@ -170,15 +189,17 @@ def test_the_payee_account_is_checked(world, covered):
 @pytest.mark.django_db
 def test_a_death_is_paid_to_the_next_of_kin(world, covered):
     member, plan, _ = covered
-    claim = report(world, member, plan, event_kind="death", cause="illness",
-                   event_date=EVENT).claim
+    claim = report(world, member, plan, event_kind="death", cause="illness", event_date=EVENT).claim
     from tests.claims.services_support import apply
 
     claim = apply(world, claim)
     with pytest.raises(DomainError) as refused:
         services.claim_submit(actor=world.actor(world.agent), claim=claim)
     assert "payee_relation" in refused.value.message_dict
-    claim = services.claim_update(actor=world.actor(world.agent), claim=claim,
-                                  data={"payee_relation": "spouse", "payee_name": "李秀梅"})
+    claim = services.claim_update(
+        actor=world.actor(world.agent),
+        claim=claim,
+        data={"payee_relation": "spouse", "payee_name": "李秀梅"},
+    )
     claim = services.claim_submit(actor=world.actor(world.agent), claim=claim)
     assert claim.status == ClaimStatus.SUBMITTED

@@ -80,7 +80,9 @@ def test_above_the_threshold_a_second_reviewer_confirms(world, covered):
     claim = decide(world, world.reviewer2, claim)
     assert claim.status == ClaimStatus.APPROVED
     assert (claim.first_approver_id, claim.second_approver_id) == (
-        world.reviewer.pk, world.reviewer2.pk)
+        world.reviewer.pk,
+        world.reviewer2.pk,
+    )
     assert claim.approved_amount == Decimal("45000.00")
 
 
@@ -93,12 +95,22 @@ def test_at_the_threshold_one_approver_is_enough(world, covered):
 
 @pytest.mark.django_db
 def test_exactly_the_threshold_needs_one_approver(world, covered):
-    """"超过" excludes the number: ¥10,000.00 is not above ¥10,000."""
-    claim = decide(world, world.reviewer, stent(world, covered), amount="10000.00",
-                   reason="两枚支架, 按管委会意见")
+    """ "超过" excludes the number: ¥10,000.00 is not above ¥10,000."""
+    claim = decide(
+        world,
+        world.reviewer,
+        stent(world, covered),
+        amount="10000.00",
+        reason="两枚支架, 按管委会意见",
+    )
     assert claim.status == ClaimStatus.APPROVED
-    claim = decide(world, world.reviewer, stent(world, covered), amount="10000.01",
-                   reason="两枚支架, 按管委会意见")
+    claim = decide(
+        world,
+        world.reviewer,
+        stent(world, covered),
+        amount="10000.01",
+        reason="两枚支架, 按管委会意见",
+    )
     assert claim.status == ClaimStatus.SECOND_APPROVAL
 
 
@@ -192,8 +204,11 @@ def test_an_adjusted_amount_needs_a_reason(world, covered):
     assert claim.approved_amount == Decimal("8000.00")
     assert claim.adjustment_reason == "票据只有一枚支架"
     last = ClaimDecision.objects.filter(claim=claim).last()
-    assert (last.action, last.amount, last.reason) == ("approve", Decimal("8000.00"),
-                                                       "票据只有一枚支架")
+    assert (last.action, last.amount, last.reason) == (
+        "approve",
+        Decimal("8000.00"),
+        "票据只有一枚支架",
+    )
 
 
 @pytest.mark.django_db
@@ -204,8 +219,13 @@ def test_the_assessed_amount_needs_no_reason(world, covered):
 
 @pytest.mark.django_db
 def test_an_amount_raised_above_the_threshold_needs_two_approvers(world, covered):
-    claim = decide(world, world.reviewer, stent(world, covered), amount="12000",
-                   reason="两枚支架, 补充票据已核实")
+    claim = decide(
+        world,
+        world.reviewer,
+        stent(world, covered),
+        amount="12000",
+        reason="两枚支架, 补充票据已核实",
+    )
     assert claim.status == ClaimStatus.SECOND_APPROVAL
 
 
@@ -234,8 +254,9 @@ def test_documents_requested_go_back_to_the_agent_and_come_back(world, covered):
     agent = world.actor(world.agent)
     with pytest.raises(DomainError):
         decide(world, world.reviewer, claim)
-    services.document_add(actor=agent, claim=claim, kind="hospital",
-                          upload=pdf_upload("出院小结.pdf"))
+    services.document_add(
+        actor=agent, claim=claim, kind="hospital", upload=pdf_upload("出院小结.pdf")
+    )
     claim = services.claim_submit(actor=agent, claim=claim)
     assert claim.status == ClaimStatus.SUBMITTED
     assert decide(world, world.reviewer, claim).status == ClaimStatus.APPROVED
@@ -272,8 +293,9 @@ def test_an_exclusion_found_by_the_reviewer_reassesses_to_nothing(world, covered
 def late_claim(world, covered, *, actor=None) -> Claim:
     """Illness on 2026-08-01 (deadline 08-11), reported on 08-12."""
     member, plan, _ = covered
-    rep = report(world, member, plan, event_date=EVENT, reported_on=dt.date(2026, 8, 12),
-                 actor=actor)
+    rep = report(
+        world, member, plan, event_date=EVENT, reported_on=dt.date(2026, 8, 12), actor=actor
+    )
     assert (rep.late, rep.status, rep.deadline) == (True, ReportStatus.LATE, dt.date(2026, 8, 11))
     return apply(world, rep.claim, condition="coronary_stent")
 
@@ -290,20 +312,27 @@ def test_a_late_report_waits_for_a_reviewer_who_accepts_it_with_a_reason(world, 
     with pytest.raises(PermissionDenied):
         services.report_decide_late(actor=agent, report=rep, accept=True, reason="家属住院陪护")
     with pytest.raises(PermissionDenied):
-        services.report_decide_late(actor=world.actor(world.county_cadre), report=rep,
-                                    accept=True, reason="家属住院陪护")
+        services.report_decide_late(
+            actor=world.actor(world.county_cadre), report=rep, accept=True, reason="家属住院陪护"
+        )
     with pytest.raises(DomainError) as refused:
-        services.report_decide_late(actor=world.actor(world.reviewer), report=rep, accept=True,
-                                    reason="  ")
+        services.report_decide_late(
+            actor=world.actor(world.reviewer), report=rep, accept=True, reason="  "
+        )
     assert "reason" in refused.value.message_dict
 
-    rep = services.report_decide_late(actor=world.actor(world.reviewer), report=rep, accept=True,
-                                      reason="住院手术期间无法报案, 有医院证明")
+    rep = services.report_decide_late(
+        actor=world.actor(world.reviewer),
+        report=rep,
+        accept=True,
+        reason="住院手术期间无法报案, 有医院证明",
+    )
     assert rep.status == ReportStatus.ACCEPTED and rep.late
     assert rep.late_decided_by_id == world.reviewer.pk
     with pytest.raises(DomainError):  # decided once
-        services.report_decide_late(actor=world.actor(world.reviewer2), report=rep,
-                                    accept=False, reason="再议")
+        services.report_decide_late(
+            actor=world.actor(world.reviewer2), report=rep, accept=False, reason="再议"
+        )
 
     claim = services.claim_submit(actor=agent, claim=claim)
     assert claim.status == ClaimStatus.SUBMITTED
@@ -315,8 +344,12 @@ def test_a_late_report_waits_for_a_reviewer_who_accepts_it_with_a_reason(world, 
 @pytest.mark.django_db
 def test_a_refused_late_report_rejects_the_claim(world, covered):
     claim = late_claim(world, covered)
-    services.report_decide_late(actor=world.actor(world.reviewer), report=claim.report,
-                                accept=False, reason="无正当理由逾期报案")
+    services.report_decide_late(
+        actor=world.actor(world.reviewer),
+        report=claim.report,
+        accept=False,
+        reason="无正当理由逾期报案",
+    )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.REJECTED
     assert claim.decision_reason == "无正当理由逾期报案"
@@ -330,10 +363,12 @@ def test_a_refused_late_report_rejects_the_claim(world, covered):
 def test_the_reviewer_who_filed_a_late_report_does_not_excuse_it(world, covered):
     claim = late_claim(world, covered, actor=world.actor(world.reviewer))
     with pytest.raises(DomainError):
-        services.report_decide_late(actor=world.actor(world.reviewer), report=claim.report,
-                                    accept=True, reason="我自己报的")
-    rep = services.report_decide_late(actor=world.actor(world.reviewer2), report=claim.report,
-                                      accept=True, reason="医院证明属实")
+        services.report_decide_late(
+            actor=world.actor(world.reviewer), report=claim.report, accept=True, reason="我自己报的"
+        )
+    rep = services.report_decide_late(
+        actor=world.actor(world.reviewer2), report=claim.report, accept=True, reason="医院证明属实"
+    )
     assert rep.status == ReportStatus.ACCEPTED
 
 
@@ -350,8 +385,9 @@ def test_the_database_refuses_a_late_report_accepted_without_a_reason(world, cov
 @pytest.mark.django_db
 def test_an_application_not_made_within_a_year_is_forfeited(world, covered, monkeypatch):
     member, plan, _ = covered
-    claim = apply(world, report(world, member, plan, event_date=EVENT).claim,
-                  condition="coronary_stent")
+    claim = apply(
+        world, report(world, member, plan, event_date=EVENT).claim, condition="coronary_stent"
+    )
     other = stent(world, covered)  # submitted in time: never expires
     assert claim.expires_on == dt.date(2027, 8, 1)
 
@@ -386,15 +422,19 @@ def test_reminders_30_and_7_days_before_expiry_once_each(world, covered):
     while day <= dt.date(2027, 8, 2):
         if services.claims_remind_expiry(today_=day):
             sent_on[day] = sorted(
-                Notification.objects.filter(kind=notices.EXPIRY_REMINDER, created_at__isnull=False)
-                .values_list("params__days", flat=True)
+                Notification.objects.filter(
+                    kind=notices.EXPIRY_REMINDER, created_at__isnull=False
+                ).values_list("params__days", flat=True)
             )
         day += dt.timedelta(days=1)
 
     assert list(sent_on) == [dt.date(2027, 7, 2), dt.date(2027, 7, 25)]
     for user in (world.agent, sibling):
-        days_left = sorted(Notification.objects.filter(
-            recipient=user, kind=notices.EXPIRY_REMINDER).values_list("params__days", flat=True))
+        days_left = sorted(
+            Notification.objects.filter(recipient=user, kind=notices.EXPIRY_REMINDER).values_list(
+                "params__days", flat=True
+            )
+        )
         assert days_left == [7, 30]
     claim.refresh_from_db()
     assert claim.reminded_30 and claim.reminded_7
@@ -406,8 +446,11 @@ def test_a_claim_first_seen_within_7_days_of_expiry_gets_one_reminder(world, cov
     report(world, member, plan, event_date=EVENT)
     assert services.claims_remind_expiry(today_=dt.date(2027, 7, 28)) == 1
     assert services.claims_remind_expiry(today_=dt.date(2027, 7, 29)) == 0
-    days_left = list(Notification.objects.filter(
-        recipient=world.agent, kind=notices.EXPIRY_REMINDER).values_list("params__days", flat=True))
+    days_left = list(
+        Notification.objects.filter(
+            recipient=world.agent, kind=notices.EXPIRY_REMINDER
+        ).values_list("params__days", flat=True)
+    )
     assert days_left == [4]
 
 
@@ -425,8 +468,16 @@ def test_only_reviewers_of_the_subtree_decide(world, covered):
     claim = stent(world, covered)
     other_reviewer = factories.make_staff(world.other_office, Role.REVIEWER, username="b_rev")
     city_reviewer = factories.make_staff(world.other_county, Role.REVIEWER, username="c_rev")
-    for user in (world.agent, world.county_cadre, world.city_cadre, world.office_admin,
-                 world.finance, world.auditor, other_reviewer, city_reviewer):
+    for user in (
+        world.agent,
+        world.county_cadre,
+        world.city_cadre,
+        world.office_admin,
+        world.finance,
+        world.auditor,
+        other_reviewer,
+        city_reviewer,
+    ):
         for action in ("approve", "reject"):
             with pytest.raises(PermissionDenied):
                 decide(world, user, claim, action, reason="试图越权")
@@ -437,8 +488,14 @@ def test_only_reviewers_of_the_subtree_decide(world, covered):
 @pytest.mark.django_db
 def test_only_the_units_side_reports_and_applies(world, covered, seed_plans):
     member, plan, _ = covered
-    for user in (world.sibling_agent, world.other_county_agent, world.other_tenant_admin,
-                 world.other_tenant_agent, world.finance, world.auditor):
+    for user in (
+        world.sibling_agent,
+        world.other_county_agent,
+        world.other_tenant_admin,
+        world.other_tenant_agent,
+        world.finance,
+        world.auditor,
+    ):
         with pytest.raises(PermissionDenied):
             report(world, member, plan, event_date=EVENT, actor=world.actor(user))
     claim = report(world, member, plan, event_date=EVENT).claim
@@ -466,8 +523,9 @@ def test_only_the_units_side_reports_and_applies(world, covered, seed_plans):
 def test_every_decision_is_in_the_audit_log(world, covered):
     member, plan, _ = covered
     rep = report(world, member, plan, event_date=EVENT, reported_on=dt.date(2026, 8, 12))
-    services.report_decide_late(actor=world.actor(world.reviewer), report=rep, accept=True,
-                                reason="住院期间无法报案")
+    services.report_decide_late(
+        actor=world.actor(world.reviewer), report=rep, accept=True, reason="住院期间无法报案"
+    )
     claim = apply(world, rep.claim, condition="malignant_tumour")
     agent = world.actor(world.agent)
     claim = services.claim_submit(actor=agent, claim=claim)
@@ -479,12 +537,14 @@ def test_every_decision_is_in_the_audit_log(world, covered):
     claim = decide(world, world.reviewer2, claim)
     batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
     batch = services.batch_approve(actor=world.actor(world.finance2), batch=batch)
-    services.lines_mark_paid(actor=world.actor(world.finance2), batch=batch,
-                             paid_on=dt.date(2026, 8, 20))
+    services.lines_mark_paid(
+        actor=world.actor(world.finance2), batch=batch, paid_on=dt.date(2026, 8, 20)
+    )
 
     of_claim = list(
         AuditEvent.objects.filter(object_type="claims.claim", object_id=str(claim.pk))
-        .order_by("at", "id").values_list("action", "actor__username")
+        .order_by("at", "id")
+        .values_list("action", "actor__username")
     )
     decisions = [(a, u) for a, u in of_claim if a not in ("claim.updated", "claim.document_added")]
     assert decisions == [
@@ -496,13 +556,20 @@ def test_every_decision_is_in_the_audit_log(world, covered):
         ("claim.second_approval", "reviewer2"),
     ]
     assert ("claim.document_added", "agent") in of_claim
-    of_report = set(AuditEvent.objects.filter(object_id=str(rep.pk))
-                    .values_list("action", flat=True))
+    of_report = set(
+        AuditEvent.objects.filter(object_id=str(rep.pk)).values_list("action", flat=True)
+    )
     assert of_report == {"claim.reported", "claim.late_report_accepted"}
-    of_batch = list(AuditEvent.objects.filter(object_id=str(batch.pk)).order_by("at", "id")
-                    .values_list("action", "actor__username"))
-    assert of_batch == [("claim.batch_built", "finance"), ("claim.batch_approved", "finance2"),
-                        ("claim.batch_paid", "finance2")]
+    of_batch = list(
+        AuditEvent.objects.filter(object_id=str(batch.pk))
+        .order_by("at", "id")
+        .values_list("action", "actor__username")
+    )
+    assert of_batch == [
+        ("claim.batch_built", "finance"),
+        ("claim.batch_approved", "finance2"),
+        ("claim.batch_paid", "finance2"),
+    ]
     # The claim's own history says the same, in order, with who and why.
     history = list(claim.decisions.values_list("action", "actor__username", "reason"))
     assert history == [
@@ -528,12 +595,28 @@ def test_two_pending_claims_never_pay_more_than_the_yearly_cap_together(world, s
     plan = seed_plans["gx_group_accident"]
     member = factories.make_member(world.unit, name="莫小军")
     factories.make_policy(member, plan, shares=1, start=dt.date(2026, 3, 16))
-    first = submitted(world, member, plan, event_kind="accident", cause="accident",
-                      event_date="2026-08-01", facts={"self_paid": "8000"})
-    second = submitted(world, member, plan, event_kind="accident", cause="accident",
-                       event_date="2026-08-05", facts={"self_paid": "7000"})
-    assert (first.assessed_amount, second.assessed_amount) == (Decimal("8000.00"),
-                                                               Decimal("7000.00"))
+    first = submitted(
+        world,
+        member,
+        plan,
+        event_kind="accident",
+        cause="accident",
+        event_date="2026-08-01",
+        facts={"self_paid": "8000"},
+    )
+    second = submitted(
+        world,
+        member,
+        plan,
+        event_kind="accident",
+        cause="accident",
+        event_date="2026-08-05",
+        facts={"self_paid": "7000"},
+    )
+    assert (first.assessed_amount, second.assessed_amount) == (
+        Decimal("8000.00"),
+        Decimal("7000.00"),
+    )
     decide(world, world.reviewer, first)
     # The reviewer still sees ¥7,000 on the page and confirms that amount: refused, with
     # what the terms allow now.
@@ -544,8 +627,7 @@ def test_two_pending_claims_never_pay_more_than_the_yearly_cap_together(world, s
     assert second.status == ClaimStatus.APPROVED
     assert second.approved_amount == second.assessed_amount == Decimal("4000.00")
     assert "CAP_REACHED" in second.assessment["reasons"]
-    assert AuditEvent.objects.filter(action="claim.reassessed",
-                                     object_id=str(second.pk)).exists()
+    assert AuditEvent.objects.filter(action="claim.reassessed", object_id=str(second.pk)).exists()
 
 
 @pytest.mark.django_db
@@ -555,15 +637,36 @@ def test_an_earlier_claim_counts_with_the_amount_approved_not_assessed(world, se
     plan = seed_plans["gx_group_accident"]
     member = factories.make_member(world.unit, name="莫小军")
     factories.make_policy(member, plan, shares=1, start=dt.date(2026, 3, 16))
-    first = submitted(world, member, plan, event_kind="accident", cause="accident",
-                      event_date="2026-08-01", facts={"self_paid": "8000"})
+    first = submitted(
+        world,
+        member,
+        plan,
+        event_kind="accident",
+        cause="accident",
+        event_date="2026-08-01",
+        facts={"self_paid": "8000"},
+    )
     first = decide(world, world.reviewer, first, amount="5000", reason="一张票据不符合规定")
     assert first.approved_amount == Decimal("5000.00")
-    second = submitted(world, member, plan, event_kind="accident", cause="accident",
-                       event_date="2026-08-05", facts={"self_paid": "7000"})
+    second = submitted(
+        world,
+        member,
+        plan,
+        event_kind="accident",
+        cause="accident",
+        event_date="2026-08-05",
+        facts={"self_paid": "7000"},
+    )
     assert second.assessed_amount == Decimal("7000.00")
     assert decide(world, world.reviewer, second).approved_amount == Decimal("7000.00")
-    third = submitted(world, member, plan, event_kind="accident", cause="accident",
-                      event_date="2026-08-09", facts={"self_paid": "500"})
+    third = submitted(
+        world,
+        member,
+        plan,
+        event_kind="accident",
+        cause="accident",
+        event_date="2026-08-09",
+        facts={"self_paid": "500"},
+    )
     assert third.assessed_amount == Decimal("0.00")
     assert "CAP_REACHED" in third.assessment["reasons"]

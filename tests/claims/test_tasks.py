@@ -32,16 +32,21 @@ def test_every_daily_task_is_in_the_beat_schedule_once():
     scheduled = [entry["task"] for entry in app.conf.beat_schedule.values()]
     for name in NAMES:
         assert scheduled.count(name) == 1, name
-    defined = {tasks.expire_applications.name, tasks.remind_expiry.name,
-               tasks.flag_near_limit.name, tasks.build_payout_batches.name}
+    defined = {
+        tasks.expire_applications.name,
+        tasks.remind_expiry.name,
+        tasks.flag_near_limit.name,
+        tasks.build_payout_batches.name,
+    }
     assert defined == NAMES  # beat names tasks that exist
 
 
 def state():
     """Everything a daily task could write."""
     return (
-        sorted(Claim.objects.values_list("number", "status", "reminded_30", "reminded_7",
-                                         "near_limit")),
+        sorted(
+            Claim.objects.values_list("number", "status", "reminded_30", "reminded_7", "near_limit")
+        ),
         PayoutBatch.objects.count(),
         PayoutLine.objects.count(),
         ClaimDecision.objects.count(),
@@ -66,21 +71,33 @@ def test_daily_tasks_twice_on_a_real_worker_change_nothing_the_second_time(
     other_plan = factories.make_plan(world.other_office)
 
     def claim(unit, plan, **fields):
-        return factories.make_claim(factories.make_member(unit), plan, filed_by=world.agent,
-                                    **fields)
+        return factories.make_claim(
+            factories.make_member(unit), plan, filed_by=world.agent, **fields
+        )
 
     # Not applied for by 2026-10-01: forfeited.
     late = claim(world.unit, plan, status="draft", event_date=dt.date(2025, 10, 1))
     # Expires 2026-12-15 (20 days): the 30-day reminder is due, the 7-day one not yet.
     soon = claim(world.unit, plan, status="draft", event_date=dt.date(2025, 12, 15))
     # Approved, to be paid by 2026-11-27: within 5 working days.
-    near = claim(world.unit, plan, status="approved", amount="3000.00",
-                 payout_due=dt.date(2026, 11, 27))
+    near = claim(
+        world.unit, plan, status="approved", amount="3000.00", payout_due=dt.date(2026, 11, 27)
+    )
     # Approved in both tenants: the scheduled batch gathers each tenant's own.
-    far = claim(world.sibling_unit, plan, status="approved", amount="1200.50",
-                payout_due=dt.date(2027, 1, 29))
-    foreign = claim(world.other_unit, other_plan, status="approved", amount="800.00",
-                    payout_due=dt.date(2027, 1, 29))
+    far = claim(
+        world.sibling_unit,
+        plan,
+        status="approved",
+        amount="1200.50",
+        payout_due=dt.date(2027, 1, 29),
+    )
+    foreign = claim(
+        world.other_unit,
+        other_plan,
+        status="approved",
+        amount="800.00",
+        payout_due=dt.date(2027, 1, 29),
+    )
 
     assert tasks.expire_applications.delay(TODAY).get(timeout=60) == 1
     assert tasks.remind_expiry.delay(TODAY).get(timeout=60) == 1
@@ -119,8 +136,13 @@ def test_daily_tasks_twice_on_a_real_worker_change_nothing_the_second_time(
 @pytest.mark.django_db(transaction=True)
 def test_the_seven_day_reminder_follows_the_thirty_day_one(celery_worker_thread, world):
     plan = factories.make_plan(world.office)
-    soon = factories.make_claim(factories.make_member(world.unit), plan, status="documents",
-                                event_date=dt.date(2025, 11, 30), filed_by=world.agent)
+    soon = factories.make_claim(
+        factories.make_member(world.unit),
+        plan,
+        status="documents",
+        event_date=dt.date(2025, 11, 30),
+        filed_by=world.agent,
+    )
     assert tasks.remind_expiry.delay(TODAY).get(timeout=60) == 1  # 5 days left: the 7-day one
     soon.refresh_from_db()
     assert (soon.reminded_30, soon.reminded_7) == (True, True)

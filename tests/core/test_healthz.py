@@ -7,7 +7,6 @@ import time
 import pytest
 from django.test import override_settings
 
-
 # Production runs tasks through Redis, so Redis is part of health there.
 pytestmark = pytest.mark.usefixtures("tasks_through_redis")
 

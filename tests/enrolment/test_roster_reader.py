@@ -170,7 +170,9 @@ def test_e8_to_e11_through_the_file():
     e9 = next(p for p in problems if p.row == 5)
     assert e9.header == "公民身份号码"
     with translation.override("en"):  # the row/column prefix is rendered when read
-        assert e9.text == "Row 5, column C (公民身份号码): The check digit of the ID number is wrong."
+        assert (
+            e9.text == "Row 5, column C (公民身份号码): The check digit of the ID number is wrong."
+        )
     e10 = next(p for p in problems if p.row == 6)
     assert "precision is lost" in e10.message and "text" in e10.message
     e11 = [p for p in problems if p.code == "id_number_duplicate_in_file"]

@@ -21,7 +21,9 @@ def _count_rows(job, report):
         for i in range(1, total + 1):
             out.write(f"{i}\n")
             report(i, total)
-    return JobOutcome(result={"rows": total}, file_path=path, download_name="行.csv", message="完成")
+    return JobOutcome(
+        result={"rows": total}, file_path=path, download_name="行.csv", message="完成"
+    )
 
 
 @register("test_explodes")
@@ -41,9 +43,13 @@ def _wait_finished(job_id, timeout=20):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_job_runs_on_the_worker_reports_progress_and_serves_its_file(world, celery_worker_thread, login):
+def test_a_job_runs_on_the_worker_reports_progress_and_serves_its_file(
+    world, celery_worker_thread, login
+):
     actor = world.actor(world.agent)
-    job = services.job_create(actor=actor, kind="test_count_rows", title="导出", params={"rows": 5000})
+    job = services.job_create(
+        actor=actor, kind="test_count_rows", title="导出", params={"rows": 5000}
+    )
     run_job.delay(str(job.pk))
     job = _wait_finished(job.pk)
     assert job.status == JobStatus.SUCCEEDED
@@ -81,12 +87,21 @@ def test_a_failing_job_says_so_in_chinese_and_keeps_no_file(world, login):
 
 @pytest.mark.django_db
 def test_progress_page_polls_while_running_and_stops_when_done(world, login):
-    job = services.job_create(actor=world.actor(world.agent), kind="test_count_rows", title="导出",
-                              params={"rows": 10}, total=10)
+    job = services.job_create(
+        actor=world.actor(world.agent),
+        kind="test_count_rows",
+        title="导出",
+        params={"rows": 10},
+        total=10,
+    )
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, done=4)
     client = login(world.agent)
-    running = client.get(reverse("jobs:status", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    running = client.get(
+        reverse("jobs:status", args=[job.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'hx-trigger="every 1s"' in running and 'value="4"' in running and "40%" in running
     Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, done=10)
-    done = client.get(reverse("jobs:status", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    done = client.get(
+        reverse("jobs:status", args=[job.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "hx-trigger" not in done

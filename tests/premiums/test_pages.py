@@ -237,7 +237,9 @@ def test_the_header_loads_the_badge_without_a_query_on_every_page(world, as_user
     assert 'hx-get="/notifications/badge/"' in body
 
 
-def test_the_enrolment_page_links_to_its_certificate_once_in_force(paid_twice, invoiced, world, as_user):
+def test_the_enrolment_page_links_to_its_certificate_once_in_force(
+    paid_twice, invoiced, world, as_user
+):
     client = as_user(world.agent)
     url = f"/premiums/enrolments/{paid_twice.enrolment_id}/certificate/"
     in_force = client.get(f"/enrolments/{paid_twice.enrolment_id}/").content.decode()

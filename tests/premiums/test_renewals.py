@@ -255,6 +255,10 @@ def test_a_run_in_parts_prepares_each_unit_once(last_year, accepted, actors, pla
     in_force(accepted, actors, units.a1, plans["gx_group_accident"], [other], 1, ref="A1-2")
     prepared = [renewals_run(today=TODAY, part=p, parts=3).renewals.prepared for p in range(3)]
     assert sum(prepared) == 2
-    assert [renewals_run(today=TODAY, part=p, parts=3).renewals.prepared for p in range(3)] == [0, 0, 0]
+    assert [renewals_run(today=TODAY, part=p, parts=3).renewals.prepared for p in range(3)] == [
+        0,
+        0,
+        0,
+    ]
     assert renewals_run(today=TODAY).renewals.prepared == 0
     assert Renewal.objects.count() == 2

@@ -67,7 +67,8 @@ def test_a_kind_the_parent_cannot_hold_is_not_offered_and_not_accepted(world, as
 def test_blank_name_shows_an_error_on_the_form(world, as_user):
     client = as_user(world.office_admin)
     response = client.post(
-        reverse("tenancy:organisation_create", args=[world.county.pk]), {"name": "", "kind": K.AGENT}
+        reverse("tenancy:organisation_create", args=[world.county.pk]),
+        {"name": "", "kind": K.AGENT},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["name"] == ["This field is required."]
@@ -240,7 +241,12 @@ def test_moving_a_user_is_audited_at_both_nodes(world, as_user):
     client = as_user(world.county_cadre)
     response = client.post(
         reverse("tenancy:staff_edit", args=[world.agent.pk]),
-        {"display_name": "代办", "organisation": world.sibling_unit.pk, "roles": ["agent"], "is_active": "on"},
+        {
+            "display_name": "代办",
+            "organisation": world.sibling_unit.pk,
+            "roles": ["agent"],
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     moved_in = AuditEvent.objects.get(action="staff.update", object_id=str(world.agent.pk))
@@ -250,7 +256,11 @@ def test_moving_a_user_is_audited_at_both_nodes(world, as_user):
 
 
 def test_the_county_page_links_to_the_unit_form_for_new_units(world, as_user):
-    page = as_user(world.county_cadre).get(reverse("tenancy:organisation_detail", args=[world.county.pk]))
+    page = as_user(world.county_cadre).get(
+        reverse("tenancy:organisation_detail", args=[world.county.pk])
+    )
     assert f"{reverse('members:unit_create')}?parent={world.county.pk}" in page.content.decode()
-    agent_page = as_user(world.agent).get(reverse("tenancy:organisation_detail", args=[world.unit.pk]))
+    agent_page = as_user(world.agent).get(
+        reverse("tenancy:organisation_detail", args=[world.unit.pk])
+    )
     assert reverse("members:unit_create") not in agent_page.content.decode()

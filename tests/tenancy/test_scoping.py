@@ -9,7 +9,9 @@ def test_actor_reaches_own_subtree_only(world):
 
 def test_agent_sees_only_own_unit_staff(world):
     actor = world.actor(world.agent)
-    assert list(Staff.objects.for_actor(actor).values_list("user__username", flat=True)) == ["agent"]
+    assert list(Staff.objects.for_actor(actor).values_list("user__username", flat=True)) == [
+        "agent"
+    ]
 
 
 def test_other_tenant_sees_nothing_of_tenant_a(world):
