@@ -40,4 +40,4 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "mutualaid.wsgi", "--config", "scripts/gunicorn.conf.py"]
+CMD ["gunicorn", "portal.wsgi", "--config", "scripts/gunicorn.conf.py"]

@@ -25,7 +25,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make demo    run the portal with demo data (web, Celery worker, beat); PORT=8000"
 	@echo "make test    run the test suite against PostgreSQL and Redis (PYTEST_ARGS=... to narrow)"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff check and format, the import contract, missing migrations"
 	@echo "make devdb-stop   stop the embedded PostgreSQL that make demo starts without DATABASE_URL"
 
 sysdeps:
@@ -50,7 +50,7 @@ $(VENV)/.synced: pyproject.toml uv.lock
 # (.venv holds Django's own catalogues) and var/ (runtime data).
 messages: venv
 	@if [ -d locale ]; then \
-		DJANGO_SETTINGS_MODULE=mutualaid.settings_test $(PY) manage.py compilemessages \
+		DJANGO_SETTINGS_MODULE=portal.settings_test $(PY) manage.py compilemessages \
 			--ignore '.*' --ignore var --ignore node_modules --ignore test-artifacts; \
 	else \
 		echo "messages: no locale/ directory yet, nothing to compile"; \
@@ -58,11 +58,11 @@ messages: venv
 
 # --create-db: a fresh clone never reuses a stale test database (pyproject says --reuse-db
 # for quick local runs). The JUnit report and browser screenshots go to test-artifacts/.
-test: sysdeps-test venv messages
+test: sysdeps-test venv messages lint
 	@$(PY) scripts/preflight.py test
 	@# var/static: whitenoise warns on every request when STATIC_ROOT is missing (fresh clone).
 	@mkdir -p test-artifacts var/static
-	$(PY) -m pytest --ds=mutualaid.settings_test --create-db \
+	$(PY) -m pytest --ds=portal.settings_test --create-db \
 		--junitxml=test-artifacts/junit.xml $(PYTEST_ARGS)
 
 # Migrate, collect static files, seed the demo tenants, then run web + worker + beat.
@@ -71,7 +71,12 @@ demo: sysdeps venv messages
 	@scripts/demo.sh
 
 devdb-stop: venv
-	$(PY) -m mutualaid.devdb stop
+	$(PY) -m portal.devdb stop
 
+# Style, formatting, the import contract (pyproject.toml [tool.importlinter]) and models
+# without migrations: each fails the build on its own.
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=portal.settings_test $(PY) manage.py makemigrations --check --dry-run

@@ -91,8 +91,8 @@ ASSESSMENT = {
 def generate(*, members: int, claims: int, per_unit: int) -> dict:
     from django.db import connection
 
+    from mutualaid.accounts.services import tenant_create
     from mutualaid.tenancy.models import Role, Staff, User
-    from mutualaid.tenancy.services import tenant_create
     from plans.demo import load_seed_plan
 
     units = max(1, members // per_unit)

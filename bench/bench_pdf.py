@@ -31,7 +31,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 
 def setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings_test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings_test")
     import django
 
     django.setup()

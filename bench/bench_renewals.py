@@ -64,7 +64,7 @@ def server_cpu_seconds(connection) -> float | None:
 def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
     from django.db import connection
 
-    from mutualaid.tenancy.services import tenant_create
+    from mutualaid.accounts.services import tenant_create
     from plans.demo import load_seed_plan
 
     units = max(1, policies // per_unit)
@@ -85,15 +85,18 @@ def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
                        substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', (i / 46656) %% 36 + 1, 1) ||
                        substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', (i / 1296) %% 36 + 1, 1) ||
                        substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', (i / 36) %% 36 + 1, 1) ||
-                       substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', i %% 36 + 1, 1)), 4, '0') AS path
+                       substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', i %% 36 + 1, 1)), 4,
+                           '0') AS path
             FROM generate_series(1, %(units)s) AS i
             """,
             {"root": office.path, "units": units},
         )
         cur.execute(
             """
-            INSERT INTO tenancy_organisation (id, tenant_id, path, depth, numchild, name, kind, code, created_at)
-            SELECT id, %(tenant)s, path, 2, 0, '基准单位' || i || '工会', 'unit', 'B' || i, now() FROM gen_unit
+            INSERT INTO tenancy_organisation (id, tenant_id, path, depth, numchild, name, kind,
+                code, created_at)
+            SELECT id, %(tenant)s, path, 2, 0, '基准单位' || i || '工会', 'unit', 'B' || i,
+                now() FROM gen_unit
             """,
             {"tenant": tenant.pk},
         )
@@ -103,7 +106,8 @@ def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
         cur.execute(
             """
             INSERT INTO members_unit (organisation_id, tenant_id, credit_code, ownership, industry,
-                union_member_count, contact_name, contact_phone, bank_name, bank_account, created_at, updated_at)
+                union_member_count, contact_name, contact_phone, bank_name, bank_account,
+                    created_at, updated_at)
             SELECT id, %s, '', 'state_owned', '', %s, '', '', '', '', now(), now() FROM gen_unit
             """,
             [tenant.pk, per_unit],
@@ -111,9 +115,11 @@ def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
         # One agent per unit (the run notifies them).
         cur.execute(
             """
-            INSERT INTO tenancy_user (id, password, is_superuser, username, first_name, last_name, email,
+            INSERT INTO tenancy_user (id, password, is_superuser, username, first_name,
+                last_name, email,
                 is_staff, is_active, date_joined, display_name, phone)
-            SELECT gen_random_uuid(), '!', false, 'bench_agent_' || i, '', '', '', false, true, now(), '代办' || i, ''
+            SELECT gen_random_uuid(), '!', false, 'bench_agent_' || i, '', '', '', false, true,
+                now(), '代办' || i, ''
             FROM gen_unit
             """
         )
@@ -128,12 +134,15 @@ def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
         # Members: per_unit in each unit; 2% left, 1% died.
         cur.execute(
             """
-            INSERT INTO members_member (id, tenant_id, unit_id, organisation_id, name, id_number, sex, birth_date,
+            INSERT INTO members_member (id, tenant_id, unit_id, organisation_id, name,
+                id_number, sex, birth_date,
                 phone, category, employment_status, is_union_member, created_at, updated_at)
-            SELECT gen_random_uuid(), %(tenant)s, u.id, u.id, '职工' || m, '45' || lpad(m::text, 16, '0'),
+            SELECT gen_random_uuid(), %(tenant)s, u.id, u.id, '职工' || m, '45' || lpad(m::text,
+                16, '0'),
                    CASE WHEN m %% 2 = 0 THEN 'female' ELSE 'male' END,
                    date '1970-01-01' + (m %% 12000), '', 'worker',
-                   CASE WHEN m %% 100 < 2 THEN 'left' WHEN m %% 100 = 2 THEN 'died' ELSE 'in_service' END,
+                   CASE WHEN m %% 100 < 2 THEN 'left' WHEN m %% 100 = 2 THEN 'died'
+                        ELSE 'in_service' END,
                    true, now(), now()
             FROM generate_series(0, %(n)s - 1) AS m
             JOIN gen_unit u ON u.i = m / %(per_unit)s + 1
@@ -142,14 +151,21 @@ def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
         )
         cur.execute(
             """
-            INSERT INTO enrolment_enrolment (id, tenant_id, unit_id, organisation_id, plan_id, plan_version_id,
-                exclusive_group, kind, status, start_date, end_date, funding_mode, administration_amount,
-                union_amount, member_amount, federation_amount, note, member_count, share_count, premium_total,
-                return_reason, dropped, payment_date, coverage_start, coverage_end, created_at, updated_at,
+            INSERT INTO enrolment_enrolment (id, tenant_id, unit_id, organisation_id, plan_id,
+                plan_version_id,
+                exclusive_group, kind, status, start_date, end_date, funding_mode,
+                    administration_amount,
+                union_amount, member_amount, federation_amount, note, member_count, share_count,
+                    premium_total,
+                return_reason, dropped, payment_date, coverage_start, coverage_end, created_at,
+                    updated_at,
                 in_force_at)
-            SELECT gen_random_uuid(), %(tenant)s, u.id, u.id, %(plan)s, %(version)s, %(group)s, 'new', 'in_force',
-                   %(start)s, %(end)s, 'union', 0, %(per_unit)s * 80, 0, 0, '', %(per_unit)s, %(per_unit)s * 2,
-                   %(per_unit)s * 80, '', '[]'::jsonb, %(start)s::date - 1, %(start)s, %(end)s, now(), now(), now()
+            SELECT gen_random_uuid(), %(tenant)s, u.id, u.id, %(plan)s, %(version)s, %(group)s,
+                'new', 'in_force',
+                   %(start)s, %(end)s, 'union', 0, %(per_unit)s * 80, 0, 0, '', %(per_unit)s,
+                       %(per_unit)s * 2,
+                   %(per_unit)s * 80, '', '[]'::jsonb, %(start)s::date - 1, %(start)s, %(end)s,
+                       now(), now(), now()
             FROM gen_unit u
             """,
             {
@@ -164,11 +180,16 @@ def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
         )
         cur.execute(
             """
-            INSERT INTO enrolment_policy (id, tenant_id, organisation_id, unit_id, member_id, enrolment_id, plan_id,
-                plan_version_id, exclusive_group, shares, tier, start, "end", status, end_reason, created_at)
-            SELECT gen_random_uuid(), e.tenant_id, e.organisation_id, e.unit_id, m.id, e.id, e.plan_id,
-                   e.plan_version_id, e.exclusive_group, 2, '', e.coverage_start, e.coverage_end, 'in_force', '', now()
-            FROM enrolment_enrolment e JOIN members_member m ON m.organisation_id = e.organisation_id
+            INSERT INTO enrolment_policy (id, tenant_id, organisation_id, unit_id, member_id,
+                enrolment_id, plan_id,
+                plan_version_id, exclusive_group, shares, tier, start, "end", status,
+                    end_reason, created_at)
+            SELECT gen_random_uuid(), e.tenant_id, e.organisation_id, e.unit_id, m.id, e.id,
+                e.plan_id,
+                   e.plan_version_id, e.exclusive_group, 2, '', e.coverage_start,
+                       e.coverage_end, 'in_force', '', now()
+            FROM enrolment_enrolment e
+            JOIN members_member m ON m.organisation_id = e.organisation_id
             WHERE e.tenant_id = %s
             """,
             [tenant.pk],
@@ -177,7 +198,8 @@ def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
         cur.execute(
             """
             INSERT INTO enrolment_sharetranche (tenant_id, policy_id, shares, start, waiting_end)
-            SELECT tenant_id, id, shares, start, start + 120 FROM enrolment_policy WHERE tenant_id = %s
+            SELECT tenant_id, id, shares, start,
+                start + 120 FROM enrolment_policy WHERE tenant_id = %s
             """,
             [tenant.pk],
         )

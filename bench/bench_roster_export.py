@@ -1,4 +1,4 @@
-"""Roster export: rows/s and peak memory of ``export_roster_xlsx``.
+"""Roster export: rows/s and peak memory of ``write_xlsx``.
 
     .venv/bin/python bench/bench_roster_export.py --rows 100000
 
@@ -30,14 +30,7 @@ def child(rows: int, path: str, write: bool) -> None:
     import roster_gen
 
     roster_gen.setup_django()
-    from enrolment.roster.export import (
-        DATE,
-        ID_NUMBER,
-        MONEY,
-        NUMBER,
-        ExportColumn,
-        export_roster_xlsx,
-    )
+    from mutualaid.core.xlsx import DATE, ID_NUMBER, MONEY, NUMBER, ExportColumn, write_xlsx
 
     columns = [
         ExportColumn("姓名", width=10),
@@ -52,7 +45,9 @@ def child(rows: int, path: str, write: bool) -> None:
     source = roster_gen.export_rows(rows)
     started = time.perf_counter()
     if write:
-        count = export_roster_xlsx(path=path, rows=source, columns=columns, progress=lambda n: None)
+        count = write_xlsx(
+            sheet_name="花名册", path=path, rows=source, columns=columns, progress=lambda n: None
+        )
     else:
         count = sum(1 for _ in source)
     elapsed = time.perf_counter() - started

@@ -101,7 +101,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from enrolment import services
-    from enrolment.roster import read_roster
+    from enrolment.roster.reader import read_roster
 
     call_command("migrate", verbosity=0)
     print(

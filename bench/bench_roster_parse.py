@@ -30,7 +30,8 @@ def main() -> None:
     args = parser.parse_args()
 
     roster_gen.setup_django()
-    from enrolment.roster import read_roster, validate_rows
+    from enrolment.roster.reader import read_roster
+    from enrolment.roster.validation import validate_rows
 
     data = roster_gen.make_roster_xlsx(args.rows, bad_percent=args.bad)
     print(f"file: {args.rows:,} rows, {len(data):,} bytes, ~{args.bad}% bad rows")

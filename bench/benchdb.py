@@ -24,7 +24,7 @@ def open_database(name: str, *, reuse: bool = False) -> str:
             conn.execute(f"CREATE DATABASE {name}")
     url = f"{base}/{name}"
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings_test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings_test")
     import django
 
     django.setup()

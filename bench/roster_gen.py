@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings_test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings_test")
     import django
 
     django.setup()

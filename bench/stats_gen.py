@@ -61,8 +61,8 @@ def generate(
 ) -> dict:
     from django.db import connection
 
+    from mutualaid.accounts.services import tenant_create
     from mutualaid.tenancy.models import Organisation, OrganisationKind
-    from mutualaid.tenancy.services import tenant_create
     from plans.demo import load_seed_plan
 
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim, ClaimDecision, ClaimDocument, IncidentReport, PayoutBatch
-from mutualaid.core.admin import ReadOnlyAdmin
+from mutualaid.tenancy.admin_base import ReadOnlyAdmin
 
 
 class _ReadOnlyInline(admin.TabularInline):

@@ -53,13 +53,13 @@ from claims.serializers import (
     ReportSerializer,
     StepSerializer,
 )
-from enrolment.access import access_plan_filter
 from members.access import access_member
 from members.api import FULL_ID, _reveal
 from mutualaid.api.base import ScopedAPIView
 from mutualaid.api.keyset import CURSOR, PAGE_SIZE, page_size, paged_response
+from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.scoping import Actor
-from mutualaid.tenancy.services import DomainError
+from plans.access import access_plan_filter
 
 ANY_STAFF: set[str] = set()
 REPORTERS = set(services.REPORTERS)
@@ -72,10 +72,6 @@ BATCH_APPROVERS = set(services.BATCH_APPROVERS)
 BATCH_FILE_USERS = BATCH_BUILDERS | BATCH_APPROVERS
 
 PDF = {(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF")}
-
-
-def _refuse(message: str, field: str = "non_field_errors") -> DomainError:
-    return DomainError({field: [message]})
 
 
 def _flag(request, name: str) -> bool:
@@ -426,7 +422,7 @@ class ClaimNotice(ScopedAPIView):
     def get(self, request, claim_id):
         claim = selectors.access_claim(self.actor, claim_id)
         if not documents.has_notice(claim):
-            raise _refuse(_("A payout notice is printed once the claim is approved."))
+            raise DomainError(_("A payout notice is printed once the claim is approved."))
         data = documents.notice_pdf(claim, actor=self.actor)
         return _pdf_response(data, documents.notice_filename(claim))
 
@@ -468,7 +464,7 @@ class BatchListBuild(ScopedAPIView):
             claim_ids=incoming.validated_data.get("claims"),
         )
         if batch is None:
-            raise _refuse(_("No approved claims are waiting for a payout batch."))
+            raise DomainError(_("No approved claims are waiting for a payout batch."))
         batch = selectors.access_batch(self.actor, batch.pk)
         return Response(batch_detail_data(batch), status=status.HTTP_201_CREATED)
 
@@ -638,7 +634,7 @@ class BatchNotices(ScopedAPIView):
     def get(self, request, batch_id):
         batch = selectors.access_batch(self.actor, batch_id)
         if batch.line_count > documents.BATCH_NOTICES_DIRECT_LIMIT:
-            raise _refuse(
+            raise DomainError(
                 _("This batch has %(count)s claims: print its notices from the batch page.")
                 % {"count": batch.line_count}
             )

@@ -8,3 +8,19 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from claims import notices  # noqa: F401 - registers the notification kinds
+        from claims.services import can_report
+        from members.extensions import member_renamed, register_member_page
+
+        register_member_page(
+            lambda *, actor, member: {"can_report": can_report(actor, member.organisation)}
+        )
+        member_renamed.connect(_copy_member_name, dispatch_uid="claims-member-name")
+
+
+def _copy_member_name(sender, *, member, **kwargs):
+    """The claims' copy of the member's name (their search reads it), in the same commit."""
+    from claims.models import Claim
+
+    Claim.objects.filter(member=member).exclude(member_name=member.name).update(
+        member_name=member.name
+    )

@@ -9,7 +9,7 @@ already paid or failed are left out: handing the bank a file with settled lines 
 is how a claim gets paid twice. ``check_sendable`` says whether a batch may go to the
 bank at all (approved by finance); pages, jobs and the API ask it before writing.
 
-- ``write_xlsx`` goes through ``enrolment.roster.export.export_roster_xlsx`` (xlsxwriter
+- ``write_xlsx`` goes through ``mutualaid.core.xlsx.write_xlsx`` (xlsxwriter
   in ``constant_memory`` mode): amounts are numbers with a two-decimal money format, so
   the bank's import and Excel's sum read them as amounts; a Decimal written as text
   would be a string to both (and a Decimal handed to xlsxwriter as-is is refused). The
@@ -34,8 +34,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from claims.models import BatchStatus, LineStatus, PayoutBatch, PayoutLine
-from enrolment.roster.export import MONEY, NUMBER, TEXT, ExportColumn, export_roster_xlsx
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core import xlsx
+from mutualaid.core.errors import DomainError
+from mutualaid.core.xlsx import MONEY, NUMBER, TEXT, ExportColumn
 
 #: The language of bank files whatever the user's: the bank and the office read Chinese.
 FILE_LANGUAGE = "zh-hans"
@@ -111,7 +112,7 @@ def write_xlsx(batch: PayoutBatch, path: str | Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     with translation.override(FILE_LANGUAGE):
-        count = export_roster_xlsx(
+        count = xlsx.write_xlsx(
             path=partial,
             rows=bank_rows(batch),
             columns=_columns(),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.models import ClaimStatus, DocumentKind, PayeeRelation
 from claims.selectors import GROUP_LABELS, StatusGroup
-from members.forms import add_service_error
+from mutualaid.core.errors import bind_to_form
 from plans.rules import CAUSES, EVENT_KINDS, FACTS
 
 
@@ -39,7 +39,7 @@ def bound_with_errors(form_class, data: dict, error: ValidationError, **kwargs):
     """A form bound to ``data`` carrying a service's errors (errors need a bound form)."""
     form = form_class(data=data, **kwargs)
     form.is_valid()
-    add_service_error(form, error)
+    bind_to_form(form, error)
     return form
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from claims.models import PayoutBatch
+from mutualaid.core.errors import DomainError
 from mutualaid.jobs.registry import JobOutcome, register
 from mutualaid.jobs.services import job_file_path
-from mutualaid.tenancy.services import DomainError
 
 BATCH_FILE = "claims.batch_file"
 FILES = ("xlsx", "csv", "notices")

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -73,27 +73,25 @@ from enrolment.policies import add_months
 from members.models import Member
 from mutualaid.audit.services import record
 from mutualaid.calendar.selectors import work_calendar_for
+from mutualaid.core.errors import DomainError
+from mutualaid.core.numbering import next_number
 from mutualaid.money import CENT
 from mutualaid.notifications.services import notify, notify_agents_sql
 from mutualaid.tenancy.models import Organisation, Role, Staff
 from mutualaid.tenancy.scoping import Actor
-from mutualaid.tenancy.services import DomainError
-from plans.models import Plan, PlanVersion
+from mutualaid.tenancy.selectors import unit_agents
+from plans.models import Plan
 from plans.rules import (
     CAUSES,
     EVENT_KINDS,
     FACTS,
     ClaimFacts,
     EarlierPayout,
-    InvalidTerms,
-    PlanTerms,
     PolicySnapshot,
     ShareTranche,
     assess,
 )
-from premiums.services import next_number, unit_agents
-
-NON_FIELD = "non_field_errors"
+from plans.terms import terms_of
 
 #: Who may report incidents and prepare applications (SPEC §8: agents, and office staff
 #: on behalf of a member).
@@ -118,10 +116,6 @@ SIGNATURES = {
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 REVIEW_ACTIONS = ("approve", "request_documents", "investigate", "reject")
-
-
-def _refuse(message: str, *, field: str = NON_FIELD, code: str = "invalid") -> DomainError:
-    return DomainError({field: [ValidationError(message, code=code)]})
 
 
 def today() -> dt.date:
@@ -210,9 +204,9 @@ def may_approve(actor: Actor, claim: Claim) -> bool:
 def _text(raw: Any, *, field: str, max_length: int, required: bool = False) -> str:
     value = unicodedata.normalize("NFKC", str(raw or "")).strip()
     if required and not value:
-        raise _refuse(_("This field is required."), field=field, code="required")
+        raise DomainError(_("This field is required."), field=field, code="required")
     if len(value) > max_length:
-        raise _refuse(
+        raise DomainError(
             _("At most %(max)d characters.") % {"max": max_length}, field=field, code="max_length"
         )
     return value
@@ -225,11 +219,11 @@ def clean_date(raw: Any, *, field: str) -> dt.date:
         return raw
     text = unicodedata.normalize("NFKC", str(raw or "")).strip()
     if not text:
-        raise _refuse(_("This field is required."), field=field, code="required")
+        raise DomainError(_("This field is required."), field=field, code="required")
     try:
         return dt.date.fromisoformat(text.replace("/", "-"))
     except ValueError:
-        raise _refuse(_("Enter a date like 2026-09-28."), field=field) from None
+        raise DomainError(_("Enter a date like 2026-09-28."), field=field) from None
 
 
 def clean_money(raw: Any, *, field: str) -> Decimal | None:
@@ -242,13 +236,13 @@ def clean_money(raw: Any, *, field: str) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise _refuse(_("Enter an amount in yuan, e.g. 3500.00."), field=field) from None
+        raise DomainError(_("Enter an amount in yuan, e.g. 3500.00."), field=field) from None
     if not value.is_finite() or value < 0:
-        raise _refuse(_("Enter an amount that is not negative."), field=field)
+        raise DomainError(_("Enter an amount that is not negative."), field=field)
     if value != value.quantize(CENT):
-        raise _refuse(_("Amounts have at most two decimal places."), field=field)
+        raise DomainError(_("Amounts have at most two decimal places."), field=field)
     if value >= Decimal("1000000000"):
-        raise _refuse(_("This amount is too large."), field=field)
+        raise DomainError(_("This amount is too large."), field=field)
     return value.quantize(CENT)
 
 
@@ -259,7 +253,7 @@ def clean_count(raw: Any, *, field: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 6:
-        raise _refuse(_("Enter a whole number."), field=field)
+        raise DomainError(_("Enter a whole number."), field=field)
     return int(text)
 
 
@@ -280,24 +274,17 @@ def clean_bank_account(raw: Any, *, field: str = "bank_account") -> str:
     network (16–19 digits starting 62) carry a Luhn check digit, so it is checked."""
     text = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", str(raw or "")))
     if not text:
-        raise _refuse(_("Enter the payee's account number."), field=field, code="required")
+        raise DomainError(_("Enter the payee's account number."), field=field, code="required")
     if not text.isdigit():
-        raise _refuse(_("An account number has digits only."), field=field)
+        raise DomainError(_("An account number has digits only."), field=field)
     if not 10 <= len(text) <= 30:
-        raise _refuse(_("An account number has 10 to 30 digits."), field=field)
+        raise DomainError(_("An account number has 10 to 30 digits."), field=field)
     if text.startswith("62") and 16 <= len(text) <= 19 and not luhn_ok(text):
-        raise _refuse(
+        raise DomainError(
             _("The card number's check digit is wrong: please check the number on the card."),
             field=field,
         )
     return text
-
-
-def terms_for(version: PlanVersion) -> PlanTerms:
-    try:
-        return PlanTerms.from_dict(version.engine_terms())
-    except InvalidTerms:
-        raise _refuse(_("The plan's terms are not complete: ask the office.")) from None
 
 
 # --- incident reports -------------------------------------------------------------------
@@ -363,13 +350,13 @@ def report_create(
         raise DomainError(errors)
     policy = policy_on(member, plan, day)
     if policy is None:
-        raise _refuse(
+        raise DomainError(
             _("%(member)s has never been covered by %(plan)s.")
             % {"member": member.name, "plan": plan.name},
             field="plan",
         )
     # The policy's own version: its terms (deadline, expiry) are what the member bought.
-    terms = terms_for(policy.plan_version)
+    terms = terms_of(policy.plan_version)
     calendar = work_calendar_for(actor.tenant)
     deadline = calendar.deadline_after(
         day, terms.report_deadline_days_for(event_kind, cause or None)
@@ -439,7 +426,7 @@ def report_decide_late(
     claim is closed as rejected)."""
     _require(actor, report.organisation, REVIEWERS)
     if report.created_by_id == actor.user.pk:
-        raise _refuse(
+        raise DomainError(
             _("You reported this incident, so another reviewer must decide on its lateness."),
             code="filer",
         )
@@ -447,7 +434,7 @@ def report_decide_late(
     with transaction.atomic():
         report = IncidentReport.objects.select_for_update().get(pk=report.pk)
         if report.status != ReportStatus.LATE:
-            raise _refuse(_("This report is not waiting for a decision on lateness."))
+            raise DomainError(_("This report is not waiting for a decision on lateness."))
         report.status = ReportStatus.ACCEPTED if accept else ReportStatus.REFUSED
         report.late_reason = reason
         report.late_decided_by = actor.user
@@ -516,7 +503,7 @@ def claim_update(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> Claim:
     if "condition" in data:
         condition = str(data.get("condition") or "").strip()
         if condition and version is not None:
-            covered = terms_for(version).covered_conditions
+            covered = terms_of(version).covered_conditions
             if covered and condition not in covered:
                 errors["condition"] = [_("Choose a condition from the plan's list.")]
         changes["condition"] = condition
@@ -547,7 +534,7 @@ def claim_update(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> Claim:
     with transaction.atomic():
         claim = _lock(claim)
         if claim.status not in EDITABLE_STATUSES:
-            raise _refuse(_("This claim is with the reviewer and cannot be changed now."))
+            raise DomainError(_("This claim is with the reviewer and cannot be changed now."))
         before = {name: getattr(claim, name) for name in changes} | {"facts": claim.facts}
         for name, value in changes.items():
             setattr(claim, name, value)
@@ -592,36 +579,36 @@ def document_add(*, actor: Actor, claim: Claim, kind: Any, upload) -> ClaimDocum
         raise PermissionDenied
     kind = str(kind or "")
     if kind not in DocumentKind.values:
-        raise _refuse(_("Choose what the document is."), field="kind")
+        raise DomainError(_("Choose what the document is."), field="kind")
     if upload is None:
-        raise _refuse(_("Choose a file to upload."), field="file", code="required")
+        raise DomainError(_("Choose a file to upload."), field="file", code="required")
     limit = settings.CLAIM_DOCUMENT_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
-        raise _refuse(
+        raise DomainError(
             _("The file is %(size)s MB; at most %(max)s MB is accepted.")
             % {"size": f"{size / 1048576:.1f}", "max": f"{limit / 1048576:.0f}"},
             field="file",
         )
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise _refuse(
+        raise DomainError(
             _("The file is larger than %(max)s MB.") % {"max": f"{limit / 1048576:.0f}"},
             field="file",
         )
     if not data:
-        raise _refuse(_("The file is empty."), field="file")
+        raise DomainError(_("The file is empty."), field="file")
     content_type = sniff_content_type(data[:16])
     if content_type is None:
-        raise _refuse(
+        raise DomainError(
             _("Only PDF, JPEG or PNG files are accepted; this file is none of them."),
             field="file",
             code="file_type",
         )
     if content_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
-        raise _refuse(_("The PDF file is incomplete or damaged."), field="file")
+        raise DomainError(_("The PDF file is incomplete or damaged."), field="file")
     if content_type != "application/pdf" and not _check_image(data):
-        raise _refuse(_("The image file is damaged and cannot be read."), field="file")
+        raise DomainError(_("The image file is damaged and cannot be read."), field="file")
     original = Path(str(getattr(upload, "name", "") or "document")).name[:200]
     doc_id = uuid.uuid4()
     relative = f"{claim.tenant_id}/{claim.pk}/{doc_id}{EXTENSIONS[content_type]}"
@@ -629,7 +616,7 @@ def document_add(*, actor: Actor, claim: Claim, kind: Any, upload) -> ClaimDocum
     with transaction.atomic():
         claim = _lock(claim)
         if claim.status not in EDITABLE_STATUSES and not can_review(actor, claim):
-            raise _refuse(_("Documents can no longer be added to this claim."))
+            raise DomainError(_("Documents can no longer be added to this claim."))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         try:
@@ -719,7 +706,7 @@ def _granted_lines(claim: Claim) -> list[tuple[str, Decimal]]:
 def snapshot_of(policy: Policy, *, excluding: Claim | None = None) -> PolicySnapshot:
     """The engine's picture of a policy: its tranches (each with its own waiting period)
     and what earlier claims on it have been approved or paid."""
-    terms = terms_for(policy.plan_version)
+    terms = terms_of(policy.plan_version)
     tranches = tuple(
         ShareTranche(shares=t.shares, start=t.start, waiting_end=t.waiting_end)
         for t in policy.tranches.order_by("start", "id")
@@ -749,7 +736,7 @@ def _assess(claim: Claim) -> None:
     """Run the engine against the policy in force on the event date; store the result."""
     policy = policy_on(claim.member, claim.plan, claim.event_date)
     if policy is None:  # pragma: no cover - a report needs a policy of the plan
-        raise _refuse(_("No policy of this plan was found for the member."))
+        raise DomainError(_("No policy of this plan was found for the member."))
     claim.policy = policy
     result = assess(
         snapshot_of(policy, excluding=claim),
@@ -771,14 +758,14 @@ def claim_submit(*, actor: Actor, claim: Claim) -> Claim:
         claim = _lock(claim)
         report = claim.report
         if claim.status == ClaimStatus.EXPIRED:
-            raise _refuse(
+            raise DomainError(
                 _("The time to apply ended on %(date)s: the claim is forfeited.")
                 % {"date": claim.expires_on.isoformat()}
             )
         if claim.status not in EDITABLE_STATUSES:
-            raise _refuse(_("This claim has been submitted already."))
+            raise DomainError(_("This claim has been submitted already."))
         if report.status == ReportStatus.LATE:
-            raise _refuse(
+            raise DomainError(
                 _(
                     "The incident was reported after its deadline (%(deadline)s): a reviewer "
                     "must accept the late report first."
@@ -786,9 +773,9 @@ def claim_submit(*, actor: Actor, claim: Claim) -> Claim:
                 % {"deadline": report.deadline.isoformat()}
             )
         if report.status == ReportStatus.REFUSED:
-            raise _refuse(_("The late report was refused: this claim cannot be submitted."))
+            raise DomainError(_("The late report was refused: this claim cannot be submitted."))
         if today() > claim.expires_on:
-            raise _refuse(
+            raise DomainError(
                 _("The time to apply ended on %(date)s: the claim is forfeited.")
                 % {"date": claim.expires_on.isoformat()}
             )
@@ -822,13 +809,13 @@ def claim_reassess(*, actor: Actor, claim: Claim, exclusions: list[str]) -> Clai
     with transaction.atomic():
         claim = _lock(claim)
         if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.INVESTIGATION):
-            raise _refuse(_("Only a claim under review can be assessed again."))
-        terms = terms_for(claim.policy.plan_version)
+            raise DomainError(_("Only a claim under review can be assessed again."))
+        terms = terms_of(claim.policy.plan_version)
         known = set(terms.exclusions)
         chosen = [str(code) for code in exclusions or []]
         unknown = [code for code in chosen if known and code not in known]
         if unknown:
-            raise _refuse(
+            raise DomainError(
                 _("Unknown exclusion: %(codes)s") % {"codes": ", ".join(unknown)},
                 field="exclusions",
             )
@@ -853,7 +840,7 @@ def claim_reassess(*, actor: Actor, claim: Claim, exclusions: list[str]) -> Clai
 def _approve_finally(claim: Claim, *, on: dt.date) -> None:
     claim.status = ClaimStatus.APPROVED
     claim.approved_on = on
-    limit = terms_for(claim.policy.plan_version).payout_limit_working_days
+    limit = terms_of(claim.policy.plan_version).payout_limit_working_days
     due = work_calendar_for(claim.tenant).add_working_days(on, limit)
     claim.payout_due = due.date
     claim.payout_due_provisional = due.provisional
@@ -893,7 +880,7 @@ def claim_decide(
     reason: Any = "",
 ) -> Claim:
     if action not in REVIEW_ACTIONS:
-        raise _refuse(_("Unknown decision."), field="action")
+        raise DomainError(_("Unknown decision."), field="action")
     _require(actor, claim.organisation, REVIEWERS)
     reason = _text(reason, field="reason", max_length=2000)
     with transaction.atomic():
@@ -906,9 +893,9 @@ def claim_decide(
             ClaimStatus.INVESTIGATION,
             ClaimStatus.SECOND_APPROVAL,
         ):
-            raise _refuse(_("This claim is not waiting for a decision."))
+            raise DomainError(_("This claim is not waiting for a decision."))
         if not reason:
-            raise _refuse(
+            raise DomainError(
                 _("Write the reason: the agent and the member will read it."),
                 field="reason",
                 code="required",
@@ -956,19 +943,19 @@ def _approve(actor: Actor, claim: Claim, *, amount: Any, reason: str) -> Claim:
         ClaimStatus.INVESTIGATION,
         ClaimStatus.SECOND_APPROVAL,
     ):
-        raise _refuse(_("This claim is not waiting for approval."))
+        raise DomainError(_("This claim is not waiting for approval."))
     if filed(actor, claim):
-        raise _refuse(_("You filed this claim, so someone else must approve it."), code="filer")
+        raise DomainError(_("You filed this claim, so someone else must approve it."), code="filer")
     if claim.status == ClaimStatus.SECOND_APPROVAL:
         if claim.first_approver_id == actor.user.pk:
-            raise _refuse(
+            raise DomainError(
                 _("You gave the first approval: a second reviewer must confirm it."),
                 code="four_eyes",
             )
         if amount not in (None, "") and clean_money(amount, field="amount") != (
             claim.approved_amount
         ):
-            raise _refuse(
+            raise DomainError(
                 _(
                     "The second approval confirms ¥%(amount)s as first approved; to change the "
                     "amount, send the claim back to investigation."
@@ -1008,14 +995,14 @@ def _approve(actor: Actor, claim: Claim, *, amount: Any, reason: str) -> Claim:
     assessed = claim.assessed_amount or Decimal("0.00")
     value = clean_money(amount, field="amount") if amount not in (None, "") else assessed
     if value != assessed and not reason:
-        raise _refuse(
+        raise DomainError(
             _("The amount differs from the assessment (¥%(assessed)s): write the reason.")
             % {"assessed": assessed},
             field="reason",
             code="required",
         )
     if value <= 0:
-        raise _refuse(
+        raise DomainError(
             _("Nothing is payable: reject the claim with a reason instead."), field="amount"
         )
     claim.approved_amount = value
@@ -1150,7 +1137,7 @@ def batch_approve(*, actor: Actor, batch: PayoutBatch) -> PayoutBatch:
     """Finance approves a batch someone else built (a database check says so too)."""
     _require(actor, batch.organisation, BATCH_APPROVERS)
     if batch.built_by_id == actor.user.pk:
-        raise _refuse(_("You built this batch, so another finance officer must approve it."))
+        raise DomainError(_("You built this batch, so another finance officer must approve it."))
     with transaction.atomic():
         updated = PayoutBatch.objects.filter(pk=batch.pk, status=BatchStatus.BUILT).update(
             status=BatchStatus.APPROVED, approved_by=actor.user, approved_at=timezone.now()
@@ -1158,7 +1145,7 @@ def batch_approve(*, actor: Actor, batch: PayoutBatch) -> PayoutBatch:
         batch.refresh_from_db()
         if not updated:
             if batch.status == BatchStatus.BUILT:  # pragma: no cover
-                raise _refuse(_("The batch could not be approved."))
+                raise DomainError(_("The batch could not be approved."))
             return batch  # approved already (a double click): nothing changes
         record(
             actor=actor,
@@ -1180,13 +1167,13 @@ def lines_mark_paid(
     _require(actor, batch.organisation, BATCH_APPROVERS)
     day = clean_date(paid_on, field="paid_on")
     if day > today():
-        raise _refuse(_("The payment date cannot be in the future."), field="paid_on")
+        raise DomainError(_("The payment date cannot be in the future."), field="paid_on")
     with transaction.atomic():
         batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == BatchStatus.CLOSED:
             return 0  # every line was marked already (a retry, a second click)
         if batch.status != BatchStatus.APPROVED:
-            raise _refuse(_("Only an approved batch can be paid."))
+            raise DomainError(_("Only an approved batch can be paid."))
         with connection.cursor() as cur:
             cur.execute(
                 """
@@ -1225,7 +1212,7 @@ def lines_mark_paid(
             lines, claims = cur.fetchone()
         if lines != claims:
             # A line whose claim was not in the batch state: refuse the whole step.
-            raise _refuse(
+            raise DomainError(
                 _("Some claims of this batch are not waiting for payment; nothing was marked.")
             )
         _close_if_done(batch)
@@ -1286,8 +1273,8 @@ def line_mark_failed(*, actor: Actor, line: PayoutLine, reason: Any) -> PayoutLi
         line.refresh_from_db()
         if not updated:
             if line.status == LineStatus.PENDING:
-                raise _refuse(_("The batch is not approved yet: nothing was sent to the bank."))
-            raise _refuse(_("Only a line waiting for payment can be marked failed."))
+                raise DomainError(_("The batch is not approved yet: nothing was sent to the bank."))
+            raise DomainError(_("Only a line waiting for payment can be marked failed."))
         claim = _lock(line.claim)
         if claim.status == ClaimStatus.IN_BATCH:
             claim.status = ClaimStatus.APPROVED
@@ -1314,7 +1301,9 @@ def claim_correct_payee(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> 
     with transaction.atomic():
         claim = _lock(claim)
         if claim.status != ClaimStatus.APPROVED:
-            raise _refuse(_("The account can be corrected only while the claim waits for a batch."))
+            raise DomainError(
+                _("The account can be corrected only while the claim waits for a batch.")
+            )
         before = {"bank_name": claim.bank_name, "bank_account": claim.bank_account}
         claim.bank_name, claim.bank_account = bank_name, account
         claim.save(update_fields=["bank_name", "bank_account", "updated_at"])

@@ -33,7 +33,7 @@ from claims.forms import (
     QueueFilterForm,
     ReassessForm,
     ReportForm,
-    add_service_error,
+    bind_to_form,
     bound_with_errors,
     status_choices,
 )
@@ -47,11 +47,11 @@ from claims.models import (
 from enrolment.models import Policy, PolicyStatus
 from members.access import access_member
 from members.selectors import member_page
+from mutualaid.core.errors import NON_FIELD, DomainError
 from mutualaid.jobs.services import job_create, job_enqueue
 from mutualaid.jobs.tasks import run_job
 from mutualaid.tenancy.access import staff_required
 from mutualaid.tenancy.models import Role
-from mutualaid.tenancy.services import DomainError
 from plans.models import Plan
 from plans.rules import CAUSES, EVENT_KINDS, REASON_LABELS, InvalidTerms, PlanTerms
 
@@ -81,7 +81,7 @@ def _queue_filters(request, actor):
     data = form.cleaned_data if form.is_valid() else {}
     plan = None
     if data.get("plan"):
-        from enrolment.access import access_plan_filter
+        from plans.access import access_plan_filter
 
         plan = access_plan_filter(actor, data["plan"])
     status = data.get("status") or ""
@@ -189,7 +189,7 @@ def report_create(request):
                         reporter_phone=data["reporter_phone"],
                     )
                 except ValidationError as error:
-                    add_service_error(form, error)
+                    bind_to_form(form, error)
                 else:
                     _report_message(request, report)
                     return redirect("claims:claim_detail", report.claim.pk)
@@ -360,7 +360,7 @@ def claim_application(request, claim_id):
         try:
             services.claim_update(actor=actor, claim=claim, data=form.data_for_service())
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("The application was saved."))
             return redirect(reverse("claims:claim_detail", args=[claim.pk]) + "#documents")
@@ -383,7 +383,7 @@ def document_add(request, claim_id):
                 upload=request.FILES.get("file"),
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(
                 request, _("%(name)s was uploaded.") % {"name": document.original_name}
@@ -431,9 +431,7 @@ def claim_submit(request, claim_id):
 
 
 def _submit_refused(request, claim, error: ValidationError):
-    by_field = (
-        error.error_dict if hasattr(error, "error_dict") else {services.NON_FIELD: error.error_list}
-    )
+    by_field = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD: error.error_list}
     app_errors = {k: v for k, v in by_field.items() if k in _APPLICATION_FIELDS}
     doc_errors = {k: v for k, v in by_field.items() if k in ("file", "kind")}
     other = [
@@ -483,7 +481,7 @@ def claim_decide(request, claim_id):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _decision_message(claim, action))
             return redirect("claims:claim_detail", claim.pk)
@@ -517,7 +515,7 @@ def claim_reassess(request, claim_id):
                 actor=actor, claim=claim, exclusions=form.cleaned_data["exclusions"]
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -542,7 +540,7 @@ def report_late_decide(request, claim_id):
                 actor=actor, report=claim.report, accept=accept, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -566,7 +564,7 @@ def claim_payee(request, claim_id):
         try:
             services.claim_correct_payee(actor=actor, claim=claim, data=form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("The payee's account was corrected."))
             return redirect("claims:claim_detail", claim.pk)
@@ -705,7 +703,7 @@ def batch_paid(request, batch_id):
                 actor=actor, batch=batch, paid_on=form.cleaned_data["paid_on"], line_ids=line_ids
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             if count:
                 messages.success(request, _("%(count)s lines were marked paid.") % {"count": count})
@@ -728,7 +726,7 @@ def line_failed(request, batch_id, line_id):
         try:
             services.line_mark_failed(actor=actor, line=line, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(
                 request,

@@ -74,17 +74,6 @@ def access_policy(actor: Actor, policy_id) -> Policy:
         raise Http404 from None
 
 
-def access_plan_filter(actor: Actor, plan_id):
-    """A plan the actor may read, for a list filter (``?plan=``); 404 for anything else,
-    malformed ids included."""
-    from plans.access import access_plan
-
-    try:
-        return access_plan(actor, plan_id)
-    except ValidationError:
-        raise Http404 from None
-
-
 # --- Who may take which step ---------------------------------------------------------------
 
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from enrolment import access, services
 from enrolment.forms import add_line_errors
 from enrolment.models import Enrolment, EnrolmentLine, Policy, ShareTranche, StatusChange
-from members.forms import add_service_error
-from mutualaid.core.admin import ReadOnlyAdmin, ScopedAdmin
+from mutualaid.core.errors import bind_to_form
+from mutualaid.tenancy.admin_base import ReadOnlyAdmin, ScopedAdmin
 from mutualaid.tenancy.scoping import actor_for
 
 
@@ -84,7 +84,7 @@ class LineAdminForm(forms.ModelForm):
                 tier=data.get("tier") or "",
             )
         except ValidationError as error:
-            add_service_error(self, error)
+            bind_to_form(self, error)
         else:
             add_line_errors(self, errors)
         return data

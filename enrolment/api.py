@@ -21,6 +21,7 @@ from mutualaid.api.base import ScopedAPIView
 from mutualaid.api.keyset import CURSOR, PAGE_SIZE
 from mutualaid.api.keyset import page_size as _page_size
 from mutualaid.api.keyset import paged_response as _paged
+from plans.access import access_plan_filter
 
 ANY_STAFF: set[str] = set()
 DRAFTERS = set(access.DRAFTERS)
@@ -247,7 +248,7 @@ class EnrolmentListCreate(ScopedAPIView):
     def get(self, request):
         params = request.query_params
         unit = access_unit(self.actor, params["unit"]) if params.get("unit") else None
-        plan = access.access_plan_filter(self.actor, params["plan"]) if params.get("plan") else None
+        plan = access_plan_filter(self.actor, params["plan"]) if params.get("plan") else None
         page = selectors.enrolment_page(
             actor=self.actor,
             status=params.get("status", ""),
@@ -273,7 +274,7 @@ class EnrolmentListCreate(ScopedAPIView):
         else:
             raise serializers.ValidationError({"unit": ["This field is required."]})
         data.pop("unit", None)
-        plan = access.access_plan_filter(self.actor, data.pop("plan")) if data.get("plan") else None
+        plan = access_plan_filter(self.actor, data.pop("plan")) if data.get("plan") else None
         data["funding_mode"] = data["funding_mode"] or "union"
         enrolment = services.enrolment_create(
             actor=self.actor, unit=unit, plan=plan, previous=previous, **data

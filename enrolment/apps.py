@@ -7,3 +7,11 @@ class EnrolmentConfig(AppConfig):
     label = "enrolment"
     verbose_name = _("Enrolment and policies")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from enrolment.selectors import member_cover
+        from members.extensions import register_member_page
+
+        register_member_page(
+            lambda *, actor, member: {"cover": member_cover(actor=actor, member=member)}
+        )

@@ -3,7 +3,7 @@
 ``export`` (GET: the filters; POST: starts a ``roster_export`` job, then shows its
 progress and the download). The job (``enrolment.jobs.roster_export`` → ``run_export``)
 streams ``policy_rows`` through a server-side cursor (``iter_values``) into
-``export_roster_xlsx``: flat memory at any size.
+``write_xlsx``: flat memory at any size.
 
 ID numbers are masked. Whole numbers are written only when the user asks and may see
 them (``members.access``: office admins, reviewers and auditors, and agents, for the
@@ -24,12 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrolment.models import Policy, PolicyStatus
-from enrolment.roster import export_roster_xlsx, iter_values
-from enrolment.roster.export import DATE, ID_NUMBER, NUMBER, TEXT, ExportColumn
 from members.access import FULL_ID_ROLES
 from members.models import Unit
 from members.selectors import unit_choices
-from members.validation import mask_id_number
+from mutualaid.core.cleaning import mask_id_number
+from mutualaid.core.xlsx import DATE, ID_NUMBER, NUMBER, TEXT, ExportColumn, iter_values, write_xlsx
 from mutualaid.jobs.models import Job
 from mutualaid.jobs.registry import JobOutcome
 from mutualaid.jobs.services import job_create, job_enqueue, job_file_path
@@ -192,8 +191,8 @@ def export(request):
 
 def run_export(job, report, actor: Actor) -> JobOutcome:
     """The ``roster_export`` job: the filters in ``job.params``, re-checked against the actor."""
-    from enrolment.access import access_plan_filter
     from members.access import access_unit
+    from plans.access import access_plan_filter
 
     if not actor.has_role(*EXPORTERS):
         raise PermissionDenied
@@ -209,10 +208,11 @@ def run_export(job, report, actor: Actor) -> JobOutcome:
     report(0, total)
     path = job_file_path(job, "roster.xlsx")
     rows = _labelled(iter_values(qs, PATHS), actor_path=actor.path, full=full)
-    written = export_roster_xlsx(
+    written = write_xlsx(
         path=path,
         rows=rows,
         columns=export_columns(),
+        sheet_name=_("Roster"),
         full_id_numbers=full,
         progress=lambda n: report(n, total),
         progress_every=2000,

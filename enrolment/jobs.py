@@ -24,7 +24,9 @@ from django.utils.translation import ngettext
 
 from enrolment import services
 from enrolment.models import Enrolment
-from enrolment.roster import Problem, RosterFileError, build_errors_xlsx, read_roster
+from enrolment.roster.errors_file import build_errors_xlsx
+from enrolment.roster.reader import RosterFileError, read_roster
+from enrolment.roster.validation import Problem
 from mutualaid.jobs.registry import JobOutcome, register
 from mutualaid.jobs.services import job_file_path
 from mutualaid.tenancy.scoping import actor_for

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrolment.policies import Period
+from mutualaid.core.errors import NON_FIELD
 from plans.rules import MEMBER_CATEGORIES, PlanTerms
 
 #: Roster columns, by the field names errors carry (the upload maps its headers to these).
@@ -38,7 +39,6 @@ COLUMNS = {
     "employment_status": gettext_lazy("Employment status"),
     "member": gettext_lazy("Member"),
 }
-NON_FIELD = "non_field_errors"
 
 SEX_CODES = {"F": "female", "M": "male"}  # plan terms → members.Sex values
 

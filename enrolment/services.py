@@ -74,7 +74,6 @@ from enrolment.policies import (
     tranches_for,
 )
 from enrolment.rules import (
-    NON_FIELD,
     Candidate,
     CoverRow,
     EnrolmentRules,
@@ -88,11 +87,12 @@ from enrolment.rules import (
 from members import validation as v
 from members.models import EmploymentStatus, Member, MemberCategory, Unit
 from mutualaid.audit.services import record
+from mutualaid.core.errors import NON_FIELD, DomainError
 from mutualaid.tenancy.scoping import Actor
-from mutualaid.tenancy.services import DomainError
-from plans.models import Plan, PlanVersion
-from plans.rules import MEMBER_CATEGORIES, PlanTerms
+from plans.models import Plan
+from plans.rules import MEMBER_CATEGORIES
 from plans.selectors import version_in_force
+from plans.terms import terms_of
 
 #: At most this many messages go into a refusal's error dict (the report keeps them all).
 MAX_MESSAGES = 200
@@ -165,25 +165,7 @@ class StepRefused(DomainError):
         super().__init__(_error_dict(self.errors))
 
 
-def _refuse(message: str, *, field_name: str = NON_FIELD, code: str = "invalid") -> DomainError:
-    return DomainError({field_name: [ValidationError(message, code=code)]})
-
-
 # --- Terms and rules of an enrolment -----------------------------------------------------------
-
-# Published versions never change (plans.services), so their parsed terms can be kept.
-_TERMS_CACHE: dict[Any, PlanTerms] = {}
-
-
-def terms_of(version: PlanVersion) -> PlanTerms:
-    terms = _TERMS_CACHE.get(version.pk)
-    if terms is None:
-        terms = PlanTerms.from_dict(version.engine_terms())
-        if version.is_published:
-            if len(_TERMS_CACHE) > 256:
-                _TERMS_CACHE.clear()
-            _TERMS_CACHE[version.pk] = terms
-    return terms
 
 
 def rules_for(enrolment: Enrolment, *, period: Period | None = None) -> EnrolmentRules:
@@ -203,13 +185,13 @@ def _money(raw: Any, field_name: str) -> Decimal:
     try:
         value = Decimal(str(raw if raw not in (None, "") else "0").strip())
     except (InvalidOperation, ValueError):
-        raise _refuse(
-            _("Enter an amount in yuan."), field_name=field_name, code="amount_invalid"
+        raise DomainError(
+            _("Enter an amount in yuan."), field=field_name, code="amount_invalid"
         ) from None
     if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise _refuse(
+        raise DomainError(
             _("Enter an amount in yuan, not negative, with at most 2 decimals."),
-            field_name=field_name,
+            field=field_name,
             code="amount_invalid",
         )
     return value.quantize(Decimal("0.01"))
@@ -221,14 +203,14 @@ def clean_funding(mode: Any, amounts: Mapping[str, Any]) -> dict[str, Any]:
     A mode with one payer takes the whole premium (kept equal to it as lines change); a
     mode with several needs their amounts, which must add up to the premium on submission."""
     if mode not in FundingMode.values:
-        raise _refuse(_("Choose how the premium is funded."), field_name="funding_mode")
+        raise DomainError(_("Choose how the premium is funded."), field="funding_mode")
     values = {name: _money(amounts.get(name), name) for name in PARTY_FIELDS}
     parties = FUNDING_PARTIES[mode]
     for name, value in values.items():
         if name not in parties and value:
-            raise _refuse(
+            raise DomainError(
                 _("This party does not pay under the chosen funding mode; leave it at 0."),
-                field_name=name,
+                field=name,
                 code="party_not_paying",
             )
     return {"funding_mode": mode, **values}
@@ -282,7 +264,7 @@ def enrolment_create(
     if not access.can_draft(actor, unit.organisation):
         raise PermissionDenied(_("You may not enrol the members of this unit."))
     if kind not in EnrolmentKind.values:
-        raise _refuse(_("Choose the kind of enrolment."), field_name="kind")
+        raise DomainError(_("Choose the kind of enrolment."), field="kind")
     funding = clean_funding(
         funding_mode,
         {
@@ -294,18 +276,18 @@ def enrolment_create(
     )
     if kind != EnrolmentKind.NEW:
         if previous is None or previous.unit_id != unit.pk:
-            raise _refuse(_("Choose the enrolment this one follows."), field_name="previous")
+            raise DomainError(_("Choose the enrolment this one follows."), field="previous")
         if previous.status != EnrolmentStatus.IN_FORCE:
-            raise _refuse(
+            raise DomainError(
                 _("Only an enrolment in force can be renewed or added to."),
-                field_name="previous",
+                field="previous",
                 code="previous_not_in_force",
             )
         plan = previous.plan
     if plan is None:
-        raise _refuse(_("Choose a plan."), field_name="plan")
+        raise DomainError(_("Choose a plan."), field="plan")
     if not _plan_offered_to(plan, unit):
-        raise _refuse(_("This plan is not offered to this unit."), field_name="plan")
+        raise DomainError(_("This plan is not offered to this unit."), field="plan")
 
     if kind == EnrolmentKind.RENEWAL:
         start_date = previous.coverage_end + ONE_DAY
@@ -313,31 +295,31 @@ def enrolment_create(
     elif kind == EnrolmentKind.ADDITION:
         version = previous.plan_version
         if start_date is None:
-            raise _refuse(_("Enter the date cover should start."), field_name="start_date")
+            raise DomainError(_("Enter the date cover should start."), field="start_date")
         if not previous.coverage_start <= start_date <= previous.coverage_end:
-            raise _refuse(
+            raise DomainError(
                 _("Members added mid-term join the unit's period, %(start)s to %(end)s.")
                 % {"start": previous.coverage_start, "end": previous.coverage_end},
-                field_name="start_date",
+                field="start_date",
                 code="outside_common_period",
             )
     else:
         if start_date is None:
-            raise _refuse(_("Enter the date cover should start."), field_name="start_date")
+            raise DomainError(_("Enter the date cover should start."), field="start_date")
         version = version_in_force(plan=plan, on_date=start_date)
     if version is None:
-        raise _refuse(
+        raise DomainError(
             _("No published version of this plan is in force on %(date)s.")
             % {"date": start_date.isoformat()},
-            field_name="start_date",
+            field="start_date",
             code="no_version",
         )
     terms = terms_of(version)
     if kind == EnrolmentKind.ADDITION:
         if terms.mid_term_addition == "not_allowed":
-            raise _refuse(
+            raise DomainError(
                 _("This plan does not take members mid-term."),
-                field_name="kind",
+                field="kind",
                 code="addition_not_allowed",
             )
         period = addition_period(
@@ -488,7 +470,7 @@ def _lock(enrolment: Enrolment) -> Enrolment:
 
 def _require_editable(enrolment: Enrolment) -> None:
     if not enrolment.is_editable:
-        raise _refuse(
+        raise DomainError(
             _("The roster can only be changed while the enrolment is a draft or sent back."),
             code="not_editable",
         )
@@ -1063,7 +1045,7 @@ def lines_import(
             report = _import(actor, locked, rows, only_valid=only_valid, preview=False)
         except IntegrityError as error:
             if "member_id_number_unique_per_tenant" in str(error):
-                raise _refuse(
+                raise DomainError(
                     _("Someone registered some of these people meanwhile: check the roster again."),
                     code="concurrent_change",
                 ) from None
@@ -1237,7 +1219,7 @@ def line_remove(*, actor: Actor, enrolment: Enrolment, member: Member) -> None:
             enrolment_id=locked.pk, member_id=member.pk
         ).delete()
         if not deleted:
-            raise _refuse(_("This member is not on the roster."), code="not_on_roster")
+            raise DomainError(_("This member is not on the roster."), code="not_on_roster")
         _refresh_totals(locked)
         record(
             actor=actor,
@@ -1291,7 +1273,7 @@ def _step(
         ):
             raise PermissionDenied(_("You may not take this step on this enrolment."))
         if locked.status not in sources:
-            raise _refuse(
+            raise DomainError(
                 _("This enrolment is %(status)s: that step is not possible now.")
                 % {"status": locked.get_status_display()},
                 code="illegal_transition",
@@ -1330,11 +1312,11 @@ def _step(
 def _reason(reason: Any, *, required: bool) -> str:
     text = " ".join(str(reason or "").split())
     if required and not text:
-        raise _refuse(_("Enter the reason."), field_name="reason", code="reason_required")
+        raise DomainError(_("Enter the reason."), field="reason", code="reason_required")
     if len(text) > 1000:
-        raise _refuse(
+        raise DomainError(
             _("The reason may have at most %(max)d characters.") % {"max": 1000},
-            field_name="reason",
+            field="reason",
             code="reason_length",
         )
     return text
@@ -1526,7 +1508,7 @@ def enrolment_step(*, actor: Actor, enrolment: Enrolment, step: str, reason: str
         "cancel": lambda: enrolment_cancel(actor=actor, enrolment=enrolment, reason=reason),
     }
     if step not in steps:
-        raise _refuse(_("Unknown step."), code="unknown_step")
+        raise DomainError(_("Unknown step."), code="unknown_step")
     return steps[step]()
 
 
@@ -1551,7 +1533,7 @@ def enrolment_bring_into_force(
     The cover rules are checked again over the real period first (another enrolment may
     have come into force meanwhile); the exclusion constraints are the last guard."""
     if not isinstance(payment_date, dt.date):
-        raise _refuse(_("Enter the payment date."), field_name="payment_date")
+        raise DomainError(_("Enter the payment date."), field="payment_date")
 
     def make_policies(locked: Enrolment) -> tuple[list[str], dict[str, Any]]:
         terms = terms_of(locked.plan_version)
@@ -1575,7 +1557,7 @@ def enrolment_bring_into_force(
                     common=Period(previous.coverage_start, previous.coverage_end),
                 )
             except ValueError:
-                raise _refuse(
+                raise DomainError(
                     _("The unit's period has ended: these members can no longer join it."),
                     code="common_period_over",
                 ) from None
@@ -1690,7 +1672,7 @@ def enrolment_bring_into_force(
         return _step(actor, enrolment, "bring_into_force", then=make_policies)
     except IntegrityError as error:
         if "policy_no_overlap" in str(error):
-            raise _refuse(
+            raise DomainError(
                 _("Some of these members already hold overlapping cover: check the roster again."),
                 code="overlapping_cover",
             ) from None
@@ -1708,15 +1690,15 @@ def policy_end(*, actor: Actor, policy: Policy, on: dt.date, reason: str) -> Pol
         raise PermissionDenied(_("You may not end this policy."))
     reason = _reason(reason, required=True)
     if not isinstance(on, dt.date):
-        raise _refuse(_("Enter the last covered day."), field_name="on")
+        raise DomainError(_("Enter the last covered day."), field="on")
     with transaction.atomic():
         locked = Policy.objects.select_for_update().get(pk=policy.pk)
         if locked.status != PolicyStatus.IN_FORCE:
-            raise _refuse(_("This policy is not in force."), code="not_in_force")
+            raise DomainError(_("This policy is not in force."), code="not_in_force")
         if on >= locked.end:
-            raise _refuse(
+            raise DomainError(
                 _("The cover ends on %(end)s anyway.") % {"end": locked.end.isoformat()},
-                field_name="on",
+                field="on",
                 code="after_end",
             )
         before = {"status": locked.status, "ended_on": None}

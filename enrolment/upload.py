@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy
 
 from enrolment import access
 from enrolment.jobs import IMPORT, PREVIEW
-from enrolment.roster import build_template_xlsx
 from enrolment.roster.reader import DEFAULT_MAX_BYTES
+from enrolment.roster.template import build_template_xlsx
 from mutualaid.jobs.models import Job, JobStatus
 from mutualaid.jobs.services import job_create, job_enqueue, job_file_path
 from mutualaid.jobs.tasks import run_job

@@ -27,11 +27,13 @@ from enrolment.forms import (
 )
 from enrolment.models import EnrolmentKind, EnrolmentStatus, FundingMode
 from members.access import access_unit, display_id_number
-from members.forms import add_service_error
 from members.models import Member
 from members.selectors import unit_choices
+from mutualaid.core.errors import bind_to_form
 from mutualaid.tenancy.access import staff_required
+from plans.access import access_plan_filter
 from plans.models import Plan
+from plans.terms import terms_of
 
 DRAFTERS = access.DRAFTERS
 
@@ -60,7 +62,7 @@ def _detail_url(enrolment) -> str:
 
 
 def _tiers(enrolment) -> list[tuple[str, str]]:
-    terms = services.terms_of(enrolment.plan_version)
+    terms = terms_of(enrolment.plan_version)
     return [(code, f"{tier.name} (¥{tier.premium})") for code, tier in terms.tiers.items()]
 
 
@@ -72,9 +74,7 @@ def enrolment_list(request):
     actor = request.actor
     status = request.GET.get("status", "")
     unit = access_unit(actor, request.GET["unit"]) if request.GET.get("unit") else None
-    plan = (
-        access.access_plan_filter(actor, request.GET["plan"]) if request.GET.get("plan") else None
-    )
+    plan = access_plan_filter(actor, request.GET["plan"]) if request.GET.get("plan") else None
     page = selectors.enrolment_page(
         actor=actor, status=status, unit=unit, plan=plan, after=request.GET.get("after")
     )
@@ -116,7 +116,7 @@ def enrolment_create(request):
         try:
             enrolment = services.enrolment_create(actor=actor, **data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         except PermissionDenied as error:
             form.add_error("unit", str(error))
         else:
@@ -171,7 +171,7 @@ def enrolment_edit(request, enrolment_id):
         try:
             services.enrolment_update(actor=actor, enrolment=enrolment, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(_detail_url(enrolment))
@@ -197,7 +197,7 @@ def enrolment_follow_up(request, enrolment_id, kind):
                 actor=actor, unit=previous.unit, kind=kind, previous=previous, **data
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             if kind == EnrolmentKind.RENEWAL:
                 messages.success(
@@ -240,7 +240,7 @@ def _step_view(step: str):
             raise
         except ValidationError as error:
             if form is not None and "reason" in getattr(error, "error_dict", {}):
-                add_service_error(form, error)
+                bind_to_form(form, error)
                 context = _detail_context(request, enrolment, **{f"{step}_form": form})
                 return render(request, "enrolment/enrolment_detail.html", context, status=400)
             for message in error.messages:
@@ -283,7 +283,7 @@ def line_add(request, enrolment_id):
         try:
             line = services.line_add(actor=actor, enrolment=enrolment, **_line_data(form))
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(
                 request, _("%(name)s was added to the roster.") % {"name": line.member.name}
@@ -338,7 +338,7 @@ def line_edit(request, enrolment_id, member_id):
                 actor=actor, enrolment=enrolment, member=line.member, **_line_data(form)
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(_detail_url(enrolment))
@@ -405,7 +405,7 @@ def choose_members(request, enrolment_id):
                     % {"n": refused.report.invalid},
                 )
             except ValidationError as error:
-                add_service_error(form, error)
+                bind_to_form(form, error)
             else:
                 messages.success(
                     request,
@@ -475,7 +475,7 @@ def policy_end(request, policy_id):
         try:
             services.policy_end(actor=actor, policy=policy, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("The cover was ended."))
             return redirect("enrolments:policy_detail", policy_id=policy.pk)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from members.models import Member, MemberTransfer, Unit
-from members.validation import mask_id_number
+from mutualaid.core.cleaning import mask_id_number
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role
 from mutualaid.tenancy.scoping import Actor
 
@@ -22,7 +22,6 @@ UNIT_PARENT_KINDS = (
     OrganisationKind.AGENT,
 )
 
-UNIT_MANAGERS = (Role.OFFICE_ADMIN, Role.CADRE)
 MEMBER_MANAGERS = (Role.OFFICE_ADMIN, Role.CADRE, Role.AGENT)
 FULL_ID_ROLES = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR)
 
@@ -61,12 +60,6 @@ def access_unit_parent(actor: Actor, organisation_id) -> Organisation:
 
 def transfers_of(actor: Actor, member: Member):
     return MemberTransfer.objects.for_actor(actor).filter(member=member)
-
-
-def can_manage_units(actor: Actor, node: Organisation | None = None) -> bool:
-    """Office admins and cadres register and edit units at or below their node. Agents read
-    their units; changing the registration data goes through the cadre above them."""
-    return actor.has_role(*UNIT_MANAGERS) and (node is None or actor.reaches(node))
 
 
 def can_manage_members(actor: Actor, unit: Unit | None = None) -> bool:

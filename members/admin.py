@@ -14,16 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members import services
-from members.access import (
-    can_manage_members,
-    can_manage_units,
-    display_id_number,
-    may_see_full_id_number,
-)
-from members.forms import add_service_error
+from members.access import can_manage_members, display_id_number, may_see_full_id_number
 from members.models import Member, MemberTransfer, Unit
 from members.selectors import member_search_filter
-from mutualaid.core.admin import ReadOnlyAdmin, ScopedAdmin
+from mutualaid.core.errors import bind_to_form
+from mutualaid.tenancy.access import can_manage_units
+from mutualaid.tenancy.admin_base import ReadOnlyAdmin, ScopedAdmin
 from mutualaid.tenancy.scoping import actor_for
 
 
@@ -51,7 +47,7 @@ class UnitAdminForm(_ServiceCheckedForm):
         try:
             services.check_unit_fields(**{name: data.get(name) for name in services.UNIT_FIELDS})
         except ValidationError as error:
-            add_service_error(self, error)
+            bind_to_form(self, error)
         return data
 
 
@@ -75,7 +71,7 @@ class MemberAdminForm(_ServiceCheckedForm):
                 id_number=data.get("id_number") if "id_number" in self.fields else None,
             )
         except ValidationError as error:
-            add_service_error(self, error)
+            bind_to_form(self, error)
         return data
 
 

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from members import selectors, services
 from members.access import (
     MEMBER_MANAGERS,
-    UNIT_MANAGERS,
     access_member,
     access_unit,
     access_unit_parent,
@@ -26,6 +25,7 @@ from mutualaid.api.base import ScopedAPIView
 from mutualaid.api.keyset import CURSOR, PAGE_SIZE
 from mutualaid.api.keyset import page_size as _page_size
 from mutualaid.api.keyset import paged_response as _paged
+from mutualaid.tenancy.access import UNIT_MANAGERS
 
 ANY_STAFF: set[str] = set()
 

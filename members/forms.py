@@ -7,7 +7,6 @@ gets the service's message, the same one the API and the roster upload give.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members.models import EmploymentStatus, Industry, MemberCategory, Ownership
@@ -77,15 +76,3 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_unit"].queryset = units
         self.fields["to_unit"].label_from_instance = lambda unit: unit.organisation.name
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's error on the fields it names (on the form when it has no such field)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-        return
-    for message in error.messages:
-        form.add_error(None, message)

@@ -18,9 +18,9 @@ from members.access import (
     MEMBER_MANAGERS,
     UNIT_PARENT_KINDS,
     can_manage_members,
-    can_manage_units,
     may_see_full_id_number,
 )
+from members.extensions import member_renamed
 from members.models import (
     EmploymentStatus,
     Industry,
@@ -31,9 +31,10 @@ from members.models import (
     Unit,
 )
 from mutualaid.audit.services import record, snapshot
+from mutualaid.core.errors import DomainError
+from mutualaid.tenancy.access import can_manage_units
 from mutualaid.tenancy.models import Organisation, OrganisationKind
 from mutualaid.tenancy.scoping import Actor
-from mutualaid.tenancy.services import DomainError
 
 UNIT_FIELDS = [
     "credit_code",
@@ -433,12 +434,7 @@ def member_update(
                 update_fields += ["id_number", "sex", "birth_date"]
             member.save(update_fields=update_fields)
             if "name" in fields:
-                from claims.models import Claim
-
-                # The claims' copy of the name (their search reads it).
-                Claim.objects.filter(member=member).exclude(member_name=member.name).update(
-                    member_name=member.name
-                )
+                member_renamed.send(sender=Member, member=member)
             record(
                 actor=actor,
                 action="member.update",

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core.errors import DomainError
 
 # --- Errors -----------------------------------------------------------------------------
 
@@ -36,13 +36,7 @@ class InvalidValue(DomainError):
     """One bad input value: ``field`` names it, ``code`` says what is wrong."""
 
     def __init__(self, message: str, *, code: str, field: str, params: dict | None = None):
-        super().__init__({field: [ValidationError(message, code=code, params=params)]})
-        self.code = code
-        self.field = field
-
-    @property
-    def text(self) -> str:
-        return self.messages[0]
+        super().__init__(message, field=field, code=code, params=params)
 
 
 class Problems:
@@ -197,13 +191,6 @@ def validate_id_number(value: Any, *, field: str = "id_number") -> IdInfo:
 def complete_id_number(first17: str) -> str:
     """The 18-character ID number for 17 digits (adds the check digit; demo data and tests)."""
     return first17 + ric.calc_check_digit(first17 + "0")
-
-
-def mask_id_number(number: str) -> str:
-    """``3401**********1234``: the first four and last four characters."""
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 # --- Unified social credit code (GB 32100-2015) ---------------------------------------------

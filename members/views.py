@@ -8,22 +8,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from claims import services as claims_services
-from enrolment.selectors import member_cover
 from members import selectors, services
 from members.access import (
     MEMBER_MANAGERS,
-    UNIT_MANAGERS,
     access_member,
     access_unit,
     access_unit_parent,
     can_manage_members,
-    can_manage_units,
     display_id_number,
     may_see_full_id_number,
 )
-from members.forms import MemberForm, TransferForm, UnitForm, add_service_error
-from mutualaid.tenancy.access import staff_required
+from members.extensions import member_page_context
+from members.forms import MemberForm, TransferForm, UnitForm
+from mutualaid.core.errors import bind_to_form
+from mutualaid.tenancy.access import UNIT_MANAGERS, can_manage_units, staff_required
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -95,7 +93,7 @@ def unit_create(request):
         try:
             unit = services.unit_create(actor=actor, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": unit.organisation.name})
             return redirect("members:unit_detail", unit_id=unit.pk)
@@ -112,7 +110,7 @@ def unit_edit(request, unit_id):
         try:
             services.unit_update(actor=actor, unit=unit, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("members:unit_detail", unit_id=unit.pk)
@@ -171,10 +169,10 @@ def member_detail(request, member_id):
             "member": member,
             "shown_id_number": display_id_number(member, actor),
             "transfers": transfers,
-            "cover": member_cover(actor=actor, member=member),
             "can_edit": can_manage_members(actor, member.unit),
             "can_transfer": actor.has_role(*MEMBER_MANAGERS),
-            "can_report": claims_services.can_report(actor, member.organisation),
+            # The cover (enrolment) and whether an incident may be reported (claims).
+            **member_page_context(actor=actor, member=member),
         },
     )
 
@@ -189,7 +187,7 @@ def member_create(request, unit_id):
         try:
             member = services.member_create(actor=actor, unit=unit, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("%(name)s was registered.") % {"name": member.name})
             if "save_and_add" in request.POST:
@@ -218,7 +216,7 @@ def member_edit(request, member_id):
         try:
             services.member_update(actor=actor, member=member, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("members:member_detail", member_id=member.pk)
@@ -246,7 +244,7 @@ def member_transfer(request, member_id):
         try:
             services.member_transfer(actor=actor, member=member, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("The transfer was recorded."))
             return redirect("members:member_detail", member_id=member.pk)

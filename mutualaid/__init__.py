@@ -1,3 +1,3 @@
-from mutualaid.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The shared kernel: tenancy, calendar, audit, jobs, notifications, the API base, money,
+PDFs, errors and cleaning. It imports no app of the portal (an import contract checks it).
+"""

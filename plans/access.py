@@ -6,6 +6,7 @@ be probed across tenants or from a sibling city.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from mutualaid.tenancy.scoping import Actor
@@ -41,3 +42,12 @@ def access_item(actor: Actor, plan_id, version_id, item_id) -> BenefitItem:
         raise Http404 from None
     item.version = version
     return item
+
+
+def access_plan_filter(actor: Actor, plan_id) -> Plan:
+    """A plan the actor may read, for a list filter (``?plan=``); 404 for anything else,
+    malformed ids included."""
+    try:
+        return access_plan(actor, plan_id)
+    except ValidationError:
+        raise Http404 from None

@@ -10,6 +10,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from mutualaid.api.base import ScopedAPIView
+from mutualaid.core.errors import NON_FIELD
 from mutualaid.tenancy.access import access_organisation
 from mutualaid.tenancy.models import Role
 from plans import selectors, services
@@ -408,7 +409,7 @@ class VersionPublish(ScopedAPIView):
         problems = (
             services.publication_problems(version)
             if version.is_editable
-            else {services.NON_FIELD: [_("This version is already published.")]}
+            else {NON_FIELD: [_("This version is already published.")]}
         )
         return Response({"publishable": not problems, "problems": problems})
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core.errors import NON_FIELD, DomainError
 from plans.models import BenefitItem, PlanVersion
 from plans.rules import (
     Assessment,
@@ -26,7 +26,6 @@ from plans.rules import (
     assess,
     new_policy_snapshot,
 )
-from plans.services import NON_FIELD
 
 
 def coverage_end(start: date, months: int) -> date:

@@ -14,7 +14,7 @@ from plans.models import Plan
 from plans.seed_plans import PLANS, plan_by_key
 from plans.services import plan_import
 
-#: seed_plans names its tenants by region; the demo tenants of ``mutualaid.core.demo``
+#: seed_plans names its tenants by region; the demo tenants of ``mutualaid.home.demo``
 #: call the Zhejiang office "zhejiang" (Shaoxing is a city inside it).
 DEMO_TENANT_SLUGS = {"guangxi": "guangxi", "shaoxing": "zhejiang"}
 

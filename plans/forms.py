@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +37,6 @@ from plans.rules import (
 from plans.rules.formulas.band_lump_sum import BASES as BAND_BASES
 from plans.rules.formulas.ratio_of_amount import BANDINGS
 from plans.rules.vocab import COUNT_FACTS, MONEY_FACTS
-from plans.services import NON_FIELD
 
 STAGE_ROWS = 3
 BAND_ROWS = 4
@@ -78,30 +76,6 @@ def _dec(raw: Any) -> Decimal | None:
         return Decimal(str(raw))
     except ArithmeticError:
         return None
-
-
-def bind_errors(
-    form: forms.Form,
-    errors: dict[str, list[str]],
-    field_for: Callable[[str], str | None] | None = None,
-) -> None:
-    """Put engine or service messages on the fields their paths name, else on the form."""
-    for path, messages in errors.items():
-        name = field_for(path) if field_for else path
-        field = form.fields.get(name) if name else None
-        if field is None or field.widget.is_hidden:
-            name = None
-        for message in messages:
-            form.add_error(name, message)
-
-
-def bind_domain_error(
-    form: forms.Form, error: ValidationError, field_for: Callable[[str], str | None] | None = None
-) -> None:
-    if hasattr(error, "error_dict"):
-        bind_errors(form, error.message_dict, field_for)
-    else:
-        bind_errors(form, {NON_FIELD: error.messages})
 
 
 class FieldsetsMixin:

@@ -24,13 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualaid.audit.services import record, snapshot
+from mutualaid.core.errors import NON_FIELD, DomainError
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Tenant
 from mutualaid.tenancy.scoping import Actor
-from mutualaid.tenancy.services import DomainError
 from plans.models import BenefitItem, Plan, PlanVersion, VersionStatus
 from plans.rules import validate_version_terms
 
-NON_FIELD = "non_field_errors"
 PLAN_FIELDS = ["code", "name", "short_name", "source", "notes", "organisation"]
 VERSION_FIELDS = ["number", "label", "valid_from", "valid_to", "status"]
 _PLAN_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mutualaid.core.errors import NON_FIELD, bind_errors, bind_to_form
 from mutualaid.tenancy.access import staff_required
 from mutualaid.tenancy.models import Role
 from plans import describe, selectors, services
@@ -27,8 +28,6 @@ from plans.forms import (
     ItemForm,
     PlanForm,
     VersionForm,
-    bind_domain_error,
-    bind_errors,
 )
 from plans.models import PlanVersion
 from plans.rules import FORMULA_LABELS, REASON_LABELS, ReasonCode, fmt_money
@@ -88,7 +87,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(actor=actor, **form.cleaned_data)
         except ValidationError as error:
-            bind_domain_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("The plan was created. Now add its first version."))
             return redirect("plans:version_create", plan_id=plan.pk)
@@ -122,7 +121,7 @@ def plan_edit(request, plan_id):
         try:
             services.plan_update(actor=request.actor, plan=plan, **form.cleaned_data)
         except ValidationError as error:
-            bind_domain_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("plans:plan_detail", plan_id=plan.pk)
@@ -164,7 +163,7 @@ def _version_form_page(request, *, plan, version=None):
         except services.TermsInvalid as error:
             bind_errors(form, error.errors, form.field_for)
         except ValidationError as error:
-            bind_domain_error(form, error, form.field_for)
+            bind_to_form(form, error, form.field_for)
         else:
             messages.success(request, _("Saved."))
             return redirect(_card_url(version))
@@ -223,7 +222,7 @@ def version_copy(request, plan_id, version_id):
         try:
             new = services.version_copy(actor=request.actor, version=version, **form.cleaned_data)
         except ValidationError as error:
-            bind_domain_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -249,9 +248,7 @@ def version_publish(request, plan_id, version_id):
             problems = error.errors
         except ValidationError as error:
             problems = (
-                error.message_dict
-                if hasattr(error, "error_dict")
-                else {services.NON_FIELD: error.messages}
+                error.message_dict if hasattr(error, "error_dict") else {NON_FIELD: error.messages}
             )
         else:
             messages.success(
@@ -327,11 +324,11 @@ def _item_page(request, *, version, item=None):
                 own = {k: v for k, v in error.errors.items() if k != "params"}
                 bind_errors(form, own, form.field_for)
                 if params_form is not None and "params" in error.errors:
-                    bind_errors(params_form, {services.NON_FIELD: error.errors["params"]})
+                    bind_errors(params_form, {NON_FIELD: error.errors["params"]})
                 elif "params" in error.errors:
-                    bind_errors(form, {services.NON_FIELD: error.errors["params"]})
+                    bind_errors(form, {NON_FIELD: error.errors["params"]})
             except ValidationError as error:
-                bind_domain_error(form, error, form.field_for)
+                bind_to_form(form, error, form.field_for)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(_card_url(version))
@@ -417,7 +414,7 @@ def calculator(request):
                     four_eyes_threshold=actor.tenant.four_eyes_threshold,
                 )
             except ValidationError as error:
-                bind_domain_error(form, error)
+                bind_to_form(form, error)
     else:
         initial = {"shares": 1}
         initial.update({k: v for k, v in request.GET.items() if v})

@@ -16,6 +16,7 @@ from enrolment import access as enrolment_access
 from members.access import access_unit
 from mutualaid.api.base import ScopedAPIView
 from mutualaid.api.keyset import CURSOR, PAGE_SIZE, page_size, paged_response
+from plans.access import access_plan_filter
 from premiums import access, selectors, services
 from premiums.models import Invoice, InvoiceItem, InvoiceShare, Party, Payment, PaymentKind, Renewal
 
@@ -185,11 +186,7 @@ class InvoiceList(ScopedAPIView):
     def get(self, request):
         params = request.query_params
         unit = access_unit(self.actor, params["unit"]) if params.get("unit") else None
-        plan = (
-            enrolment_access.access_plan_filter(self.actor, params["plan"])
-            if params.get("plan")
-            else None
-        )
+        plan = access_plan_filter(self.actor, params["plan"]) if params.get("plan") else None
         page = selectors.invoice_page(
             actor=self.actor,
             status=params.get("status", ""),

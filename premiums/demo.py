@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enrolment.models import Enrolment, EnrolmentStatus
+from mutualaid.core.numbering import next_number
 from mutualaid.tenancy.models import Tenant, User
 from mutualaid.tenancy.scoping import actor_for
 from premiums import services
@@ -33,7 +34,7 @@ def _backfill(enrolment: Enrolment, finance_user) -> Invoice:
         tenant_id=enrolment.tenant_id,
         organisation_id=enrolment.organisation_id,
         enrolment=enrolment,
-        number=services.next_number(
+        number=next_number(
             tenant_id=enrolment.tenant_id, kind="invoice", prefix="JF", year=issued.year
         ),
         amount=enrolment.premium_total,
@@ -58,7 +59,7 @@ def _backfill(enrolment: Enrolment, finance_user) -> Invoice:
             paid_on=enrolment.payment_date,
             amount=enrolment.premium_total,
             party=split[0]["party"],
-            receipt_number=services.next_number(
+            receipt_number=next_number(
                 tenant_id=enrolment.tenant_id,
                 kind="receipt",
                 prefix="SJ",

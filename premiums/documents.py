@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from enrolment.models import Enrolment, Policy, ShareTranche
-from members.validation import mask_id_number
 from mutualaid import pdf
+from mutualaid.core.cleaning import mask_id_number
 from mutualaid.money import capitals, fmt_yuan
 from premiums.models import Invoice, Payment
 
@@ -117,7 +117,9 @@ def certificate_context(enrolment: Enrolment) -> dict:
         "premium": fmt_yuan(enrolment.premium_total),
         "premium_capitals": capitals(enrolment.premium_total),
         "invoice": invoice,
-        "certificate_number": f"PZ{enrolment.coverage_start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}",
+        "certificate_number": (
+            f"PZ{enrolment.coverage_start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}"
+        ),
         "printed_on": timezone.localdate(),
     }
 

@@ -256,25 +256,6 @@ class Payment(models.Model):
         return self.amount if self.kind == PaymentKind.PAYMENT else -self.amount
 
 
-class DocumentCounter(models.Model):
-    """Running numbers of invoices and receipts per tenant and year (one UPDATE each)."""
-
-    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "kind", "year"], name="document_counter_once"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.year}: {self.last}"
-
-
 class RenewalQuerySet(ScopedQuerySet):
     pass
 

@@ -15,13 +15,15 @@ register(
 register(
     IN_FORCE,
     _(
-        "%(plan)s for %(unit)s is in force from %(start)s to %(end)s: the enrolment certificate can be downloaded."
+        "%(plan)s for %(unit)s is in force from %(start)s to %(end)s: "
+        "the enrolment certificate can be downloaded."
     ),
 )
 register(
     RENEWAL_PREPARED,
     _(
         "The renewal of %(plan)s for %(unit)s is ready: %(members)s members, ¥%(premium)s, "
-        "cover from %(start)s; pay by %(deadline)s to keep cover without a gap. Left out: %(dropped)s."
+        "cover from %(start)s; pay by %(deadline)s to keep cover without a gap. "
+        "Left out: %(dropped)s."
     ),
 )

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -31,11 +31,13 @@ from django.utils.translation import gettext as _
 from enrolment import services as enrolment_services
 from enrolment.models import FUNDING_PARTIES, Enrolment, EnrolmentLine, EnrolmentStatus
 from mutualaid.audit.services import record
+from mutualaid.core.errors import DomainError
+from mutualaid.core.numbering import next_number
 from mutualaid.money import CENT, to_money
 from mutualaid.notifications.services import notify
-from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Staff
+from mutualaid.tenancy.models import Organisation, OrganisationKind, Role
 from mutualaid.tenancy.scoping import Actor
-from mutualaid.tenancy.services import DomainError
+from mutualaid.tenancy.selectors import unit_agents
 from premiums import notices
 from premiums.models import (
     PARTY_OF_FIELD,
@@ -53,11 +55,6 @@ logger = logging.getLogger(__name__)
 #: Who issues invoices and records money (SPEC §2: finance; office admins may invoice).
 ISSUERS = (Role.FINANCE, Role.OFFICE_ADMIN)
 CASHIERS = (Role.FINANCE,)
-NON_FIELD = "non_field_errors"
-
-
-def _refuse(message: str, *, field: str = NON_FIELD, code: str = "invalid") -> DomainError:
-    return DomainError({field: [ValidationError(message, code=code)]})
 
 
 def can_issue(actor: Actor | None, organisation: Organisation) -> bool:
@@ -66,36 +63,6 @@ def can_issue(actor: Actor | None, organisation: Organisation) -> bool:
 
 def can_record_payment(actor: Actor, organisation: Organisation) -> bool:
     return actor.has_role(*CASHIERS) and actor.reaches(organisation)
-
-
-def next_number(*, tenant_id, kind: str, prefix: str, year: int) -> str:
-    """The next running number of ``kind`` in the tenant and year, e.g. JF2026000123: one
-    atomic upsert, so two cashiers at once never get the same number."""
-    with connection.cursor() as cur:
-        cur.execute(
-            """
-            INSERT INTO premiums_documentcounter (tenant_id, kind, year, last) VALUES (%s, %s, %s, 1)
-            ON CONFLICT (tenant_id, kind, year)
-            DO UPDATE SET last = premiums_documentcounter.last + 1
-            RETURNING last
-            """,
-            [tenant_id, kind, year],
-        )
-        (number,) = cur.fetchone()
-    return f"{prefix}{year}{number:06d}"
-
-
-def unit_agents(organisation: Organisation) -> list:
-    """The unit's agents: agents at the unit's node, and at an agent office above it."""
-    chain = organisation.ancestry()
-    nodes = [organisation.pk] + [n.pk for n in chain if n.kind == OrganisationKind.AGENT]
-    return list(
-        Staff.objects.filter(
-            tenant_id=organisation.tenant_id,
-            organisation_id__in=nodes,
-            roles__contains=[Role.AGENT],
-        ).values_list("user_id", flat=True)
-    )
 
 
 def _federation_of(unit_node: Organisation) -> Organisation:
@@ -137,7 +104,7 @@ def funding_split(enrolment: Enrolment) -> list[dict[str, Any]]:
         )
     paid = sum((row["amount"] for row in out), Decimal("0.00"))
     if paid != total:
-        raise _refuse(
+        raise DomainError(
             _("The parties' amounts add up to ¥%(paid)s, but the premium is ¥%(total)s.")
             % {"paid": paid, "total": total},
             code="funding_sum",
@@ -146,7 +113,8 @@ def funding_split(enrolment: Enrolment) -> list[dict[str, Any]]:
 
 
 def _items(enrolment: Enrolment) -> list[dict[str, Any]]:
-    """Lines grouped by shares, tier and premium: "5 members × 3 shares × ¥40 = ¥600" (one query)."""
+    """Lines grouped by shares, tier and premium: "5 members × 3 shares × ¥40 = ¥600"
+    (one query)."""
     rows = (
         EnrolmentLine.objects.filter(enrolment_id=enrolment.pk)
         .order_by()
@@ -180,7 +148,7 @@ def invoice_issue(*, actor: Actor | None, enrolment: Enrolment) -> Invoice:
         items = _items(locked)
         amount = sum((i["amount"] for i in items), Decimal("0.00"))
         if amount != locked.premium_total:
-            raise _refuse(
+            raise DomainError(
                 _("The roster adds up to ¥%(lines)s, but the enrolment's premium is ¥%(total)s.")
                 % {"lines": amount, "total": locked.premium_total},
                 code="premium_mismatch",
@@ -264,13 +232,13 @@ def clean_bank_reference(raw: Any) -> str:
     letters in upper case — the same transfer typed twice is the same reference."""
     text = "".join(unicodedata.normalize("NFKC", str(raw or "")).split()).upper()
     if not text:
-        raise _refuse(
+        raise DomainError(
             _("Enter the bank's reference of the transfer."),
             field="bank_reference",
             code="required",
         )
     if len(text) > 64:
-        raise _refuse(
+        raise DomainError(
             _("The bank reference may have at most 64 characters."), field="bank_reference"
         )
     return text
@@ -280,11 +248,11 @@ def clean_amount(raw: Any) -> Decimal:
     try:
         value = Decimal(str(raw).strip().replace(",", "")) if not isinstance(raw, Decimal) else raw
     except (InvalidOperation, ValueError):
-        raise _refuse(
+        raise DomainError(
             _("Enter an amount in yuan."), field="amount", code="amount_invalid"
         ) from None
     if not value.is_finite() or value <= 0 or value != value.quantize(CENT):
-        raise _refuse(
+        raise DomainError(
             _("Enter an amount in yuan, more than 0, with at most 2 decimals."),
             field="amount",
             code="amount_invalid",
@@ -294,9 +262,9 @@ def clean_amount(raw: Any) -> Decimal:
 
 def _clean_date(raw: Any) -> dt.date:
     if not isinstance(raw, dt.date):
-        raise _refuse(_("Enter the date the money arrived."), field="paid_on", code="required")
+        raise DomainError(_("Enter the date the money arrived."), field="paid_on", code="required")
     if raw > timezone.localdate():
-        raise _refuse(_("The date cannot be in the future."), field="paid_on", code="future")
+        raise DomainError(_("The date cannot be in the future."), field="paid_on", code="future")
     return raw
 
 
@@ -321,7 +289,8 @@ def _duplicate(existing: Payment | None) -> DuplicateBankReference:
         )
     else:
         message = _(
-            "This bank reference was recorded already on invoice %(number)s (¥%(amount)s, %(date)s): "
+            "This bank reference was recorded already on invoice %(number)s "
+            "(¥%(amount)s, %(date)s): "
             "the same transfer is never counted twice."
         ) % {
             "number": existing.invoice.number,
@@ -426,7 +395,7 @@ def payment_record(
     money = clean_amount(amount)
     day = _clean_date(paid_on)
     if party and party not in Party.values:
-        raise _refuse(_("Choose who paid."), field="party")
+        raise DomainError(_("Choose who paid."), field="party")
     note = " ".join(str(note or "").split())[:300]
     existing = (
         Payment.objects.filter(tenant_id=invoice.tenant_id, bank_reference=reference)
@@ -529,7 +498,7 @@ def refund_record(
         with transaction.atomic():
             locked = _lock_invoice(invoice)
             if money > locked.overpaid_by:
-                raise _refuse(
+                raise DomainError(
                     _("Only ¥%(excess)s was received too much: a refund cannot be larger.")
                     % {"excess": locked.overpaid_by},
                     field="amount",
@@ -580,7 +549,7 @@ def invoice_activate(*, actor: Actor, invoice: Invoice) -> Invoice:
     with transaction.atomic():
         locked = _lock_invoice(invoice)
         if locked.enrolment.status != EnrolmentStatus.INVOICED or locked.paid_on is None:
-            raise _refuse(
+            raise DomainError(
                 _("Only a paid invoice whose enrolment is not in force yet can be retried.")
             )
         problem = _bring_into_force(actor, locked, locked.paid_on)
@@ -597,7 +566,7 @@ def invoice_activate(*, actor: Actor, invoice: Invoice) -> Invoice:
         )
     _copy(locked, invoice)
     if problem:
-        raise _refuse(problem, code="activation_refused")
+        raise DomainError(problem, code="activation_refused")
     return locked
 
 

@@ -17,10 +17,11 @@ from enrolment import access as enrolment_access
 from enrolment import selectors as enrolment_selectors
 from enrolment import services as enrolment_services
 from enrolment.models import FUNDING_PARTIES, EnrolmentStatus
-from members.forms import add_service_error
+from mutualaid.core.errors import bind_to_form
 from mutualaid.jobs.services import job_create, job_enqueue
 from mutualaid.jobs.tasks import run_job
 from mutualaid.tenancy.access import staff_required
+from plans.access import access_plan_filter
 from plans.models import Plan
 from premiums import access, documents, jobs, selectors, services
 from premiums.forms import PaymentForm, QueueFilterForm, RefundForm
@@ -57,7 +58,7 @@ def invoice_list(request):
             "number": data["number"] or "",
         }
         if data["plan"]:
-            filters["plan"] = enrolment_access.access_plan_filter(actor, data["plan"])
+            filters["plan"] = access_plan_filter(actor, data["plan"])
     elif request.GET:
         filters = {"status": request.GET.get("status", "")}
     page = selectors.invoice_page(actor=actor, after=request.GET.get("after"), **filters)
@@ -151,7 +152,7 @@ def payment_create(request, invoice_id):
                 actor=request.actor, invoice=invoice, **form.cleaned_data
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -160,7 +161,8 @@ def payment_create(request, invoice_id):
                 messages.success(
                     request,
                     _(
-                        "Payment recorded: the invoice is paid and the cover is in force from %(start)s."
+                        "Payment recorded: the invoice is paid and the cover is in force "
+                        "from %(start)s."
                     )
                     % {"start": invoice.enrolment.coverage_start.isoformat()},
                 )
@@ -168,7 +170,8 @@ def payment_create(request, invoice_id):
                 messages.error(
                     request,
                     _(
-                        "Payment recorded and the invoice is paid, but the cover could not start: %(why)s"
+                        "Payment recorded and the invoice is paid, "
+                        "but the cover could not start: %(why)s"
                     )
                     % {"why": result.activation_problem},
                 )
@@ -176,7 +179,8 @@ def payment_create(request, invoice_id):
                 messages.warning(
                     request,
                     _(
-                        "Payment recorded. ¥%(due)s is still due: the cover starts when it is paid in full."
+                        "Payment recorded. ¥%(due)s is still due: "
+                        "the cover starts when it is paid in full."
                     )
                     % {"due": invoice.outstanding},
                 )
@@ -184,7 +188,8 @@ def payment_create(request, invoice_id):
                 messages.warning(
                     request,
                     _(
-                        "Payment recorded. ¥%(excess)s was received too much: record the refund when it is paid back."
+                        "Payment recorded. ¥%(excess)s was received too much: "
+                        "record the refund when it is paid back."
                     )
                     % {"excess": invoice.overpaid_by},
                 )
@@ -204,7 +209,7 @@ def refund_create(request, invoice_id):
         try:
             services.refund_record(actor=request.actor, invoice=invoice, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:

@@ -21,7 +21,7 @@ export LANG="${LANG:-C.UTF-8}"
 embedded_db=false
 cleanup() {
     if $embedded_db; then
-        "$PY" -m mutualaid.devdb stop || true
+        "$PY" -m portal.devdb stop || true
     fi
 }
 trap cleanup EXIT
@@ -29,7 +29,7 @@ trap cleanup EXIT
 if [ -z "${DATABASE_URL:-}" ]; then
     echo "demo: DATABASE_URL is not set: starting the embedded PostgreSQL (data in var/pgdata)"
     embedded_db=true
-    DATABASE_URL="$("$PY" -m mutualaid.devdb url)"
+    DATABASE_URL="$("$PY" -m portal.devdb url)"
     export DATABASE_URL
 fi
 echo "demo: database $DATABASE_URL"

@@ -62,7 +62,7 @@ def _redis_error() -> str | None:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else ""
     if command == "test":
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings_test")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings_test")
         problems = [p for p in (_postgres_error(), _redis_error()) if p]
         for problem in problems:
             print(f"preflight: {problem}", file=sys.stderr)
@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
         print("preflight: PostgreSQL and Redis answer")
         return 0
     if command == "redis":
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
         return 1 if _redis_error() else 0
     if command == "port" and len(argv) == 3:
         port = int(argv[2])

@@ -3,7 +3,7 @@ on the return's page, through the services). The summaries are derived data: not
 
 from django.contrib import admin
 
-from mutualaid.core.admin import ReadOnlyAdmin
+from mutualaid.tenancy.admin_base import ReadOnlyAdmin
 from stats.models import StatisticalReturn
 
 

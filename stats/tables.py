@@ -15,16 +15,18 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from enrolment.roster.export import DATE as X_DATE
-from enrolment.roster.export import MONEY as X_MONEY
-from enrolment.roster.export import NUMBER as X_NUMBER
-from enrolment.roster.export import TEXT as X_TEXT
-from enrolment.roster.export import ExportColumn, export_roster_xlsx
+from mutualaid.core import xlsx
 from stats import charts
 from stats.selectors import CHART_BARS, PAGE_ROWS, Coverage, Group, Totals
 
 TEXT, NUMBER, MONEY, PERCENT, DATE = "text", "number", "money", "percent", "date"
-_XLSX_KIND = {TEXT: X_TEXT, NUMBER: X_NUMBER, MONEY: X_MONEY, PERCENT: X_NUMBER, DATE: X_DATE}
+_XLSX_KIND = {
+    TEXT: xlsx.TEXT,
+    NUMBER: xlsx.NUMBER,
+    MONEY: xlsx.MONEY,
+    PERCENT: xlsx.NUMBER,
+    DATE: xlsx.DATE,
+}
 
 
 @dataclass(frozen=True)
@@ -347,10 +349,10 @@ def write_xlsx(
 
     handle = tempfile.NamedTemporaryFile(prefix="stats-", suffix=".xlsx", delete=False)
     handle.close()
-    export_roster_xlsx(
+    xlsx.write_xlsx(
         path=handle.name,
         rows=values(),
-        columns=[ExportColumn(c.header, _XLSX_KIND[c.kind], c.width) for c in columns],
+        columns=[xlsx.ExportColumn(c.header, _XLSX_KIND[c.kind], c.width) for c in columns],
         title=title,
         sheet_name=sheet[:31],
     )

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.forms import add_service_error
 from mutualaid.calendar.selectors import work_calendar_for
+from mutualaid.core.errors import bind_to_form
 from mutualaid.tenancy.access import staff_required
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role
 from stats import access, dashboards, documents, selectors, services, tables
@@ -367,7 +367,7 @@ def return_submit(request, return_id):
                 reviewed=form.cleaned_data["reviewed"],
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -402,7 +402,7 @@ def return_send_back(request, return_id):
                 actor=request.actor, ret=ret, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
@@ -420,7 +420,7 @@ def return_settings(request):
         try:
             services.return_settings_update(actor=actor, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            bind_to_form(form, error)
         except PermissionDenied as error:
             raise PermissionDenied(str(error)) from None
         else:

@@ -118,7 +118,7 @@ def celery_worker_thread(transactional_db):
     import celery.contrib.testing.tasks  # noqa: F401 - registers celery.ping for the start-up check
     from celery.contrib.testing.worker import start_worker
 
-    from mutualaid.celery import app
+    from portal.celery import app
 
     app.conf.task_always_eager = False
     app.control.purge()

@@ -76,7 +76,8 @@ def make_group(name: str | None = None):
 
 
 def make_access_record(kind: str, user: User):
-    """A django-axes record (``accessattempt``, ``accesslog`` or ``accessfailurelog``) naming ``user``."""
+    """A django-axes record (``accessattempt``, ``accesslog`` or ``accessfailurelog``)
+    naming ``user``."""
     from axes import models as axes_models
 
     common = {
@@ -129,7 +130,8 @@ def make_unit(organisation: Organisation, **fields):
 
 
 def make_member(unit_or_node, *, name: str | None = None, id_number: str | None = None, **fields):
-    """A member of a unit (its ``Unit`` row made if missing), sex and birth date from the ID number."""
+    """A member of a unit (its ``Unit`` row made if missing), sex and birth date from the
+    ID number."""
     from members.models import Member, Unit
     from members.validation import validate_id_number
 

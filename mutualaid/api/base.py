@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, generics
 
+from mutualaid.core.errors import as_api_error
 from mutualaid.tenancy.scoping import Actor, actor_for
 
 
@@ -30,12 +31,8 @@ class ScopedAPIView(generics.GenericAPIView):
         request.actor = actor
 
     def handle_exception(self, exc):
-        # Services raise Django's ValidationError (DomainError): answer 400 with its messages.
+        # Services raise DomainError (a Django ValidationError): 400 with its messages, keyed
+        # by field exactly as the pages show them.
         if isinstance(exc, DjangoValidationError):
-            detail = (
-                exc.message_dict
-                if hasattr(exc, "error_dict")
-                else {getattr(exc, "code", None) or "non_field_errors": exc.messages}
-            )
-            exc = exceptions.ValidationError(detail)
+            exc = as_api_error(exc)
         return super().handle_exception(exc)

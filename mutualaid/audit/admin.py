@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from mutualaid.audit.models import AuditEvent
-from mutualaid.core.admin import ReadOnlyAdmin
+from mutualaid.tenancy.admin_base import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)

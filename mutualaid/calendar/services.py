@@ -27,9 +27,9 @@ from mutualaid.calendar.models import (
 )
 from mutualaid.calendar.package import package_days, package_years
 from mutualaid.calendar.selectors import reminder_due
+from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.models import Organisation, Role, Staff, Tenant
 from mutualaid.tenancy.scoping import Actor
-from mutualaid.tenancy.services import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def seed_years_from_package(
     available = package_years()
     wanted = available if years is None else available & set(years)
     if years is not None and not wanted:
-        raise DomainError(_("The holiday package has no data for this year."), code="year")
+        raise DomainError(_("The holiday package has no data for this year."), field="year")
     days = [d for d in package_days() if d.date.year in wanted]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -124,13 +124,13 @@ def calendar_day_set(*, actor: Actor, date: dt.date, kind: str, name: str) -> Ca
     """Add a holiday or make-up workday for the actor's tenant, or change an existing one."""
     _check_admin(actor)
     if kind not in DayKind.values:
-        raise DomainError(_("Choose a rest day or a make-up workday."), code="kind")
+        raise DomainError(_("Choose a rest day or a make-up workday."), field="kind")
     if kind == DayKind.WORKDAY and date.weekday() < 5:
         # Monday–Friday are workdays already; only a weekend day can be made one.
-        raise DomainError(_("Only a Saturday or Sunday can be a make-up workday."), code="kind")
+        raise DomainError(_("Only a Saturday or Sunday can be a make-up workday."), field="kind")
     name = name.strip()
     if not name:
-        raise DomainError(_("Enter the name of the holiday."), code="name")
+        raise DomainError(_("Enter the name of the holiday."), field="name")
     with transaction.atomic():
         day = (
             CalendarDay.objects.for_tenant(actor.tenant)
@@ -158,7 +158,7 @@ def calendar_day_set(*, actor: Actor, date: dt.date, kind: str, name: str) -> Ca
                     if kind == DayKind.REST
                     else _("%(date)s is already a make-up workday.")
                 )
-                raise DomainError(message % {"date": date.isoformat()}, code="date")
+                raise DomainError(message % {"date": date.isoformat()}, field="date")
             before = snapshot(day, DAY_FIELDS)
             day.kind = kind
             day.name = name
@@ -186,7 +186,9 @@ def calendar_day_remove(*, actor: Actor, date: dt.date) -> None:
             .first()
         )
         if day is None:
-            raise DomainError(_("%(date)s has no entry.") % {"date": date.isoformat()}, code="date")
+            raise DomainError(
+                _("%(date)s has no entry.") % {"date": date.isoformat()}, field="date"
+            )
         record(
             actor=actor,
             action="calendar.day.delete",

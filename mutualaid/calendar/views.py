@@ -19,8 +19,8 @@ from mutualaid.calendar.forms import DateOnlyForm, DayForm, DeadlineForm
 from mutualaid.calendar.models import DayKind, YearSource
 from mutualaid.calendar.package import package_years
 from mutualaid.calendar.workdays import WorkCalendar
+from mutualaid.core.errors import bind_to_form
 from mutualaid.tenancy.access import staff_required
-from mutualaid.tenancy.forms import add_domain_error
 from mutualaid.tenancy.models import Role
 
 READ_ROLES = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR)
@@ -138,7 +138,7 @@ def day_set(request, year: int):
         try:
             day = services.calendar_day_set(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            add_domain_error(form, error)
+            bind_to_form(form, error)
         else:
             messages.success(request, _("Saved %(date)s.") % {"date": day.date.isoformat()})
             return redirect("calendar:year_detail", year=day.date.year)

@@ -26,7 +26,8 @@ def run_job(job_id: str) -> str:
         except Exception as exc:  # noqa: BLE001 - the user sees the failure; the log has the trace
             logger.exception("job %s (%s) failed", job.pk, job.kind)
             message = getattr(exc, "user_message", "") or _(
-                "The job failed and nothing was saved. Please try again; if it fails again, tell your office."
+                "The job failed and nothing was saved. Please try again; "
+                "if it fails again, tell your office."
             )
             services.job_fail(job, message=str(message))
             return "failed"

@@ -11,8 +11,17 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from mutualaid.tenancy.models import Organisation, Staff
+from mutualaid.tenancy.models import Organisation, Role, Staff
 from mutualaid.tenancy.scoping import Actor
+
+# Who registers and edits units (the leaves of the tree) at or below their node.
+UNIT_MANAGERS = (Role.OFFICE_ADMIN, Role.CADRE)
+
+
+def can_manage_units(actor: Actor, node: Organisation | None = None) -> bool:
+    """Office admins and cadres register and edit units at or below their node. Agents read
+    their units; changing the registration data goes through the cadre above them."""
+    return actor.has_role(*UNIT_MANAGERS) and (node is None or actor.reaches(node))
 
 
 def access_organisation(actor: Actor, organisation_id) -> Organisation:

@@ -2,7 +2,8 @@ from mutualaid.tenancy.scoping import actor_for
 
 
 class ActorMiddleware:
-    """Puts ``request.actor`` (tenant, node, roles of the logged-in user, or None) on each request."""
+    """Puts ``request.actor`` (tenant, node, roles of the logged-in user, or None) on each
+    request."""
 
     def __init__(self, get_response):
         self.get_response = get_response

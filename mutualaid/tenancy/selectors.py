@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from mutualaid.tenancy.models import Organisation, Staff
+from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Staff
 from mutualaid.tenancy.scoping import Actor
 
 
@@ -35,3 +35,16 @@ def staff_list(*, actor: Actor, organisation: Organisation | None = None, query:
     if query:
         qs = qs.filter(Q(user__username__icontains=query) | Q(user__display_name__icontains=query))
     return qs
+
+
+def unit_agents(organisation: Organisation) -> list:
+    """The unit's agents: agents at the unit's node, and at an agent office above it."""
+    chain = organisation.ancestry()
+    nodes = [organisation.pk] + [n.pk for n in chain if n.kind == OrganisationKind.AGENT]
+    return list(
+        Staff.objects.filter(
+            tenant_id=organisation.tenant_id,
+            organisation_id__in=nodes,
+            roles__contains=[Role.AGENT],
+        ).values_list("user_id", flat=True)
+    )

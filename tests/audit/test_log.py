@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from mutualaid.accounts import services
 from mutualaid.audit.models import AuditEvent
-from mutualaid.tenancy import services
 from mutualaid.tenancy.models import OrganisationKind, Role, Staff
 from tests import factories
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from mutualaid.accounts.services import tenant_create
 from mutualaid.audit.models import AuditEvent
 from mutualaid.calendar import services
 from mutualaid.calendar.models import (
@@ -19,7 +20,7 @@ from mutualaid.calendar.models import (
 from mutualaid.calendar.package import package_days, package_years
 from mutualaid.calendar.selectors import missing_next_year_notice, work_calendar_for
 from mutualaid.calendar.workdays import DeadlineResult
-from mutualaid.tenancy.services import DomainError, tenant_create
+from mutualaid.core.errors import DomainError
 
 D = dt.date
 

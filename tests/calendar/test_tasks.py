@@ -13,7 +13,7 @@ from tests import factories
 
 
 def test_task_name_matches_the_beat_schedule():
-    from mutualaid.celery import app
+    from portal.celery import app
 
     names = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert remind_missing_next_year.name in names

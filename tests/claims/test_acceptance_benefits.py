@@ -21,7 +21,7 @@ import pytest
 
 from claims import services
 from claims.models import Claim, ClaimDecision, ClaimStatus, PayoutLine
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core.errors import DomainError
 from tests import factories
 from tests.claims.services_support import (
     ONE_DAY,

@@ -19,6 +19,7 @@ import pytest
 from claims import notices, services
 from claims.models import Claim, ClaimStatus, ReportStatus
 from mutualaid.notifications.models import Notification
+from plans.terms import terms_of
 from tests import factories
 from tests.claims.services_support import (
     ONE_DAY,
@@ -43,7 +44,7 @@ def test_the_csv_has_the_d_rows():
 
 
 def _kind_for(plan, days: int) -> str:
-    terms = services.terms_for(plan.versions.get())
+    terms = terms_of(plan.versions.get())
     kinds = [k for k in KINDS if terms.report_deadline_days_for(k) == days]
     assert kinds, f"no event kind of {plan.name} has a {days}-day report deadline"
     return kinds[0]
@@ -93,7 +94,7 @@ def test_payout_limit_row_through_approval(world, seed_plans, monkeypatch, row):
     freeze_today(monkeypatch, approved_on)
     claim = submitted(world, member, plan, event_date="2026-08-20", condition="coronary_stent")
     assert claim.assessed_amount == Decimal("3000.00")
-    terms = services.terms_for(claim.policy.plan_version)
+    terms = terms_of(claim.policy.plan_version)
     assert terms.payout_limit_working_days == int(row["n"])
 
     claim = services.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")

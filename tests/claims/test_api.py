@@ -21,7 +21,7 @@ from drf_spectacular.validation import validate_schema
 from claims import services
 from claims.models import Claim, ClaimStatus, PayoutLine
 from mutualaid.audit.models import AuditEvent
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core.errors import DomainError
 from tests import factories
 from tests.claims.payout_support import CARD, PDF, approved_claims, pdf_upload
 from tests.premiums.pdfcheck import text_of

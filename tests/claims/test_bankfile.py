@@ -131,7 +131,7 @@ def test_file_names_carry_the_batch_number(batch):
 
 
 def test_only_an_approved_batch_goes_to_the_bank(batch, world):
-    from mutualaid.tenancy.services import DomainError
+    from mutualaid.core.errors import DomainError
 
     with pytest.raises(DomainError) as refused:
         bankfile.check_sendable(batch)  # built by finance, nobody approved it yet

@@ -19,8 +19,8 @@ from claims.models import (
     PayoutBatch,
     PayoutLine,
 )
+from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.models import Role
-from mutualaid.tenancy.services import DomainError
 from tests import factories
 from tests.claims.services_support import freeze_today, seed_calendar, submitted
 

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from claims import services
 from claims.models import ClaimDocument
 from mutualaid.audit.models import AuditEvent
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core.errors import DomainError
 from tests.claims.services_support import PDF, image_bytes, pdf_upload, report
 
 EVENT = dt.date(2026, 8, 1)

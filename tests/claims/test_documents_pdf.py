@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from claims import documents, services
-from members.validation import mask_id_number
 from mutualaid import pdf
+from mutualaid.core.cleaning import mask_id_number
 from tests.claims.payout_support import CARD, approved_claim, approved_claims
 from tests.premiums.pdfcheck import fonts_of, glyph_ids, text_of
 

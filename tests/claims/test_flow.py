@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from claims import services
 from claims.models import BatchStatus, ClaimStatus, PayoutLine
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core.errors import DomainError
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from claims import services
 from claims.models import BatchStatus, Claim, ClaimStatus, PayoutBatch, ReportStatus
 from mutualaid.jobs.models import Job
+from plans.terms import terms_of
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -396,7 +397,7 @@ def test_exclusions_and_a_new_assessment(world, covered, login):
     member, plan, _policy = covered
     claim = _submitted(world, member, plan)
     client = login(world.reviewer)
-    code = next(iter(services.terms_for(claim.policy.plan_version).exclusions))
+    code = next(iter(terms_of(claim.policy.plan_version).exclusions))
     response = client.post(f"/claims/{claim.pk}/reassess/", {"exclusions": [code]}, follow=True)
     claim.refresh_from_db()
     assert claim.exclusions == [code] and claim.assessed_amount == Decimal("0.00")

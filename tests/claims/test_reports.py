@@ -9,7 +9,7 @@ import pytest
 from claims import services
 from claims.models import Claim, ClaimStatus, IncidentReport, ReportStatus
 from mutualaid.audit.models import AuditEvent
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core.errors import DomainError
 from tests import factories
 from tests.claims.services_support import report, seed_calendar
 

@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from claims import notices, services
 from claims.models import Claim, ClaimDecision, ClaimStatus, IncidentReport, ReportStatus
 from mutualaid.audit.models import AuditEvent
+from mutualaid.core.errors import DomainError
 from mutualaid.notifications.models import Notification
 from mutualaid.tenancy.models import Role
-from mutualaid.tenancy.services import DomainError
 from tests import factories
 from tests.claims.services_support import (
     apply,

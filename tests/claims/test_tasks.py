@@ -27,7 +27,7 @@ NAMES = {
 
 
 def test_every_daily_task_is_in_the_beat_schedule_once():
-    from mutualaid.celery import app
+    from portal.celery import app
 
     scheduled = [entry["task"] for entry in app.conf.beat_schedule.values()]
     for name in NAMES:

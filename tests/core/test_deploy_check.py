@@ -26,7 +26,7 @@ def test_check_deploy_is_clean_with_production_settings():
         if not k.startswith(("DJANGO_", "SECURE_", "DEBUG", "LOG_"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="mutualaid.settings",
+        DJANGO_SETTINGS_MODULE="portal.settings",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="huzhu.example.org",

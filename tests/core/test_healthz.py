@@ -46,7 +46,7 @@ def test_503_naming_the_database_when_it_fails(client, db, monkeypatch):
         def cursor(self):
             raise OperationalError("connection refused")
 
-    monkeypatch.setattr("mutualaid.core.views.connection", DeadDatabase())
+    monkeypatch.setattr("mutualaid.home.views.connection", DeadDatabase())
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"].startswith("error")

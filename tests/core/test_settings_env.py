@@ -17,7 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 GOOD = {
-    "DJANGO_SETTINGS_MODULE": "mutualaid.settings",
+    "DJANGO_SETTINGS_MODULE": "portal.settings",
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
     "DATABASE_URL": "postgres://mutualaid@db.example.org:5432/mutualaid",

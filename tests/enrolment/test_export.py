@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from python_calamine import load_workbook
 
-from members.validation import mask_id_number
+from mutualaid.core.cleaning import mask_id_number
 from mutualaid.jobs.models import Job, JobStatus
 from mutualaid.jobs.tasks import run_job
 from tests import factories

@@ -13,19 +13,19 @@ import pytest
 from import_export import fields, resources
 from python_calamine import load_workbook
 
-from enrolment.roster import export as export_module
-from enrolment.roster.export import (
+from enrolment.roster.export import columns_from_resource
+from members.validation import complete_id_number
+from mutualaid.core import xlsx as export_module
+from mutualaid.core.xlsx import (
     DATE,
     DATETIME,
     ID_NUMBER,
     MONEY,
     NUMBER,
     ExportColumn,
-    columns_from_resource,
-    export_roster_xlsx,
     iter_values,
+    write_xlsx,
 )
-from members.validation import complete_id_number
 from tests import factories
 
 COLUMNS = [
@@ -59,7 +59,8 @@ def read_back(path, sheet=0):
 def test_export_masks_id_numbers_by_default(tmp_path):
     path = tmp_path / "roster.xlsx"
     reports = []
-    count = export_roster_xlsx(
+    count = write_xlsx(
+        sheet_name="花名册",
         path=path,
         rows=generated_rows(2500),
         columns=COLUMNS,
@@ -88,7 +89,13 @@ def test_export_masks_id_numbers_by_default(tmp_path):
 
 def test_export_full_id_numbers_when_allowed(tmp_path):
     path = tmp_path / "roster.xlsx"
-    export_roster_xlsx(path=path, rows=generated_rows(10), columns=COLUMNS, full_id_numbers=True)
+    write_xlsx(
+        sheet_name="花名册",
+        path=path,
+        rows=generated_rows(10),
+        columns=COLUMNS,
+        full_id_numbers=True,
+    )
     _, table = read_back(path)
     assert [row[1] for row in table[1:]] == [row[1] for row in generated_rows(10)]
 
@@ -96,7 +103,7 @@ def test_export_full_id_numbers_when_allowed(tmp_path):
 def test_export_title_row_and_sheet_rollover(tmp_path, monkeypatch):
     monkeypatch.setattr(export_module, "MAX_SHEET_ROWS", 5)
     path = tmp_path / "roster.xlsx"
-    count = export_roster_xlsx(
+    count = write_xlsx(
         path=path, rows=generated_rows(7), columns=COLUMNS[:2], title="花名册", sheet_name="名册"
     )
     assert count == 7
@@ -146,8 +153,11 @@ def test_export_from_a_queryset_through_a_server_side_cursor(tmp_path):
         ExportColumn("单位"),
         ExportColumn("出生日期", DATE),
     ]
-    count = export_roster_xlsx(
-        path=path, rows=iter_values(queryset, resource_paths, chunk_size=2), columns=columns
+    count = write_xlsx(
+        sheet_name="花名册",
+        path=path,
+        rows=iter_values(queryset, resource_paths, chunk_size=2),
+        columns=columns,
     )
     assert count == 3
     _, table = read_back(path)

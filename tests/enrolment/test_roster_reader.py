@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from enrolment.roster import RosterFileError, read_roster, validate_rows
 from enrolment.roster.columns import column_letter, field_for_header, normalise_header
-from enrolment.roster.reader import decode_text
+from enrolment.roster.reader import RosterFileError, decode_text, read_roster
+from enrolment.roster.validation import validate_rows
 from members.validation import complete_id_number
 
 FIXTURES = Path(__file__).with_name("fixtures")

@@ -13,8 +13,11 @@ import openpyxl
 from django.utils import translation
 from python_calamine import load_workbook
 
-from enrolment.roster import build_errors_xlsx, build_template_xlsx, read_roster, validate_rows
 from enrolment.roster.columns import CANONICAL_HEADERS, TEMPLATE_FIELDS
+from enrolment.roster.errors_file import build_errors_xlsx
+from enrolment.roster.reader import read_roster
+from enrolment.roster.template import build_template_xlsx
+from enrolment.roster.validation import validate_rows
 
 E8_ID = "11010519491231002X"
 OTHER_ID = "450102198001011237"

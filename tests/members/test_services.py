@@ -13,8 +13,8 @@ from members.models import EmploymentStatus, Member, MemberCategory, MemberTrans
 from members.selectors import member_list, unit_list
 from members.validation import InvalidValue
 from mutualaid.audit.models import AuditEvent
+from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.models import Organisation, OrganisationKind
-from mutualaid.tenancy.services import DomainError
 from plans.rules.vocab import MEMBER_CATEGORIES
 from tests import factories
 

@@ -20,7 +20,6 @@ from members.validation import (
     InvalidValue,
     Problems,
     complete_id_number,
-    mask_id_number,
     normalise_id_number,
     validate_bank_account,
     validate_credit_code,
@@ -28,7 +27,8 @@ from members.validation import (
     validate_person_name,
     validate_phone,
 )
-from mutualaid.tenancy.services import DomainError
+from mutualaid.core.cleaning import mask_id_number
+from mutualaid.core.errors import DomainError
 
 ACCEPTANCE = Path(__file__).resolve().parents[3] / "shared" / "acceptance" / "enrolment.csv"
 ID_CASES = ("E8", "E9", "E10")

@@ -368,7 +368,7 @@ def test_seed_plans_round_trip_through_the_tables(world, key):
 
 
 def test_seed_demo_plans_loads_the_six_plans_once(db):
-    from mutualaid.core.demo import seed_tenants
+    from mutualaid.home.demo import seed_tenants
 
     seed_tenants()
     created = seed_demo_plans()

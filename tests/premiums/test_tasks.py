@@ -17,7 +17,7 @@ from tests.premiums.support import in_force
 
 
 def test_task_name_matches_the_beat_schedule():
-    from mutualaid.celery import app
+    from portal.celery import app
 
     entries = [e for e in app.conf.beat_schedule.values() if e["task"] == premiums_daily.name]
     assert len(entries) == 1  # exactly one daily entry

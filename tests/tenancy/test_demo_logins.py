@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from mutualaid.core.demo import DEMO_PASSWORD, seed_tenants
+from mutualaid.home.demo import DEMO_PASSWORD, seed_tenants
 from mutualaid.tenancy.models import Staff
 
 ORGPATH = re.compile(r'data-testid="orgpath">(.*?)</span>', re.S)

@@ -220,7 +220,7 @@ def test_cadre_deactivates_an_agent(world, as_user):
 
 
 def test_organisation_list_pages_by_keyset_and_searches(world, as_user, monkeypatch):
-    from mutualaid.tenancy import views
+    from mutualaid.accounts import views
 
     monkeypatch.setattr(views, "LIST_PAGE_SIZE", 2)
     client = as_user(world.county_cadre)

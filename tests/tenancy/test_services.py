@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from mutualaid.accounts import services
 from mutualaid.audit.models import AuditEvent
-from mutualaid.tenancy import services
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Staff, User
 
 K = OrganisationKind

@@ -1,0 +1,34 @@
+"""The enrolment API's URLs under /api/v1/ (the portal's root URLconf includes them)."""
+
+from django.urls import path
+
+from enrolment import api
+
+ENROLMENT = "enrolments/<uuid:enrolment_id>/"
+
+urlpatterns = [
+    path("enrolments/", api.EnrolmentListCreate.as_view(), name="api-enrolment-list"),
+    path(ENROLMENT, api.EnrolmentDetail.as_view(), name="api-enrolment-detail"),
+    path(ENROLMENT + "submit", api.step_view("submit"), name="api-enrolment-submit"),
+    path(ENROLMENT + "check", api.step_view("check"), name="api-enrolment-check"),
+    path(ENROLMENT + "accept", api.step_view("accept"), name="api-enrolment-accept"),
+    path(
+        ENROLMENT + "send-back",
+        api.step_view("send_back"),
+        name="api-enrolment-send-back",
+    ),
+    path(ENROLMENT + "cancel", api.step_view("cancel"), name="api-enrolment-cancel"),
+    path(ENROLMENT + "lines/", api.EnrolmentLines.as_view(), name="api-enrolment-lines"),
+    path(
+        ENROLMENT + "lines/import",
+        api.EnrolmentLinesImport.as_view(),
+        name="api-enrolment-lines-import",
+    ),
+    path(
+        ENROLMENT + "lines/<uuid:member_id>/",
+        api.EnrolmentLineDetail.as_view(),
+        name="api-enrolment-line-detail",
+    ),
+    path("policies/", api.PolicyList.as_view(), name="api-policy-list"),
+    path("policies/<uuid:policy_id>/", api.PolicyDetail.as_view(), name="api-policy-detail"),
+]

@@ -1,0 +1,58 @@
+"""The Celery app. The beat schedule lives here, in code, so it is reviewed like code.
+
+Exactly one beat process runs (docker-compose's ``beat`` service, or ``make demo``).
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("mutualaid")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # From 1 November, remind office admins when next year's holiday table is missing.
+    "calendar-next-year-reminder": {
+        "task": "mutualaid.calendar.tasks.remind_missing_next_year",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Invoice accepted enrolments, prepare the renewals due, notify the agents (premiums).
+    # Idempotent: a second run (or a redelivered task) creates nothing.
+    "premiums-daily": {
+        "task": "premiums.tasks.daily",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Claims (claims.tasks), each idempotent in the data: forfeit applications past their
+    # expiry, remind 30 and 7 days before it, flag approved claims near the payout limit
+    # (D5), and gather every tenant's approved claims into a payout batch for finance.
+    "claims-expire-applications": {
+        "task": "claims.tasks.expire_applications",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "claims-build-payout-batches": {
+        "task": "claims.tasks.build_payout_batches",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "claims-flag-near-limit": {
+        "task": "claims.tasks.flag_near_limit",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "claims-remind-expiry": {
+        "task": "claims.tasks.remind_expiry",
+        "schedule": crontab(hour=8, minute=15),
+    },
+    # Statistics (stats.tasks): rebuild every tenant's summaries at night, after the day's
+    # claims and premium jobs; then draft last month's returns, remind, flag overdue ones.
+    "stats-refresh-summaries": {
+        "task": "stats.tasks.refresh_all",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "stats-returns-daily": {
+        "task": "stats.tasks.returns_daily",
+        "schedule": crontab(hour=8, minute=45),
+    },
+}

@@ -1,0 +1,35 @@
+from django.core.management.base import BaseCommand
+
+from claims.demo import seed_claims
+from enrolment.demo import seed_enrolments
+from members.demo import seed_units_and_members
+from mutualaid.home import demo
+from plans.demo import seed_demo_plans
+from premiums.demo import seed_premiums
+from stats.demo import seed_stats
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo tenants (Guangxi and Zhejiang/Shaoxing) with users for every role, "
+        "then each app's demo data. Safe to re-run."
+    )
+
+    def handle(self, *args, **options):
+        created = demo.seed_tenants()
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo users."))
+        else:
+            self.stdout.write("Demo tenants already exist; reusing them.")
+        units, members = seed_units_and_members()
+        self.stdout.write(f"Units registered: {units}; members added: {members}.")
+        plans = seed_demo_plans()
+        self.stdout.write(f"Plans loaded from the seed documents: {len(plans)}.")
+        self.stdout.write(f"Demo enrolments made: {seed_enrolments()}.")
+        self.stdout.write(f"Demo invoices made: {seed_premiums()}.")
+        self.stdout.write(f"Demo claims reported: {seed_claims()}.")
+        self.stdout.write(f"Demo statistics: {seed_stats()}.")
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}) — demo only:")
+        for tenant, username, node, roles in demo.demo_logins():
+            self.stdout.write(f"  {tenant:<9} {username:<20} {roles:<22} {node}")

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from mutualaid.accounts.auth_views import PortalLoginView
+from mutualaid.home import views as home_views
+
+urlpatterns = [
+    path("", home_views.home, name="home"),
+    path("healthz", home_views.healthz, name="healthz"),
+    path("accounts/login/", PortalLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("mutualaid.accounts.urls")),
+    path("", include("members.urls")),
+    path("calendar/", include("mutualaid.calendar.urls")),
+    path("plans/", include("plans.urls")),
+    path("enrolments/", include("enrolment.urls")),
+    path("premiums/", include("premiums.urls")),
+    path("claims/", include("claims.urls")),
+    path("stats/", include("stats.urls")),
+    path("notifications/", include("mutualaid.notifications.urls")),
+    path("audit/", include("mutualaid.audit.urls")),
+    path("jobs/", include("mutualaid.jobs.urls")),
+    path("api/v1/", include("portal.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
