@@ -40,7 +40,7 @@ import io
 import re
 import unicodedata
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ from mutualaid.audit.services import record
 from mutualaid.calendar.selectors import work_calendar_for
 from mutualaid.core.errors import DomainError
 from mutualaid.core.numbering import next_number
-from mutualaid.money import CENT
+from mutualaid.money import CENT, parse_amount
 from mutualaid.notifications.services import notify, notify_agents_sql
 from mutualaid.tenancy.models import Organisation, Role, Staff
 from mutualaid.tenancy.scoping import Actor
@@ -230,12 +230,11 @@ def clean_money(raw: Any, *, field: str) -> Decimal | None:
     """Yuan with at most two decimals, not negative; "" or None → None."""
     if raw is None:
         return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "").replace("¥", "")
-    if not text:
+    if not str(raw).strip():
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        value = parse_amount(raw if isinstance(raw, Decimal | int) else str(raw))
+    except (TypeError, ValueError):
         raise DomainError(_("Enter an amount in yuan, e.g. 3500.00."), field=field) from None
     if not value.is_finite() or value < 0:
         raise DomainError(_("Enter an amount that is not negative."), field=field)

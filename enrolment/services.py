@@ -88,6 +88,7 @@ from members import validation as v
 from members.models import EmploymentStatus, Member, MemberCategory, Unit
 from mutualaid.audit.services import record
 from mutualaid.core.errors import NON_FIELD, DomainError
+from mutualaid.money import parse_amount
 from mutualaid.tenancy.scoping import Actor
 from plans.models import Plan
 from plans.rules import MEMBER_CATEGORIES
@@ -183,8 +184,8 @@ def rules_for(enrolment: Enrolment, *, period: Period | None = None) -> Enrolmen
 
 def _money(raw: Any, field_name: str) -> Decimal:
     try:
-        value = Decimal(str(raw if raw not in (None, "") else "0").strip())
-    except (InvalidOperation, ValueError):
+        value = parse_amount(raw if raw not in (None, "") else "0")
+    except (TypeError, ValueError):
         raise DomainError(
             _("Enter an amount in yuan."), field=field_name, code="amount_invalid"
         ) from None

@@ -18,6 +18,7 @@ module with a table of cases from the regulation in the tests.
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -30,21 +31,41 @@ SMALL_UNITS = ("", "拾", "佰", "仟")
 GROUP_UNITS = ("", "万", "亿", "万亿")
 
 
-def to_money(value: Decimal | int | str) -> Decimal:
-    """A Decimal amount in yuan, rounded to the fen. Floats and bools are refused."""
+# What people type around an amount and what is not part of it: thousands separators
+# (ASCII and full-width commas, after NFKC both are ","), the yuan sign, spaces, "元".
+_AMOUNT_NOISE = str.maketrans("", "", ",¥ 元")
+
+
+def parse_amount(value: Decimal | int | str) -> Decimal:
+    """The one reader of amounts typed, uploaded or sent: Decimal, int or text (full-width
+    digits, "1,200.50", "¥3500", "3500元") → a finite Decimal, not rounded.
+
+    Floats and bools are refused (``TypeError``): money never passes through a float.
+    Anything else that is not a finite number raises ``ValueError``; callers turn that
+    into their own message naming the field.
+    """
     if isinstance(value, bool | float):
         raise TypeError(f"amounts must be Decimal, int or str, not {type(value).__name__}")
-    try:
-        result = (
-            Decimal(str(value).strip().replace(",", ""))
-            if isinstance(value, str)
-            else Decimal(value)
-        )
-    except (InvalidOperation, ValueError, TypeError) as exc:
-        raise ValueError(f"not an amount: {value!r}") from exc
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).translate(_AMOUNT_NOISE).strip()
+        try:
+            result = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValueError(f"not an amount: {value!r}") from exc
+    else:
+        raise TypeError(f"amounts must be Decimal, int or str, not {type(value).__name__}")
     if not result.is_finite():
         raise ValueError(f"not a finite amount: {value!r}")
-    return result.quantize(CENT, rounding=ROUND_HALF_UP)
+    return result
+
+
+def to_money(value: Decimal | int | str) -> Decimal:
+    """A Decimal amount in yuan, rounded to the fen. Floats and bools are refused."""
+    return parse_amount(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def fmt_yuan(value: Decimal) -> str:

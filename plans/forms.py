@@ -20,6 +20,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.money import parse_amount
 from mutualaid.tenancy.models import Organisation
 from plans.calculator import CalculatorInput, facts_from
 from plans.models import PlanVersion
@@ -73,8 +74,8 @@ def _dec(raw: Any) -> Decimal | None:
     if raw is None or raw == "":
         return None
     try:
-        return Decimal(str(raw))
-    except ArithmeticError:
+        return parse_amount(raw if isinstance(raw, Decimal | int) else str(raw))
+    except (TypeError, ValueError):
         return None
 
 

@@ -1,10 +1,12 @@
-"""Access helpers: the object if the actor reaches its unit, else 404 (missing or foreign alike)."""
+"""Access helpers (the object if the actor reaches its unit, else 404: missing or foreign
+alike) and who may issue invoices and record money."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from mutualaid.tenancy.models import Organisation, Role
 from mutualaid.tenancy.scoping import Actor
 from premiums.models import Invoice, Payment, Renewal
 
@@ -49,3 +51,18 @@ def access_renewal(actor: Actor, renewal_id) -> Renewal:
         )
     except (Renewal.DoesNotExist, *_ERRORS):
         raise Http404 from None
+
+
+# --- Who may issue invoices and record money -----------------------------------------------
+
+#: Who issues invoices and records money (SPEC §2: finance; office admins may invoice).
+ISSUERS = (Role.FINANCE, Role.OFFICE_ADMIN)
+CASHIERS = (Role.FINANCE,)
+
+
+def can_issue(actor: Actor | None, organisation: Organisation) -> bool:
+    return actor is None or (actor.has_role(*ISSUERS) and actor.reaches(organisation))
+
+
+def can_record_payment(actor: Actor, organisation: Organisation) -> bool:
+    return actor.has_role(*CASHIERS) and actor.reaches(organisation)

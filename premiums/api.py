@@ -210,7 +210,7 @@ class InvoiceDetail(ScopedAPIView):
 class InvoicePayments(ScopedAPIView):
     """GET: the invoice's payments and refunds. POST: record one (finance)."""
 
-    role_map = {"GET": ANY_STAFF, "POST": set(services.CASHIERS)}
+    role_map = {"GET": ANY_STAFF, "POST": set(access.CASHIERS)}
     serializer_class = PaymentSerializer
     pagination_class = None
 
@@ -253,7 +253,7 @@ class EnrolmentInvoice(ScopedAPIView):
     """GET: the enrolment's invoice (or null). POST: invoice an accepted enrolment (finance,
     office admins)."""
 
-    role_map = {"GET": ANY_STAFF, "POST": set(services.ISSUERS)}
+    role_map = {"GET": ANY_STAFF, "POST": set(access.ISSUERS)}
     serializer_class = InvoiceDetailSerializer
 
     @extend_schema(responses=EnrolmentInvoiceSerializer)

@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,12 +33,13 @@ from enrolment.models import FUNDING_PARTIES, Enrolment, EnrolmentLine, Enrolmen
 from mutualaid.audit.services import record
 from mutualaid.core.errors import DomainError
 from mutualaid.core.numbering import next_number
-from mutualaid.money import CENT, to_money
+from mutualaid.money import CENT, parse_amount, to_money
 from mutualaid.notifications.services import notify
-from mutualaid.tenancy.models import Organisation, OrganisationKind, Role
+from mutualaid.tenancy.models import Organisation, OrganisationKind
 from mutualaid.tenancy.scoping import Actor
 from mutualaid.tenancy.selectors import unit_agents
 from premiums import notices
+from premiums.access import can_issue, can_record_payment
 from premiums.models import (
     PARTY_OF_FIELD,
     Invoice,
@@ -51,18 +52,6 @@ from premiums.models import (
 )
 
 logger = logging.getLogger(__name__)
-
-#: Who issues invoices and records money (SPEC §2: finance; office admins may invoice).
-ISSUERS = (Role.FINANCE, Role.OFFICE_ADMIN)
-CASHIERS = (Role.FINANCE,)
-
-
-def can_issue(actor: Actor | None, organisation: Organisation) -> bool:
-    return actor is None or (actor.has_role(*ISSUERS) and actor.reaches(organisation))
-
-
-def can_record_payment(actor: Actor, organisation: Organisation) -> bool:
-    return actor.has_role(*CASHIERS) and actor.reaches(organisation)
 
 
 def _federation_of(unit_node: Organisation) -> Organisation:
@@ -246,8 +235,8 @@ def clean_bank_reference(raw: Any) -> str:
 
 def clean_amount(raw: Any) -> Decimal:
     try:
-        value = Decimal(str(raw).strip().replace(",", "")) if not isinstance(raw, Decimal) else raw
-    except (InvalidOperation, ValueError):
+        value = parse_amount(raw)
+    except (TypeError, ValueError):
         raise DomainError(
             _("Enter an amount in yuan."), field="amount", code="amount_invalid"
         ) from None

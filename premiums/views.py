@@ -74,12 +74,12 @@ def invoice_list(request):
             "plans": Plan.objects.for_actor(actor).order_by("code"),
             "plan": filters.get("plan"),
             "keep": keep,
-            "can_issue": actor.has_role(*services.ISSUERS),
+            "can_issue": actor.has_role(*access.ISSUERS),
         },
     )
 
 
-@staff_required(*services.ISSUERS)
+@staff_required(*access.ISSUERS)
 def to_invoice(request):
     """Accepted enrolments waiting for their invoice (the daily job invoices them too)."""
     page = enrolment_selectors.enrolment_page(
@@ -88,7 +88,7 @@ def to_invoice(request):
     return render(request, "premiums/to_invoice.html", {"page": page})
 
 
-@staff_required(*services.ISSUERS)
+@staff_required(*access.ISSUERS)
 def invoice_issue(request, enrolment_id):
     enrolment = enrolment_access.access_enrolment(request.actor, enrolment_id)
     if refused := _post_only(request):
@@ -109,7 +109,7 @@ def _detail(request, invoice, *, payment_form=None, refund_form=None, status=200
     actor = request.actor
     enrolment = invoice.enrolment
     payments = selectors.invoice_payments(invoice=invoice)
-    cashier = services.can_record_payment(actor, invoice.organisation)
+    cashier = access.can_record_payment(actor, invoice.organisation)
     parties = [PARTY_OF_FIELD[f] for f in FUNDING_PARTIES[enrolment.funding_mode]]
     return render(
         request,
@@ -140,7 +140,7 @@ def invoice_detail(request, invoice_id):
     return _detail(request, invoice)
 
 
-@staff_required(*services.CASHIERS)
+@staff_required(*access.CASHIERS)
 def payment_create(request, invoice_id):
     invoice = access.access_invoice(request.actor, invoice_id)
     if refused := _post_only(request):
@@ -199,7 +199,7 @@ def payment_create(request, invoice_id):
     return _detail(request, invoice, payment_form=form, status=400)
 
 
-@staff_required(*services.CASHIERS)
+@staff_required(*access.CASHIERS)
 def refund_create(request, invoice_id):
     invoice = access.access_invoice(request.actor, invoice_id)
     if refused := _post_only(request):
@@ -218,7 +218,7 @@ def refund_create(request, invoice_id):
     return _detail(request, invoice, refund_form=form, status=400)
 
 
-@staff_required(*services.CASHIERS)
+@staff_required(*access.CASHIERS)
 def invoice_activate(request, invoice_id):
     invoice = access.access_invoice(request.actor, invoice_id)
     if refused := _post_only(request):

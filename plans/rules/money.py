@@ -8,34 +8,22 @@ the fen.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+from mutualaid.money import parse_amount
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
-    """Convert plain data (Decimal, int or numeric string) to Decimal.
+    """Plain data (Decimal, int or numeric string) as Decimal, through the portal's one
+    amount reader (``mutualaid.money.parse_amount``, itself pure Python).
 
     Raises TypeError for floats and bools (never silently accepted) and ValueError for
     text that is not a finite number.
     """
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError(f"amounts must be Decimal, int or str, not {type(value).__name__}")
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip().replace(",", ""))
-        except InvalidOperation as exc:
-            raise ValueError(f"not a number: {value!r}") from exc
-    else:
-        raise TypeError(f"amounts must be Decimal, int or str, not {type(value).__name__}")
-    if not result.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
-    return result
+    return parse_amount(value)
 
 
 def quantize_money(value: Decimal) -> Decimal:
