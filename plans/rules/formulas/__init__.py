@@ -4,8 +4,8 @@ Each formula is one module with ``KIND``, ``LABEL`` (Chinese, for admin forms),
 ``PARAMS`` (its parameters declared once, see ``spec.py``: the engine checks them
 and the plan pages build their form from them), ``validate(params) -> list[str]``
 and ``compute(params, ctx) -> FormulaResult``. Adding a formula means adding a
-module and listing it in ``_MODULES``; nothing else in the engine or the pages
-branches on the kind.
+module and listing it in ``_MODULES``; nothing else in the engine branches on the
+kind.
 """
 
 from __future__ import annotations
