@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ("plans", "0002_stats_plans_view"),
         ("members", "0002_stats_views"),
         ("enrolment", "0003_stats_views"),
-        ("premiums", "0002_stats_payments_view"),
+        ("premiums", "0003_stats_payments_view"),
         ("claims", "0004_stats_claims_view"),
     ]
 

@@ -16,6 +16,6 @@ JOIN premiums_invoice i ON i.id = p.invoice_id
 
 
 class Migration(migrations.Migration):
-    dependencies = [("premiums", "0001_initial")]
+    dependencies = [("premiums", "0002_document_counter_to_kernel")]
 
     operations = [migrations.RunSQL(VIEW, "DROP VIEW premiums_stats_payments")]
