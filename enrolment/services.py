@@ -84,6 +84,7 @@ from enrolment.rules import (
     check_cover,
     keeps_previous_shares,
     participation_problems,
+    renewal_leaving,
 )
 from members import validation as v
 from members.models import EmploymentStatus, Member, MemberCategory, Unit
@@ -399,15 +400,14 @@ def _prepare_renewal_roster(actor: Actor, enrolment: Enrolment) -> None:
     rows, dropped = [], []
     for policy in policies:
         member = policy.member
-        reason = None
-        if member.employment_status == EmploymentStatus.DIED:
-            reason = _("Deceased.")
-        elif member.employment_status == EmploymentStatus.LEFT:
-            reason = _("Left the employer.")
-        elif member.organisation_id != enrolment.organisation_id:
-            reason = _("Moved to %(unit)s.") % {"unit": member.organisation.name}
-        if reason:
-            dropped.append({"member": str(member.pk), "name": member.name, "reason": reason})
+        leaving = renewal_leaving(
+            employment_status=member.employment_status,
+            moved_to=member.organisation.name
+            if member.organisation_id != enrolment.organisation_id
+            else None,
+        )
+        if leaving:
+            dropped.append({"member": str(member.pk), "name": member.name, "reason": leaving[1]})
         else:
             rows.append({"member": member, "shares": policy.shares, "tier": policy.tier})
     report = _import(actor, enrolment, rows, only_valid=True, preview=False, audit=False)
@@ -1459,15 +1459,7 @@ def _mark_lines(enrolment: Enrolment, lines: Sequence[tuple], report: Report) ->
 
 def birth_date_bounds(rules: EnrolmentRules) -> tuple[dt.date | None, dt.date | None]:
     """(earliest, latest) birth date of members of the plan's age range on the start date."""
-    from enrolment.policies import add_months
-
-    start = rules.period.start
-    el = rules.eligibility
-    latest = add_months(start, -12 * el.min_age) if el.min_age is not None else None
-    earliest = (
-        add_months(start, -12 * (el.max_age + 1)) + ONE_DAY if el.max_age is not None else None
-    )
-    return earliest, latest
+    return rules.eligibility.birth_dates(rules.period.start)
 
 
 def _participation_counts(enrolment: Enrolment, rules: EnrolmentRules) -> tuple[int, int]:
