@@ -411,14 +411,15 @@ def _prepare_renewal_roster(actor: Actor, enrolment: Enrolment) -> None:
         else:
             rows.append({"member": member, "shares": policy.shares, "tier": policy.tier})
     report = _import(actor, enrolment, rows, only_valid=True, preview=False, audit=False)
-    reasons: dict[int, list[str]] = defaultdict(list)
+    # "Dropped with a reason" (SPEC §7): the first problem the rules report, as the renewal
+    # job's SQL names it (enrolment.renewals).
+    reasons: dict[int, str] = {}
     for error in report.errors:
-        reasons[error.index].append(error.message)
-    for index, messages in reasons.items():
+        reasons.setdefault(error.index, error.message)
+    for index, reason in reasons.items():
         member = rows[index]["member"]
-        dropped.append(
-            {"member": str(member.pk), "name": member.name, "reason": " ".join(messages)}
-        )
+        dropped.append({"member": str(member.pk), "name": member.name, "reason": reason})
+    dropped.sort(key=lambda d: (d["name"], d["member"]))  # as the renewal job lists them
     enrolment.dropped = dropped
     enrolment.save(update_fields=["dropped", "updated_at"])
     record(
@@ -838,6 +839,8 @@ def cover_of(
         .exclude(enrolment_id=enrolment.pk)
         .filter(same, start__lte=period.end)
         .filter(Q(ended_on__isnull=True, end__gte=period.start) | Q(ended_on__gte=period.start))
+        # check_cover names the first conflict: the same one as the renewal job's SQL names.
+        .order_by("start", "plan_id", Coalesce("ended_on", "end"))
         .values_list(
             "member_id",
             "plan_id",
@@ -863,6 +866,7 @@ def cover_of(
             enrolment__start_date__lte=period.end,
             enrolment__end_date__gte=period.start,
         )
+        .order_by("enrolment__start_date", "enrolment__plan_id", "enrolment__end_date")
         .values_list(
             "member_id",
             "enrolment__plan_id",
