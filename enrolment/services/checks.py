@@ -377,6 +377,8 @@ def cover_of(
         .exclude(enrolment_id=enrolment.pk)
         .filter(same, start__lte=period.end)
         .filter(Q(ended_on__isnull=True, end__gte=period.start) | Q(ended_on__gte=period.start))
+        # check_cover names the first conflict: the same one as the renewal job's SQL names.
+        .order_by("start", "plan_id", Coalesce("ended_on", "end"))
         .values_list(
             "member_id",
             "plan_id",
@@ -402,6 +404,7 @@ def cover_of(
             enrolment__start_date__lte=period.end,
             enrolment__end_date__gte=period.start,
         )
+        .order_by("enrolment__start_date", "enrolment__plan_id", "enrolment__end_date")
         .values_list(
             "member_id",
             "enrolment__plan_id",

@@ -12,7 +12,6 @@ are listed with the reason in ``dropped``.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -34,9 +33,10 @@ from enrolment.models import (
     PolicyStatus,
 )
 from enrolment.policies import ONE_DAY, Period, addition_period, renewal_period, requested_period
+from enrolment.rules import renewal_leaving
 from enrolment.services.common import lock_enrolment, record_step, require_editable
 from enrolment.services.lines import import_rows, sync_single_payer
-from members.models import EmploymentStatus, Unit
+from members.models import Unit
 from mutualaid.audit.services import record
 from mutualaid.core.errors import DomainError
 from mutualaid.money import parse_amount
@@ -235,26 +235,26 @@ def _prepare_renewal_roster(actor: Actor, enrolment: Enrolment) -> None:
     rows, dropped = [], []
     for policy in policies:
         member = policy.member
-        reason = None
-        if member.employment_status == EmploymentStatus.DIED:
-            reason = _("Deceased.")
-        elif member.employment_status == EmploymentStatus.LEFT:
-            reason = _("Left the employer.")
-        elif member.organisation_id != enrolment.organisation_id:
-            reason = _("Moved to %(unit)s.") % {"unit": member.organisation.name}
-        if reason:
-            dropped.append({"member": str(member.pk), "name": member.name, "reason": reason})
+        leaving = renewal_leaving(
+            employment_status=member.employment_status,
+            moved_to=member.organisation.name
+            if member.organisation_id != enrolment.organisation_id
+            else None,
+        )
+        if leaving:
+            dropped.append({"member": str(member.pk), "name": member.name, "reason": leaving[1]})
         else:
             rows.append({"member": member, "shares": policy.shares, "tier": policy.tier})
     report = import_rows(actor, enrolment, rows, only_valid=True, preview=False, audit=False)
-    reasons: dict[int, list[str]] = defaultdict(list)
+    # "Dropped with a reason" (SPEC §7): the first problem the rules report, as the renewal
+    # job's SQL names it (enrolment.renewals).
+    reasons: dict[int, str] = {}
     for error in report.errors:
-        reasons[error.index].append(error.message)
-    for index, messages in reasons.items():
+        reasons.setdefault(error.index, error.message)
+    for index, reason in reasons.items():
         member = rows[index]["member"]
-        dropped.append(
-            {"member": str(member.pk), "name": member.name, "reason": " ".join(messages)}
-        )
+        dropped.append({"member": str(member.pk), "name": member.name, "reason": reason})
+    dropped.sort(key=lambda d: (d["name"], d["member"]))  # as the renewal job lists them
     enrolment.dropped = dropped
     enrolment.save(update_fields=["dropped", "updated_at"])
     record(

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from enrolment import access
 from enrolment.models import FUNDING_PARTIES, Enrolment, EnrolmentKind, EnrolmentLine, LineStatus
-from enrolment.policies import ONE_DAY, add_months
 from enrolment.rules import (
     Candidate,
     EnrolmentRules,
@@ -254,13 +253,7 @@ def _mark_lines(enrolment: Enrolment, lines: Sequence[tuple], report: Report) ->
 
 def birth_date_bounds(rules: EnrolmentRules) -> tuple[dt.date | None, dt.date | None]:
     """(earliest, latest) birth date of members of the plan's age range on the start date."""
-    start = rules.period.start
-    el = rules.eligibility
-    latest = add_months(start, -12 * el.min_age) if el.min_age is not None else None
-    earliest = (
-        add_months(start, -12 * (el.max_age + 1)) + ONE_DAY if el.max_age is not None else None
-    )
-    return earliest, latest
+    return rules.eligibility.birth_dates(rules.period.start)
 
 
 def _participation_counts(enrolment: Enrolment, rules: EnrolmentRules) -> tuple[int, int]:
