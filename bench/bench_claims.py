@@ -34,7 +34,7 @@ with (tenant, status, …), PostgreSQL read and sorted the whole group (66,000 r
 submitted (migration 0002) gives that order straight. The script prints the claim table's
 indexes so a run says which schema it measured.
 
-Last it times ``services.batch_build`` gathering the 10,000 approved claims, then
+Last it times ``payouts.batch_build`` gathering the 10,000 approved claims, then
 ``bankfile.write_xlsx`` and ``bankfile.write_csv``, ``--rounds`` times (the batch is
 undone between rounds: lines, decisions and batch deleted, claims approved again).
 """
@@ -428,7 +428,8 @@ def undo_batches() -> None:
 
 
 def time_batch(rounds: int) -> list[dict]:
-    from claims import bankfile, services
+    from claims import bankfile
+    from claims.services import payouts
     from mutualaid.tenancy.models import User
     from mutualaid.tenancy.scoping import actor_for
 
@@ -437,7 +438,7 @@ def time_batch(rounds: int) -> list[dict]:
     for _ in range(rounds):
         undo_batches()
         started = time.perf_counter()
-        batch = services.batch_build(actor=finance, tenant_id=finance.tenant_id)
+        batch = payouts.batch_build(actor=finance, tenant_id=finance.tenant_id)
         build = time.perf_counter() - started
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()

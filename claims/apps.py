@@ -8,7 +8,7 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from claims import notices  # noqa: F401 - registers the notification kinds
-        from claims.services import can_report
+        from claims.access import can_report
         from members.extensions import member_renamed, register_member_page
 
         register_member_page(

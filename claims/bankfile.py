@@ -33,9 +33,9 @@ from pathlib import Path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from claims.models import BatchStatus, LineStatus, PayoutBatch, PayoutLine
+from claims import access
+from claims.models import LineStatus, PayoutBatch, PayoutLine
 from mutualaid.core import xlsx
-from mutualaid.core.errors import DomainError
 from mutualaid.core.xlsx import MONEY, NUMBER, TEXT, ExportColumn
 
 #: The language of bank files whatever the user's: the bank and the office read Chinese.
@@ -70,11 +70,9 @@ def _columns() -> list[ExportColumn]:
 
 def check_sendable(batch: PayoutBatch) -> None:
     """The bank gets a batch's file only once finance approved it (someone other than the
-    builder): a file of a batch still "built" would let one person pay alone."""
-    if batch.status == BatchStatus.BUILT:
-        raise DomainError(
-            {"non_field_errors": [_("The batch must be approved before its bank file is sent.")]}
-        )
+    builder): a file of a batch still "built" would let one person pay alone. The rule is
+    the ``bank_file`` action's state in ``claims.access``."""
+    access.require_state(batch, "bank_file")
 
 
 def headers() -> list[str]:

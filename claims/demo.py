@@ -24,8 +24,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from claims import services
+from claims import cleaning
 from claims.models import Claim
+from claims.services import applications, daily, payouts, reports, review
 from enrolment.models import Policy, PolicyStatus
 from mutualaid.tenancy.models import Tenant, User
 from mutualaid.tenancy.scoping import actor_for
@@ -55,7 +56,7 @@ def _png() -> bytes:
 
 def _card(body: str) -> str:
     """A UnionPay card number: ``body`` with its Luhn check digit."""
-    return next(body + d for d in "0123456789" if services.luhn_ok(body + d))
+    return next(body + d for d in "0123456789" if cleaning.luhn_ok(body + d))
 
 
 def _actor(username: str):
@@ -109,7 +110,7 @@ def _report(
     reported = min(today, event + (dt.timedelta(days=late_by) if late_by else ONE_DAY))
     report = run.step(
         f"report {policy.member.name}",
-        lambda: services.report_create(
+        lambda: reports.report_create(
             actor=agent,
             member=policy.member,
             plan=policy.plan,
@@ -136,7 +137,7 @@ def _report(
     if condition:
         data["condition"] = condition
     claim = run.step(
-        "application", lambda: services.claim_update(actor=agent, claim=claim, data=data)
+        "application", lambda: applications.claim_update(actor=agent, claim=claim, data=data)
     )
     for kind in documents or ():
         name, content = {
@@ -147,7 +148,7 @@ def _report(
         ctype = "application/pdf" if name.endswith(".pdf") else "image/png"
         run.step(
             "document",
-            lambda kind=kind, name=name, content=content, ctype=ctype: services.document_add(
+            lambda kind=kind, name=name, content=content, ctype=ctype: applications.document_add(
                 actor=agent,
                 claim=claim,
                 kind=kind,
@@ -161,7 +162,7 @@ def _submit(run, actor, claim):
     if claim is None:
         return None
     return run.step(
-        f"submit {claim.number}", lambda: services.claim_submit(actor=actor, claim=claim)
+        f"submit {claim.number}", lambda: applications.claim_submit(actor=actor, claim=claim)
     )
 
 
@@ -170,7 +171,7 @@ def _decide(run, actor, claim, action, reason="", amount=None):
         return None
     return run.step(
         f"{action} {claim.number}",
-        lambda: services.claim_decide(
+        lambda: review.claim_decide(
             actor=actor, claim=claim, action=action, reason=reason, amount=amount
         ),
     )
@@ -327,30 +328,28 @@ def _guangxi(tenant: Tenant, today: dt.date) -> int:
     batch_a = (
         run.step(
             "batch A",
-            lambda: services.batch_build(actor=finance, tenant_id=tenant.pk, claim_ids=ids),
+            lambda: payouts.batch_build(actor=finance, tenant_id=tenant.pk, claim_ids=ids),
         )
         if ids
         else None
     )
     if batch_a is not None:
-        run.step("approve A", lambda: services.batch_approve(actor=finance2, batch=batch_a))
+        run.step("approve A", lambda: payouts.batch_approve(actor=finance2, batch=batch_a))
         line = batch_a.lines.filter(claim_id=failed.pk).first() if failed is not None else None
         if line is not None:
             run.step(
                 "fail",
-                lambda: services.line_mark_failed(
+                lambda: payouts.line_mark_failed(
                     actor=finance2, line=line, reason="收款账号与户名不符, 银行退回"
                 ),
             )
         run.step(
-            "pay A", lambda: services.lines_mark_paid(actor=finance2, batch=batch_a, paid_on=today)
+            "pay A", lambda: payouts.lines_mark_paid(actor=finance2, batch=batch_a, paid_on=today)
         )
     if batched is not None:
         run.step(
             "batch B",
-            lambda: services.batch_build(
-                actor=finance, tenant_id=tenant.pk, claim_ids=[batched.pk]
-            ),
+            lambda: payouts.batch_build(actor=finance, tenant_id=tenant.pk, claim_ids=[batched.pk]),
         )
 
     # 4. Still with the unit: an application being prepared, a late report to decide.
@@ -387,7 +386,7 @@ def _guangxi(tenant: Tenant, today: dt.date) -> int:
     if event is not None and event <= old.end and event + dt.timedelta(days=370) < today:
         expired = run.step(
             "expired",
-            lambda: services.report_create(
+            lambda: reports.report_create(
                 actor=agent,
                 member=old.member,
                 plan=plan,
@@ -399,7 +398,7 @@ def _guangxi(tenant: Tenant, today: dt.date) -> int:
         )
         if expired is not None:
             run.made += 1
-            services.claims_expire_due(today_=today)
+            daily.claims_expire_due(today_=today)
     if run.skipped:
         logger.info("demo claims (guangxi): %d steps skipped", len(run.skipped))
     return run.made

@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from claims.models import Claim, ClaimStatus, LineStatus, PayoutBatch, PayoutLine
+from claims.access import has_notice
+from claims.models import Claim, LineStatus, PayoutBatch, PayoutLine
 from members.access import display_id_number
 from mutualaid import pdf
 from mutualaid.money import capitals, fmt_yuan
@@ -31,17 +32,11 @@ from plans.rules.vocab import CAUSES, EVENT_KINDS, REASON_LABELS
 
 DOCUMENT_LANGUAGE = "zh-hans"
 TEMPLATE = "pdf/claim_notice.html"
-#: Claims whose notice can be printed: an amount was approved.
-NOTICE_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID)
 #: A batch's notices are built while the user waits up to this many claims (≈ 0.1 s a
 #: page); bigger batches print through a background job.
 BATCH_NOTICES_DIRECT_LIMIT = 200
 
 _RELATED = ("member", "organisation", "plan", "report", "tenant", "policy__plan_version")
-
-
-def has_notice(claim: Claim) -> bool:
-    return claim.status in NOTICE_STATUSES and claim.approved_amount is not None
 
 
 def mask_account(account: str) -> str:

@@ -1,8 +1,7 @@
-"""Reads of claims and payout batches: access helpers, the reviewer queue, batch pages.
+"""Reads of claims, incident reports and payout batches: the reviewer queue, one claim's
+lists, batch pages (the access helpers of one object are in ``claims.access``).
 
-Access helpers answer 404 for a missing object and for one outside the actor's subtree
-alike (STYLE habit 1), so ids cannot be probed across tenants or sibling units.
-
+Every read is scoped: it starts from ``for_actor`` or from an object already reached.
 The queue is keyset-paged with no COUNT(*) (STYLE habit 11): reviewers work oldest
 submission first on ``(submitted_at, id)`` — the order of ``claim_queue_idx`` /
 ``claim_org_queue_idx`` after ``(tenant|organisation, status)`` — and every other view
@@ -18,9 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +28,7 @@ from claims.models import (
     ClaimDocument,
     ClaimStatus,
     IncidentReport,
+    LineStatus,
     PayoutBatch,
     PayoutLine,
     ReportStatus,
@@ -42,65 +40,6 @@ from plans.rules import FACTS, PlanTerms
 
 PAGE_SIZE = 50
 LINE_PAGE_SIZE = 100
-_ERRORS = (ValueError, TypeError, ValidationError)
-
-# --- Access helpers -----------------------------------------------------------------------
-
-
-def access_claim(actor: Actor, claim_id) -> Claim:
-    """The claim if its unit is in the actor's subtree; else 404 (missing or foreign alike)."""
-    try:
-        return (
-            Claim.objects.for_actor(actor)
-            .select_related(
-                "tenant",
-                "organisation",
-                "member",
-                "plan",
-                "report",
-                "policy__plan_version",
-                "filed_by",
-                "first_approver",
-                "second_approver",
-            )
-            .get(pk=claim_id)
-        )
-    except (Claim.DoesNotExist, *_ERRORS):
-        raise Http404 from None
-
-
-def access_document(actor: Actor, claim: Claim, document_id) -> ClaimDocument:
-    """A document of a claim the actor reached (through ``access_claim``); else 404."""
-    try:
-        return ClaimDocument.objects.for_actor(actor).get(pk=document_id, claim_id=claim.pk)
-    except (ClaimDocument.DoesNotExist, *_ERRORS):
-        raise Http404 from None
-
-
-def access_batch(actor: Actor, batch_id) -> PayoutBatch:
-    """A payout batch of the actor's office (batches belong to the office node, so only
-    office staff reach them); else 404."""
-    try:
-        return (
-            PayoutBatch.objects.for_actor(actor)
-            .select_related("organisation", "built_by", "approved_by")
-            .get(pk=batch_id)
-        )
-    except (PayoutBatch.DoesNotExist, *_ERRORS):
-        raise Http404 from None
-
-
-def access_line(actor: Actor, batch: PayoutBatch, line_id) -> PayoutLine:
-    """A line of a batch the actor reached; 404 also when it belongs to another batch."""
-    try:
-        return (
-            PayoutLine.objects.for_actor(actor)
-            .select_related("batch__organisation", "claim")
-            .get(pk=line_id, batch_id=batch.pk)
-        )
-    except (PayoutLine.DoesNotExist, *_ERRORS, OverflowError):
-        raise Http404 from None
-
 
 # --- The queue ------------------------------------------------------------------------------
 
@@ -457,10 +396,10 @@ class BatchSummary:
 def batch_summary(*, batch: PayoutBatch) -> BatchSummary:
     """Lines by state (one aggregate over the batch's lines)."""
     row = PayoutLine.objects.filter(batch_id=batch.pk, tenant_id=batch.tenant_id).aggregate(
-        pending=Count("pk", filter=Q(status="pending")),
-        paid=Count("pk", filter=Q(status="paid")),
-        failed=Count("pk", filter=Q(status="failed")),
-        paid_total=Sum("amount", filter=Q(status="paid")),
+        pending=Count("pk", filter=Q(status=LineStatus.PENDING)),
+        paid=Count("pk", filter=Q(status=LineStatus.PAID)),
+        failed=Count("pk", filter=Q(status=LineStatus.FAILED)),
+        paid_total=Sum("amount", filter=Q(status=LineStatus.PAID)),
     )
     return BatchSummary(
         pending=row["pending"],
@@ -499,37 +438,13 @@ def waiting_for_batch(*, actor: Actor) -> Waiting:
     )
 
 
-__all__ = [
-    "GROUPS",
-    "GROUP_LABELS",
-    "QueueFilters",
-    "StatusGroup",
-    "access_batch",
-    "access_claim",
-    "access_document",
-    "access_line",
-    "batch_lines_page",
-    "batch_page",
-    "batch_summary",
-    "claim_decisions",
-    "claim_documents",
-    "claim_list",
-    "claim_queue",
-    "default_status",
-    "late_report_count",
-    "needed_facts",
-    "needs_condition",
-    "waiting_for_batch",
-    "with_deadlines",
-]
-
-
 # --- Incident reports -----------------------------------------------------------------------
 
 REPORT_ORDER = ("-created_at", "-id")
 
 
-def _reports(actor: Actor):
+def report_list(*, actor: Actor) -> QuerySet[IncidentReport]:
+    """The reports of the actor's subtree with member, unit, plan and claim joined."""
     return (
         IncidentReport.objects.for_actor(actor)
         .select_related("member", "organisation", "plan", "claim")
@@ -537,17 +452,9 @@ def _reports(actor: Actor):
     )
 
 
-def access_report(actor: Actor, report_id) -> IncidentReport:
-    """The report if its unit is in the actor's subtree; else 404 (missing or foreign)."""
-    try:
-        return _reports(actor).get(pk=report_id)
-    except (IncidentReport.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
-
-
 def report_page(*, actor: Actor, status_: str, cursor: str | None, size: int) -> KeysetPage:
     """Newest first on (created_at, id) — ``report_org_new_idx`` / ``report_status_idx``."""
-    qs = _reports(actor)
+    qs = report_list(actor=actor)
     if status_ in ReportStatus.values:
         qs = qs.filter(status=status_)
     return keyset_page(qs, order=REPORT_ORDER, after=cursor, size=size)

@@ -23,8 +23,8 @@ import uuid
 from celery import shared_task
 from django.db import transaction
 
-from claims import services
 from claims.models import Claim, ClaimStatus
+from claims.services import daily, payouts
 
 
 def _day(today: str | None) -> dt.date | None:
@@ -35,21 +35,21 @@ def _day(today: str | None) -> dt.date | None:
 def expire_applications(today: str | None = None) -> int:
     """Applications not submitted within the claim expiry are forfeited (SPEC §8.2).
     Returns how many expired in this run."""
-    return services.claims_expire_due(today_=_day(today))
+    return daily.claims_expire_due(today_=_day(today))
 
 
 @shared_task(name="claims.tasks.remind_expiry")
 def remind_expiry(today: str | None = None) -> int:
     """Remind the filer and the unit's agents 30 and 7 days before an application expires.
     Returns how many reminders this run sent."""
-    return services.claims_remind_expiry(today_=_day(today))
+    return daily.claims_remind_expiry(today_=_day(today))
 
 
 @shared_task(name="claims.tasks.flag_near_limit")
 def flag_near_limit(today: str | None = None) -> int:
     """Flag approved, unpaid claims near the 30-working-day payout limit (D5) and tell
     finance. Returns how many claims were flagged in this run."""
-    return services.claims_flag_near_limit(today_=_day(today))
+    return daily.claims_flag_near_limit(today_=_day(today))
 
 
 def tenants_with_approved_claims() -> list[str]:
@@ -77,7 +77,7 @@ def build_payout_batch(tenant_id: str) -> dict:
     """Gather a tenant's approved claims into a batch (built by the job, approved by
     finance). Returns the batch's number and size, or ``{"batch": None}`` when there was
     nothing left to gather (a second delivery, or the button was quicker)."""
-    batch = services.batch_build(actor=None, tenant_id=uuid.UUID(str(tenant_id)))
+    batch = payouts.batch_build(actor=None, tenant_id=uuid.UUID(str(tenant_id)))
     if batch is None:
         return {"batch": None, "claims": 0}
     return {"batch": batch.number, "claims": batch.line_count, "total": str(batch.total)}

@@ -517,7 +517,7 @@ OBJECT_URLS.update(
 )
 
 
-# --- Claims API (claims/api.py): a claim of unit A1 (its report, a document) and a payout
+# --- Claims API (claims/api/): a claim of unit A1 (its report, a document) and a payout
 # batch of tenant A's office with that claim on a line. A1's agent reads the claim and its
 # report; batches belong to the office, so finance reads them and the sibling unit's agent
 # (like every unit) reaches none.
@@ -533,11 +533,11 @@ def _claims_api_claim(w, *, status: str = "draft", amount=None):
 def _claims_api_document(w) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from claims import services
+    from claims.services import applications
     from mutualaid.tenancy.scoping import actor_for
 
     claim = _claims_api_claim(w)
-    document = services.document_add(
+    document = applications.document_add(
         actor=actor_for(w.agent),
         claim=claim,
         kind="diagnosis",
@@ -548,10 +548,10 @@ def _claims_api_document(w) -> dict[str, Any]:
 
 def _claims_api_batch(w) -> tuple[Any, Any]:
     """A batch built by the job from one approved claim of unit A1, and its line."""
-    from claims import services
+    from claims.services import payouts
 
     claim = _claims_api_claim(w, status="approved", amount="1200.00")
-    batch = services.batch_build(actor=None, tenant_id=w.tenant.pk, claim_ids=[claim.pk])
+    batch = payouts.batch_build(actor=None, tenant_id=w.tenant.pk, claim_ids=[claim.pk])
     return batch, batch.lines.get()
 
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from claims import services
 from claims.models import Claim
+from claims.services import applications, reports, review
 from tests import factories
 
 PDF = (
@@ -28,7 +28,7 @@ def submitted_claim(world, member, plan) -> Claim:
     """Reported on 2026-08-05 for an illness of 2026-08-01 (malignant tumour), applied with
     a diagnosis PDF, submitted: assessed by the engine."""
     agent = world.actor(world.agent)
-    report = services.report_create(
+    report = reports.report_create(
         actor=agent,
         member=member,
         plan=plan,
@@ -37,7 +37,7 @@ def submitted_claim(world, member, plan) -> Claim:
         description="确诊肺癌",
         reported_on=dt.date(2026, 8, 5),
     )
-    claim = services.claim_update(
+    claim = applications.claim_update(
         actor=agent,
         claim=report.claim,
         data={
@@ -46,15 +46,15 @@ def submitted_claim(world, member, plan) -> Claim:
             "bank_account": CARD,
         },
     )
-    services.document_add(actor=agent, claim=claim, kind="diagnosis", upload=pdf_upload())
-    return services.claim_submit(actor=agent, claim=claim)
+    applications.document_add(actor=agent, claim=claim, kind="diagnosis", upload=pdf_upload())
+    return applications.claim_submit(actor=agent, claim=claim)
 
 
 def approved_claim(world, member, plan) -> Claim:
     """Submitted, then approved by two reviewers (45,000 is above the four-eyes threshold)."""
     claim = submitted_claim(world, member, plan)
-    claim = services.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
-    return services.claim_decide(actor=world.actor(world.reviewer2), claim=claim, action="approve")
+    claim = review.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
+    return review.claim_decide(actor=world.actor(world.reviewer2), claim=claim, action="approve")
 
 
 def approved_claims(world, plan, amounts, *, unit=None, names=None) -> list[Claim]:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from claims import services
+from claims import cleaning
 from claims.models import Claim
+from claims.services import applications, reports, steps
 from enrolment.models import Policy
 from enrolment.services.drafts import enrolment_create
 from enrolment.services.lines import lines_import
@@ -53,7 +54,7 @@ def seed_calendar(world) -> None:
 def card_number(body: str = "622202020011234567") -> str:
     """A UnionPay card number: ``body`` plus its Luhn check digit."""
     for digit in "0123456789":
-        if services.luhn_ok(body + digit):
+        if cleaning.luhn_ok(body + digit):
             return body + digit
     raise AssertionError("unreachable")
 
@@ -77,8 +78,8 @@ def image_bytes(fmt: str = "PNG") -> bytes:
 
 
 def freeze_today(monkeypatch, day: dt.date) -> None:
-    """The claims services' "today" (``claims.services.today``) is ``day``."""
-    monkeypatch.setattr(services, "today", lambda: day)
+    """The claims services' "today" (``claims.services.steps.today``) is ``day``."""
+    monkeypatch.setattr(steps, "today", lambda: day)
 
 
 # --- cover through enrolment and premiums -------------------------------------------------
@@ -131,7 +132,7 @@ def report(
 ):
     """An incident report by the unit's agent (or ``actor``), reported the day after."""
     event_date = dt.date.fromisoformat(str(event_date))
-    return services.report_create(
+    return reports.report_create(
         actor=actor or world.actor(world.agent),
         member=member,
         plan=plan,
@@ -164,8 +165,8 @@ def apply(
     }
     if payee_name is not None:
         data["payee_name"] = payee_name
-    claim = services.claim_update(actor=actor, claim=claim, data=data)
-    services.document_add(actor=actor, claim=claim, kind="diagnosis", upload=pdf_upload())
+    claim = applications.claim_update(actor=actor, claim=claim, data=data)
+    applications.document_add(actor=actor, claim=claim, kind="diagnosis", upload=pdf_upload())
     return claim
 
 
@@ -204,4 +205,4 @@ def submitted(
         payee_relation=payee_relation,
         payee_name=None if payee_relation == "self" else "家属" + member.name,
     )
-    return services.claim_submit(actor=actor, claim=claim)
+    return applications.claim_submit(actor=actor, claim=claim)

@@ -19,9 +19,10 @@ from decimal import Decimal
 
 import pytest
 
-from claims import services
 from claims.models import Claim, ClaimDecision, ClaimStatus, PayoutLine
+from claims.services import payouts, review, steps
 from mutualaid.core.errors import DomainError
+from plans.rules import FACTS
 from tests import factories
 from tests.claims.services_support import (
     ONE_DAY,
@@ -56,7 +57,7 @@ def parse_facts(text: str) -> dict[str, str]:
     out = {}
     for part in filter(None, (p.strip() for p in re.split(r"[;,]", text))):
         name, value = (s.strip() for s in part.split("=", 1))
-        assert name in services.FACTS, f"unknown fact in acceptance row: {name}"
+        assert name in FACTS, f"unknown fact in acceptance row: {name}"
         out[name] = value
     return out
 
@@ -123,25 +124,24 @@ def test_benefit_row_through_a_real_claim(world, seed_plans, monkeypatch, row):
     reviewer, reviewer2 = world.actor(world.reviewer), world.actor(world.reviewer2)
     if expected == 0:
         with pytest.raises(DomainError) as refused:
-            services.claim_decide(actor=reviewer, claim=claim, action="approve")
+            review.claim_decide(actor=reviewer, claim=claim, action="approve")
         assert "amount" in refused.value.message_dict
-        claim = services.claim_decide(
+        claim = review.claim_decide(
             actor=reviewer, claim=claim, action="reject", reason="自付费用未达到3000元起付标准"
         )
         assert claim.status == ClaimStatus.REJECTED
         assert (
-            services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
-            is None
+            payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk) is None
         )
         assert not PayoutLine.objects.filter(claim=claim).exists()
         return
 
     # Review: two approvers above the threshold, one otherwise.
-    claim = services.claim_decide(actor=reviewer, claim=claim, action="approve")
+    claim = review.claim_decide(actor=reviewer, claim=claim, action="approve")
     if expected > FOUR_EYES_THRESHOLD:
         assert claim.needs_four_eyes
         assert claim.status == ClaimStatus.SECOND_APPROVAL
-        claim = services.claim_decide(actor=reviewer2, claim=claim, action="approve")
+        claim = review.claim_decide(actor=reviewer2, claim=claim, action="approve")
         assert (claim.first_approver_id, claim.second_approver_id) == (
             world.reviewer.pk,
             world.reviewer2.pk,
@@ -152,7 +152,7 @@ def test_benefit_row_through_a_real_claim(world, seed_plans, monkeypatch, row):
     assert claim.approved_amount == expected
 
     # Batch (built by one, approved by another) → paid.
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
     assert (batch.line_count, batch.total) == (1, expected)
     line = PayoutLine.objects.get(batch=batch)
     assert (line.claim_id, line.amount, line.bank_account) == (
@@ -160,10 +160,10 @@ def test_benefit_row_through_a_real_claim(world, seed_plans, monkeypatch, row):
         expected,
         claim.bank_account,
     )
-    batch = services.batch_approve(actor=world.actor(world.finance2), batch=batch)
-    paid_on = services.today()
+    batch = payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
+    paid_on = steps.today()
     assert (
-        services.lines_mark_paid(actor=world.actor(world.finance2), batch=batch, paid_on=paid_on)
+        payouts.lines_mark_paid(actor=world.actor(world.finance2), batch=batch, paid_on=paid_on)
         == 1
     )
 

@@ -16,8 +16,9 @@ from decimal import Decimal
 
 import pytest
 
-from claims import notices, services
+from claims import notices
 from claims.models import Claim, ClaimStatus, ReportStatus
+from claims.services import daily, review
 from mutualaid.notifications.models import Notification
 from plans.terms import terms_of
 from tests import factories
@@ -97,7 +98,7 @@ def test_payout_limit_row_through_approval(world, seed_plans, monkeypatch, row):
     terms = terms_of(claim.policy.plan_version)
     assert terms.payout_limit_working_days == int(row["n"])
 
-    claim = services.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
+    claim = review.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
 
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
@@ -106,11 +107,11 @@ def test_payout_limit_row_through_approval(world, seed_plans, monkeypatch, row):
     assert claim.payout_due_provisional is False
 
     # The daily job: 2026-11-02 + 5 working days reaches 11-09; 10-30 + 5 does not.
-    assert services.claims_flag_near_limit(today_=dt.date(2026, 10, 30)) == 0
+    assert daily.claims_flag_near_limit(today_=dt.date(2026, 10, 30)) == 0
     assert not Claim.objects.get(pk=claim.pk).near_limit
-    assert services.claims_flag_near_limit(today_=dt.date(2026, 11, 2)) == 1
+    assert daily.claims_flag_near_limit(today_=dt.date(2026, 11, 2)) == 1
     assert Claim.objects.get(pk=claim.pk).near_limit
-    assert services.claims_flag_near_limit(today_=dt.date(2026, 11, 3)) == 0  # flagged once
+    assert daily.claims_flag_near_limit(today_=dt.date(2026, 11, 3)) == 0  # flagged once
     told = Notification.objects.filter(kind=notices.NEAR_LIMIT)
     assert sorted(told.values_list("recipient__username", flat=True)) == [
         "finance",

@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from drf_spectacular.validation import validate_schema
 
-from claims import services
 from claims.models import Claim, ClaimStatus, PayoutLine
+from claims.services import applications, payouts, reports, steps
 from mutualaid.audit.models import AuditEvent
 from mutualaid.core.errors import DomainError
 from tests import factories
@@ -36,7 +36,7 @@ BATCHES = "/api/v1/payout-batches/"
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    monkeypatch.setattr(services, "today", lambda: TODAY)
+    monkeypatch.setattr(steps, "today", lambda: TODAY)
 
 
 @pytest.fixture
@@ -211,7 +211,7 @@ def test_report_errors_are_the_services_messages(world, covered, api):
     )
     assert response.status_code == 400
     expected = message_of(
-        lambda: services.report_create(
+        lambda: reports.report_create(
             actor=world.actor(world.agent),
             member=member,
             plan=plan,
@@ -234,7 +234,7 @@ def test_update_errors_are_the_services_messages(world, covered, api):
     assert response.status_code == 400
     claim = Claim.objects.get(pk=claim_id)
     expected = message_of(
-        lambda: services.claim_update(actor=world.actor(world.agent), claim=claim, data=body)
+        lambda: applications.claim_update(actor=world.actor(world.agent), claim=claim, data=body)
     )
     assert response.json() == expected
     assert set(expected) == {"bank_account", "self_paid", "payee_relation"}
@@ -306,7 +306,7 @@ def test_the_filer_never_approves_and_agents_do_not_decide(world, covered, api):
     batch = factories.make_claim(
         factories.make_member(world.unit), plan, status="approved", amount="300.00"
     )
-    built = services.batch_build(actor=None, tenant_id=world.tenant.pk, claim_ids=[batch.pk])
+    built = payouts.batch_build(actor=None, tenant_id=world.tenant.pk, claim_ids=[batch.pk])
     for user in (world.reviewer2, world.auditor):
         client = api(user)
         assert client.get(f"{BATCHES}{built.pk}/").status_code == 200
@@ -317,7 +317,7 @@ def test_the_filer_never_approves_and_agents_do_not_decide(world, covered, api):
 
 def test_a_late_report_is_accepted_only_with_a_reason(world, covered, api):
     member, plan, _ = covered
-    report = services.report_create(
+    report = reports.report_create(
         actor=world.actor(world.agent),
         member=member,
         plan=plan,

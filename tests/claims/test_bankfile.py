@@ -10,8 +10,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from claims import bankfile, services
+from claims import bankfile
 from claims.models import LineStatus, PayoutLine
+from claims.services import payouts, steps
 from tests.claims.payout_support import approved_claims
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ NAMES = ["王建国", "李秀英", '=HYPERLINK("x")', "张伟"]
 @pytest.fixture
 def batch(world, seed_plans):
     claims = approved_claims(world, seed_plans["gx_designated_disease"], AMOUNTS, names=NAMES)
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
     assert batch.line_count == len(claims)
     return batch
 
@@ -105,13 +106,13 @@ def test_csv_is_utf8_with_bom_and_reads_back(batch, tmp_path):
 
 def test_settled_lines_are_not_sent_to_the_bank_again(batch, world, tmp_path):
     """A failed line goes back to the queue and a paid one is done: neither is in the file."""
-    services.batch_approve(actor=world.actor(world.finance2), batch=batch)
+    payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
     first, second, *_rest = PayoutLine.objects.filter(batch=batch).order_by("id")
-    services.line_mark_failed(actor=world.actor(world.finance2), line=first, reason="户名不符")
-    services.lines_mark_paid(
+    payouts.line_mark_failed(actor=world.actor(world.finance2), line=first, reason="户名不符")
+    payouts.lines_mark_paid(
         actor=world.actor(world.finance2),
         batch=batch,
-        paid_on=services.today(),
+        paid_on=steps.today(),
         line_ids=[second.pk],
     )
     rows = list(bankfile.bank_rows(batch))
@@ -136,5 +137,5 @@ def test_only_an_approved_batch_goes_to_the_bank(batch, world):
     with pytest.raises(DomainError) as refused:
         bankfile.check_sendable(batch)  # built by finance, nobody approved it yet
     assert set(refused.value.message_dict) == {"non_field_errors"}
-    approved = services.batch_approve(actor=world.actor(world.finance2), batch=batch)
+    approved = payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
     bankfile.check_sendable(approved)

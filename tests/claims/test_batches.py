@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from claims import services
 from claims.models import (
     BatchStatus,
     Claim,
@@ -19,6 +18,7 @@ from claims.models import (
     PayoutBatch,
     PayoutLine,
 )
+from claims.services import payouts, review
 from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.models import Role
 from tests import factories
@@ -46,7 +46,7 @@ def approved(world, covered):
                 world, member, plan, event_date="2026-08-01", condition="coronary_stent"
             )
             out.append(
-                services.claim_decide(
+                review.claim_decide(
                     actor=world.actor(world.reviewer), claim=claim, action="approve"
                 )
             )
@@ -56,24 +56,22 @@ def approved(world, covered):
 
 
 def build(world, user=None, **kwargs):
-    return services.batch_build(
+    return payouts.batch_build(
         actor=world.actor(user or world.finance), tenant_id=world.tenant.pk, **kwargs
     )
 
 
 def approve(world, batch, user=None):
-    return services.batch_approve(actor=world.actor(user or world.finance2), batch=batch)
+    return payouts.batch_approve(actor=world.actor(user or world.finance2), batch=batch)
 
 
 def pay(world, batch, user=None, **kwargs):
     kwargs.setdefault("paid_on", TODAY)
-    return services.lines_mark_paid(
-        actor=world.actor(user or world.finance2), batch=batch, **kwargs
-    )
+    return payouts.lines_mark_paid(actor=world.actor(user or world.finance2), batch=batch, **kwargs)
 
 
 def fail(world, line, user=None, reason="账户已销户"):
-    return services.line_mark_failed(
+    return payouts.line_mark_failed(
         actor=world.actor(user or world.finance2), line=line, reason=reason
     )
 
@@ -115,7 +113,7 @@ def test_a_batch_of_chosen_claims_and_the_scheduled_job(world, approved):
     first, second = approved(2)
     batch = build(world, claim_ids=[second.pk])
     assert [line.claim_id for line in batch.lines.all()] == [second.pk]
-    job_batch = services.batch_build(actor=None, tenant_id=world.tenant.pk)
+    job_batch = payouts.batch_build(actor=None, tenant_id=world.tenant.pk)
     assert [line.claim_id for line in job_batch.lines.all()] == [first.pk]
     assert job_batch.built_by_id is None
     # Nobody built the job's batch, so any finance officer approves it.
@@ -198,7 +196,7 @@ def test_a_failed_line_returns_the_claim_and_the_next_batch_takes_it(world, appr
     assert batch.status == BatchStatus.CLOSED
 
     # Finance corrects the account; the next batch takes the claim.
-    first = services.claim_correct_payee(
+    first = payouts.claim_correct_payee(
         actor=world.actor(world.finance),
         claim=first,
         data={"bank_name": "中国农业银行", "bank_account": "6228480402564890018"},
@@ -264,13 +262,13 @@ def test_the_payee_can_be_corrected_only_while_waiting_for_a_batch(world, approv
     (claim,) = approved(1)
     build(world)
     with pytest.raises(DomainError):
-        services.claim_correct_payee(
+        payouts.claim_correct_payee(
             actor=world.actor(world.finance),
             claim=claim,
             data={"bank_name": "农行", "bank_account": "1234567890123"},
         )
     with pytest.raises(PermissionDenied):
-        services.claim_correct_payee(
+        payouts.claim_correct_payee(
             actor=world.actor(world.agent),
             claim=claim,
             data={"bank_name": "农行", "bank_account": "1234567890123"},

@@ -20,8 +20,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
-from claims import services
 from claims.models import Claim, ClaimDecision, ClaimStatus, LineStatus, PayoutBatch, PayoutLine
+from claims.services import payouts, review, steps
 from tests import factories
 
 N = 40
@@ -67,8 +67,8 @@ def actor(world, user):
 
 
 def built_and_approved(world) -> PayoutBatch:
-    batch = services.batch_build(actor=actor(world, world.finance), tenant_id=world.tenant.pk)
-    return services.batch_approve(actor=actor(world, world.finance2), batch=batch)
+    batch = payouts.batch_build(actor=actor(world, world.finance), tenant_id=world.tenant.pk)
+    return payouts.batch_approve(actor=actor(world, world.finance2), batch=batch)
 
 
 def assert_paid_once(claims):
@@ -94,8 +94,8 @@ def assert_paid_once(claims):
 def test_two_builders_at_once_put_each_claim_in_one_batch(world, approved_claims):
     finance, admin = actor(world, world.finance), actor(world, world.office_admin)
     results = race(
-        lambda: services.batch_build(actor=finance, tenant_id=world.tenant.pk),
-        lambda: services.batch_build(actor=admin, tenant_id=world.tenant.pk),
+        lambda: payouts.batch_build(actor=finance, tenant_id=world.tenant.pk),
+        lambda: payouts.batch_build(actor=admin, tenant_id=world.tenant.pk),
     )
     assert not [r for r in results if isinstance(r, BaseException)], results
     batches = [r for r in results if r is not None]
@@ -114,10 +114,10 @@ def test_two_builders_with_overlapping_choices(world, approved_claims):
     ids = [c.pk for c in approved_claims]
     finance, admin = actor(world, world.finance), actor(world, world.office_admin)
     race(
-        lambda: services.batch_build(
+        lambda: payouts.batch_build(
             actor=finance, tenant_id=world.tenant.pk, claim_ids=ids[: N * 3 // 4]
         ),
-        lambda: services.batch_build(
+        lambda: payouts.batch_build(
             actor=admin, tenant_id=world.tenant.pk, claim_ids=ids[N // 4 :]
         ),
     )
@@ -128,10 +128,10 @@ def test_two_builders_with_overlapping_choices(world, approved_claims):
 def test_two_officers_mark_the_same_batch_paid_at_once(world, approved_claims):
     batch = built_and_approved(world)
     a, b = actor(world, world.finance2), actor(world, world.finance)
-    day = services.today()
+    day = steps.today()
     results = race(
-        lambda: services.lines_mark_paid(actor=a, batch=batch, paid_on=day),
-        lambda: services.lines_mark_paid(actor=b, batch=batch, paid_on=day),
+        lambda: payouts.lines_mark_paid(actor=a, batch=batch, paid_on=day),
+        lambda: payouts.lines_mark_paid(actor=b, batch=batch, paid_on=day),
     )
     assert sorted(results) == [0, N], results
     assert_paid_once(approved_claims)
@@ -143,11 +143,11 @@ def test_a_double_submit_of_one_line_pays_it_once(world, approved_claims):
     batch = built_and_approved(world)
     line = batch.lines.order_by("id").first()
     officer = actor(world, world.finance2)
-    day = services.today()
+    day = steps.today()
     results = race(
         *[
             (
-                lambda: services.lines_mark_paid(
+                lambda: payouts.lines_mark_paid(
                     actor=officer, batch=batch, paid_on=day, line_ids=[line.pk]
                 )
             )
@@ -164,12 +164,12 @@ def test_paid_and_failed_at_once_on_one_line(world, approved_claims):
     batch = built_and_approved(world)
     line = batch.lines.order_by("id").first()
     officer = actor(world, world.finance2)
-    day = services.today()
+    day = steps.today()
     results = race(
-        lambda: services.lines_mark_paid(
+        lambda: payouts.lines_mark_paid(
             actor=officer, batch=batch, paid_on=day, line_ids=[line.pk]
         ),
-        lambda: services.line_mark_failed(actor=officer, line=line, reason="退票"),
+        lambda: payouts.line_mark_failed(actor=officer, line=line, reason="退票"),
     )
     line.refresh_from_db()
     claim = Claim.objects.get(pk=line.claim_id)
@@ -192,8 +192,8 @@ def test_two_reviewers_approve_one_claim_at_once(world):
     )
     r1, r2 = actor(world, world.reviewer), actor(world, world.reviewer2)
     results = race(
-        lambda: services.claim_decide(actor=r1, claim=claim, action="approve"),
-        lambda: services.claim_decide(actor=r2, claim=claim, action="approve"),
+        lambda: review.claim_decide(actor=r1, claim=claim, action="approve"),
+        lambda: review.claim_decide(actor=r2, claim=claim, action="approve"),
     )
     assert sum(isinstance(r, Claim) for r in results) == 1, results
     assert ClaimDecision.objects.filter(claim=claim, action="approve").count() == 1
@@ -227,13 +227,11 @@ def test_the_database_refuses_a_second_live_or_paid_line(world, approved_claims)
 
     with pytest.raises(IntegrityError, match="payout_line_one_live_per_claim"):
         insert("pending")
-    services.lines_mark_paid(
-        actor=actor(world, world.finance2), batch=batch, paid_on=services.today()
-    )
+    payouts.lines_mark_paid(actor=actor(world, world.finance2), batch=batch, paid_on=steps.today())
     with pytest.raises(IntegrityError, match="payout_line_one_live_per_claim"):
         insert("pending")
     with pytest.raises(IntegrityError, match="payout_line_"):
-        insert("paid", services.today())
+        insert("paid", steps.today())
     insert("failed")  # a failed line is history and is allowed
     assert PayoutLine.objects.filter(claim=claim).count() == 2
 
@@ -266,7 +264,7 @@ def test_a_claim_decision_does_not_queue_on_the_tenant_or_unit_rows(world):
         try:
             with connection.cursor() as cur:
                 cur.execute("SET lock_timeout = '3s'")
-            return services.claim_decide(actor=reviewer, claim=claim, action="approve")
+            return review.claim_decide(actor=reviewer, claim=claim, action="approve")
         finally:
             release.set()
 

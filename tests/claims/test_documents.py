@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from claims import services
 from claims.models import ClaimDocument
+from claims.services import applications
 from mutualaid.audit.models import AuditEvent
 from mutualaid.core.errors import DomainError
 from tests.claims.services_support import PDF, image_bytes, pdf_upload, report
@@ -37,7 +37,7 @@ def stored_files(claim) -> list[Path]:
 
 
 def add(world, claim, file, kind="diagnosis"):
-    return services.document_add(
+    return applications.document_add(
         actor=world.actor(world.agent), claim=claim, kind=kind, upload=file
     )
 
@@ -49,7 +49,7 @@ def _inside(path: Path, root) -> bool:
 @pytest.mark.django_db
 def test_a_pdf_is_stored_outside_the_web_root(world, claim):
     doc = add(world, claim, pdf_upload("诊断证明书.pdf"))
-    path = services.document_path(doc)
+    path = applications.document_path(doc)
     assert path.read_bytes() == PDF
     assert (doc.content_type, doc.size, doc.original_name) == (
         "application/pdf",
@@ -76,14 +76,14 @@ def test_images_are_recognised_by_content_not_name(world, claim, fmt, content_ty
     data = image_bytes(fmt)
     doc = add(world, claim, upload("身份证正面.pdf", data, "application/pdf"), kind="id_card")
     assert doc.content_type == content_type
-    assert services.document_path(doc).suffix == suffix
+    assert applications.document_path(doc).suffix == suffix
 
 
 @pytest.mark.django_db
 def test_a_path_in_the_file_name_is_dropped(world, claim):
     doc = add(world, claim, pdf_upload("../../../etc/passwd.pdf"))
     assert doc.original_name == "passwd.pdf"
-    assert _inside(services.document_path(doc), settings.PRIVATE_MEDIA_ROOT)
+    assert _inside(applications.document_path(doc), settings.PRIVATE_MEDIA_ROOT)
 
 
 WRONG = {
@@ -168,12 +168,12 @@ def test_only_people_reaching_the_claim_add_documents(world, claim):
         world.finance,
     ):
         with pytest.raises(PermissionDenied):
-            services.document_add(
+            applications.document_add(
                 actor=world.actor(user), claim=claim, kind="diagnosis", upload=pdf_upload()
             )
     assert stored_files(claim) == []
     # The reviewer may add a document the office received on paper.
-    doc = services.document_add(
+    doc = applications.document_add(
         actor=world.actor(world.reviewer),
         claim=claim,
         kind="other",
@@ -185,7 +185,7 @@ def test_only_people_reaching_the_claim_add_documents(world, claim):
 @pytest.mark.django_db
 def test_a_claim_needs_a_document_to_be_submitted(world, claim):
     agent = world.actor(world.agent)
-    claim = services.claim_update(
+    claim = applications.claim_update(
         actor=agent,
         claim=claim,
         data={
@@ -195,5 +195,5 @@ def test_a_claim_needs_a_document_to_be_submitted(world, claim):
         },
     )
     with pytest.raises(DomainError) as refused:
-        services.claim_submit(actor=agent, claim=claim)
+        applications.claim_submit(actor=agent, claim=claim)
     assert "file" in refused.value.message_dict

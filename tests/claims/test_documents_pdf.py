@@ -9,7 +9,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from claims import documents, services
+from claims import access, documents
+from claims.services import payouts
 from mutualaid import pdf
 from mutualaid.core.cleaning import mask_id_number
 from tests.claims.payout_support import CARD, approved_claim, approved_claims
@@ -59,7 +60,7 @@ def test_a_claim_without_an_approved_amount_has_no_notice(world, covered):
 
     member, plan, _ = covered
     claim = submitted_claim(world, member, plan)
-    assert not documents.has_notice(claim)
+    assert not access.has_notice(claim)
     with pytest.raises(ValueError):
         documents.notice_pdf(claim)
 
@@ -68,7 +69,7 @@ def test_a_batch_prints_every_notice_in_one_pdf_in_line_order(world, covered, se
     member, plan, _ = covered
     first = approved_claim(world, member, plan)
     others = approved_claims(world, plan, ["1234.50", "300.00"], names=["李秀英", "张伟"])
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
     assert batch.line_count == 3
     data = documents.batch_notices_pdf(batch)
     reader = PdfReader(io.BytesIO(data))
@@ -98,7 +99,7 @@ def test_batch_notices_query_count_does_not_grow_with_the_claims(
 ):
     plan = seed_plans["gx_designated_disease"]
     approved_claims(world, plan, ["100.00"] * 5)
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
     # 1 the lines with their claims, members, units, plans, reports, tenants, policies and
     # versions (one join); 1 the batch's tenant for the footer.
     with django_assert_num_queries(2):

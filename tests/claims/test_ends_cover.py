@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from claims import services
+from claims.services import review
 from enrolment.models import Policy, PolicyStatus
 from mutualaid.audit.models import AuditEvent
 from tests import factories
@@ -42,9 +42,9 @@ def test_approval_ends_cover_only_for_items_that_end_it(
         event_date="2026-10-01",
         payee_relation="spouse" if event_kind == "death" else "self",
     )
-    claim = services.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
+    claim = review.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
     if claim.status == "second":
-        claim = services.claim_decide(
+        claim = review.claim_decide(
             actor=world.actor(world.reviewer2), claim=claim, action="approve"
         )
     assert claim.status == "approved"

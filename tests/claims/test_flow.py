@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from claims import services
 from claims.models import BatchStatus, ClaimStatus, PayoutLine
+from claims.services import applications, payouts, reports, review, steps
 from mutualaid.core.errors import DomainError
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -23,7 +23,7 @@ def _pdf(name="诊断证明.pdf"):
 def test_report_apply_assess_approve_batch_pay(world, covered):
     member, plan, _policy = covered
     agent = world.actor(world.agent)
-    report = services.report_create(
+    report = reports.report_create(
         actor=agent,
         member=member,
         plan=plan,
@@ -34,7 +34,7 @@ def test_report_apply_assess_approve_batch_pay(world, covered):
     )
     assert not report.late and report.deadline == dt.date(2026, 8, 11)
     claim = report.claim
-    claim = services.claim_update(
+    claim = applications.claim_update(
         actor=agent,
         claim=claim,
         data={
@@ -43,30 +43,30 @@ def test_report_apply_assess_approve_batch_pay(world, covered):
             "bank_account": "1234567890123",
         },
     )
-    services.document_add(actor=agent, claim=claim, kind="diagnosis", upload=_pdf())
-    claim = services.claim_submit(actor=agent, claim=claim)
+    applications.document_add(actor=agent, claim=claim, kind="diagnosis", upload=_pdf())
+    claim = applications.claim_submit(actor=agent, claim=claim)
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim.assessed_amount == Decimal("45000.00")
     assert claim.needs_four_eyes
-    claim = services.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
+    claim = review.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
     assert claim.status == ClaimStatus.SECOND_APPROVAL
     with pytest.raises(DomainError):
-        services.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
-    claim = services.claim_decide(actor=world.actor(world.reviewer2), claim=claim, action="approve")
+        review.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
+    claim = review.claim_decide(actor=world.actor(world.reviewer2), claim=claim, action="approve")
     assert claim.status == ClaimStatus.APPROVED and claim.approved_amount == Decimal("45000.00")
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
     assert batch.line_count == 1 and batch.total == Decimal("45000.00")
-    assert services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk) is None
+    assert payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk) is None
     with pytest.raises(DomainError):
-        services.batch_approve(actor=world.actor(world.finance), batch=batch)
-    batch = services.batch_approve(actor=world.actor(world.finance2), batch=batch)
+        payouts.batch_approve(actor=world.actor(world.finance), batch=batch)
+    batch = payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
     assert batch.status == BatchStatus.APPROVED
-    today = services.today()
+    today = steps.today()
     assert (
-        services.lines_mark_paid(actor=world.actor(world.finance2), batch=batch, paid_on=today) == 1
+        payouts.lines_mark_paid(actor=world.actor(world.finance2), batch=batch, paid_on=today) == 1
     )
     assert (
-        services.lines_mark_paid(actor=world.actor(world.finance2), batch=batch, paid_on=today) == 0
+        payouts.lines_mark_paid(actor=world.actor(world.finance2), batch=batch, paid_on=today) == 0
     )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAID and claim.paid_amount == Decimal("45000.00")

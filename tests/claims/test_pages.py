@@ -15,8 +15,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from claims import services
+from claims import cleaning
 from claims.models import BatchStatus, Claim, ClaimStatus, PayoutBatch, ReportStatus
+from claims.services import applications, payouts, reports, review
 from mutualaid.jobs.models import Job
 from plans.terms import terms_of
 from tests import factories
@@ -31,7 +32,7 @@ CARD = "6222020200112345679"  # UnionPay, Luhn-valid
 
 
 def _card(body: str = "622202020011234567") -> str:
-    return next(body + d for d in "0123456789" if services.luhn_ok(body + d))
+    return next(body + d for d in "0123456789" if cleaning.luhn_ok(body + d))
 
 
 def _text(response) -> str:
@@ -45,7 +46,7 @@ def _field_errors(body: str, field: str) -> str:
 
 
 def _report(world, member, plan, *, days_ago=3, actor=None, **extra):
-    return services.report_create(
+    return reports.report_create(
         actor=actor or world.actor(world.agent),
         member=member,
         plan=plan,
@@ -60,7 +61,7 @@ def _applied(world, member, plan, *, actor=None):
     """A report with a complete application and one document (not submitted)."""
     actor = actor or world.actor(world.agent)
     claim = _report(world, member, plan, actor=actor).claim
-    claim = services.claim_update(
+    claim = applications.claim_update(
         actor=actor,
         claim=claim,
         data={
@@ -69,7 +70,7 @@ def _applied(world, member, plan, *, actor=None):
             "bank_account": CARD,
         },
     )
-    services.document_add(
+    applications.document_add(
         actor=actor,
         claim=claim,
         kind="diagnosis",
@@ -80,7 +81,7 @@ def _applied(world, member, plan, *, actor=None):
 
 def _submitted(world, member, plan, *, actor=None):
     actor = actor or world.actor(world.agent)
-    return services.claim_submit(actor=actor, claim=_applied(world, member, plan, actor=actor))
+    return applications.claim_submit(actor=actor, claim=_applied(world, member, plan, actor=actor))
 
 
 # --- Reporting -----------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ def test_the_application_asks_for_the_facts_the_plan_needs(world, seed_plans, lo
     member = factories.make_member(world.unit, name="韦住院")
     plan = seed_plans["gx_comprehensive"]
     factories.make_policy(member, plan, start=dt.date(2026, 1, 1))
-    report = services.report_create(
+    report = reports.report_create(
         actor=world.actor(world.agent),
         member=member,
         plan=plan,
@@ -438,8 +439,8 @@ def test_a_cadre_reads_the_subtrees_claims_without_review_actions(world, covered
 
 def _approved(world, member, plan):
     claim = _submitted(world, member, plan)
-    claim = services.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
-    return services.claim_decide(actor=world.actor(world.reviewer2), claim=claim, action="approve")
+    claim = review.claim_decide(actor=world.actor(world.reviewer), claim=claim, action="approve")
+    return review.claim_decide(actor=world.actor(world.reviewer2), claim=claim, action="approve")
 
 
 def test_finance_builds_another_approves_and_downloads_the_bank_file(world, covered, login):
@@ -479,8 +480,8 @@ def test_lines_fail_with_a_reason_and_the_rest_are_marked_paid(world, covered, s
     other = factories.make_member(world.unit, name="黄秀兰")
     factories.make_policy(other, plan, shares=1, start=dt.date(2026, 1, 1))
     second = _approved(world, other, plan)
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
-    services.batch_approve(actor=world.actor(world.finance2), batch=batch)
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
     client = login(world.finance2)
     line = batch.lines.get(claim=second)
     missing = client.post(f"/claims/batches/{batch.pk}/lines/{line.pk}/failed/", {"reason": ""})
@@ -512,8 +513,8 @@ def test_only_the_ticked_lines_are_marked_paid(world, covered, login):
         person = factories.make_member(world.unit, name=f"周{name}")
         factories.make_policy(person, plan, shares=1, start=dt.date(2026, 1, 1))
         claims.append(_approved(world, person, plan))
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
-    services.batch_approve(actor=world.actor(world.finance2), batch=batch)
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
     client = login(world.finance2)
     today = timezone.localdate().isoformat()
     none = client.post(f"/claims/batches/{batch.pk}/paid/", {"paid_on": today, "which": "selected"})
@@ -530,13 +531,13 @@ def test_only_the_ticked_lines_are_marked_paid(world, covered, login):
 def test_a_big_batchs_bank_file_is_built_by_a_job(
     world, covered, login, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from claims import views
+    from claims.views import batches
     from mutualaid.jobs import tasks
 
     member, plan, _policy = covered
     _approved(world, member, plan)
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
-    monkeypatch.setattr(views, "BANK_FILE_DIRECT_LIMIT", 0)
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    monkeypatch.setattr(batches, "BANK_FILE_DIRECT_LIMIT", 0)
     client = login(world.finance)
     url = f"/claims/batches/{batch.pk}/bank-file.xlsx"
     # Not approved yet: no bank file, the page says why (the same rule as the API).
@@ -544,7 +545,7 @@ def test_a_big_batchs_bank_file_is_built_by_a_job(
     assert "The batch must be approved before its bank file is sent." in _text(refused) or (
         "给付批次审批通过后才能导出银行转账文件。" in _text(refused)
     )
-    services.batch_approve(actor=world.actor(world.finance2), batch=batch)
+    payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
     page = client.get(url)
     assert page.status_code == 200 and 'data-testid="batch-file-build"' in _text(page)
     sent = []

@@ -244,7 +244,7 @@ def test_event_date_shown_for_each_row(world, plan, login):
 
 
 def _batch_of(world, plan, n):
-    from claims import services
+    from claims.services import payouts
 
     member = factories.make_member(world.unit, name="批量某")
     for _ in range(n):
@@ -256,7 +256,7 @@ def _batch_of(world, plan, n):
             submitted_at=_at(3),
             payout_due=TODAY + timedelta(days=20),
         )
-    return services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    return payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
 
 
 def test_batch_pages_have_a_constant_query_count(world, plan, login, django_assert_max_num_queries):

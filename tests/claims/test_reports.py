@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from claims import services
 from claims.models import Claim, ClaimStatus, IncidentReport, ReportStatus
+from claims.services import applications, reports
 from mutualaid.audit.models import AuditEvent
 from mutualaid.core.errors import DomainError
 from tests import factories
@@ -27,7 +27,7 @@ def create(world, member, plan, **overrides):
         "reported_on": dt.date(2026, 8, 3),
     }
     values.update(overrides)
-    return services.report_create(**values)
+    return reports.report_create(**values)
 
 
 @pytest.mark.django_db
@@ -147,11 +147,11 @@ def test_an_event_outside_the_cover_is_reported_and_assessed_as_such(world, cove
     member, plan, policy = covered
     rep = report(world, member, plan, event_date=dt.date(2026, 3, 1))
     assert rep.claim.policy_id == policy.pk
-    claim = services.claim_update(
+    claim = applications.claim_update(
         actor=world.actor(world.agent), claim=rep.claim, data={"condition": "malignant_tumour"}
     )
     with pytest.raises(DomainError) as refused:
-        services.claim_update(
+        applications.claim_update(
             actor=world.actor(world.agent), claim=claim, data={"condition": "broken_leg"}
         )
     assert "condition" in refused.value.message_dict
@@ -164,9 +164,9 @@ def test_the_payee_account_is_checked(world, covered):
     agent = world.actor(world.agent)
     for bad in ("12345", "6222 0202 0011 2345 670", "abc4567890123", "1" * 31):
         with pytest.raises(DomainError) as refused:
-            services.claim_update(actor=agent, claim=claim, data={"bank_account": bad})
+            applications.claim_update(actor=agent, claim=claim, data={"bank_account": bad})
         assert "bank_account" in refused.value.message_dict, bad
-    claim = services.claim_update(
+    claim = applications.claim_update(
         actor=agent, claim=claim, data={"bank_account": "6222-0202-0011-2345-679"}
     )
     assert claim.bank_account == "6222020200112345679"
@@ -177,12 +177,12 @@ def test_the_payee_account_is_checked(world, covered):
         {"payee_relation": "friend"},
     ):
         with pytest.raises(DomainError):
-            services.claim_update(actor=agent, claim=claim, data=bad)
-    claim = services.claim_update(
+            applications.claim_update(actor=agent, claim=claim, data=bad)
+    claim = applications.claim_update(
         actor=agent, claim=claim, data={"self_paid": "３５,０００", "hospital_days": "12"}
     )
     assert claim.facts == {"self_paid": "35000.00", "hospital_days": "12"}
-    claim = services.claim_update(actor=agent, claim=claim, data={"self_paid": ""})
+    claim = applications.claim_update(actor=agent, claim=claim, data={"self_paid": ""})
     assert claim.facts == {"hospital_days": "12"}
 
 
@@ -194,12 +194,12 @@ def test_a_death_is_paid_to_the_next_of_kin(world, covered):
 
     claim = apply(world, claim)
     with pytest.raises(DomainError) as refused:
-        services.claim_submit(actor=world.actor(world.agent), claim=claim)
+        applications.claim_submit(actor=world.actor(world.agent), claim=claim)
     assert "payee_relation" in refused.value.message_dict
-    claim = services.claim_update(
+    claim = applications.claim_update(
         actor=world.actor(world.agent),
         claim=claim,
         data={"payee_relation": "spouse", "payee_name": "李秀梅"},
     )
-    claim = services.claim_submit(actor=world.actor(world.agent), claim=claim)
+    claim = applications.claim_submit(actor=world.actor(world.agent), claim=claim)
     assert claim.status == ClaimStatus.SUBMITTED

@@ -15,8 +15,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from claims import notices, services
+from claims import access, notices
 from claims.models import Claim, ClaimDecision, ClaimStatus, IncidentReport, ReportStatus
+from claims.services import applications, daily, payouts, reports, review
 from mutualaid.audit.models import AuditEvent
 from mutualaid.core.errors import DomainError
 from mutualaid.notifications.models import Notification
@@ -55,7 +56,7 @@ def codes(error: DomainError) -> set[str]:
 
 
 def decide(world, user, claim, action="approve", **kwargs) -> Claim:
-    return services.claim_decide(actor=world.actor(user), claim=claim, action=action, **kwargs)
+    return review.claim_decide(actor=world.actor(user), claim=claim, action=action, **kwargs)
 
 
 # --- four-eyes -----------------------------------------------------------------------------
@@ -69,13 +70,17 @@ def test_above_the_threshold_a_second_reviewer_confirms(world, covered):
     claim = decide(world, world.reviewer, claim)
     assert claim.status == ClaimStatus.SECOND_APPROVAL
     assert claim.approved_on is None and claim.payout_due is None
-    assert services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk) is None
+    assert payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk) is None
 
     with pytest.raises(DomainError) as refused:
         decide(world, world.reviewer, claim)
     assert "four_eyes" in codes(refused.value)
-    assert not services.may_approve(world.actor(world.reviewer), Claim.objects.get(pk=claim.pk))
-    assert services.may_approve(world.actor(world.reviewer2), Claim.objects.get(pk=claim.pk))
+    assert "approve" not in access.allowed_actions(
+        world.actor(world.reviewer), Claim.objects.get(pk=claim.pk)
+    )
+    assert "approve" in access.allowed_actions(
+        world.actor(world.reviewer2), Claim.objects.get(pk=claim.pk)
+    )
 
     claim = decide(world, world.reviewer2, claim)
     assert claim.status == ClaimStatus.APPROVED
@@ -145,7 +150,7 @@ def test_the_second_approver_confirms_the_first_amount_and_cannot_change_it(worl
 def test_an_office_reviewer_who_reported_on_behalf_cannot_approve(world, covered):
     claim = stent(world, covered, actor=world.actor(world.reviewer))
     assert claim.filed_by_id == world.reviewer.pk
-    assert not services.may_approve(world.actor(world.reviewer), claim)
+    assert "approve" not in access.allowed_actions(world.actor(world.reviewer), claim)
 
     with pytest.raises(DomainError) as refused:
         decide(world, world.reviewer, claim)
@@ -174,8 +179,8 @@ def test_a_reviewer_who_submitted_the_application_for_the_agent_cannot_approve(w
     rep = report(world, member, plan, event_date=EVENT)
     reviewer = world.actor(world.reviewer)
     claim = apply(world, rep.claim, actor=reviewer, condition="coronary_stent")
-    claim = services.claim_submit(actor=reviewer, claim=claim)
-    assert not services.may_approve(reviewer, claim)
+    claim = applications.claim_submit(actor=reviewer, claim=claim)
+    assert "approve" not in access.allowed_actions(reviewer, claim)
     with pytest.raises(DomainError) as refused:
         decide(world, world.reviewer, claim)
     assert "filer" in codes(refused.value)
@@ -254,10 +259,10 @@ def test_documents_requested_go_back_to_the_agent_and_come_back(world, covered):
     agent = world.actor(world.agent)
     with pytest.raises(DomainError):
         decide(world, world.reviewer, claim)
-    services.document_add(
+    applications.document_add(
         actor=agent, claim=claim, kind="hospital", upload=pdf_upload("出院小结.pdf")
     )
-    claim = services.claim_submit(actor=agent, claim=claim)
+    claim = applications.claim_submit(actor=agent, claim=claim)
     assert claim.status == ClaimStatus.SUBMITTED
     assert decide(world, world.reviewer, claim).status == ClaimStatus.APPROVED
 
@@ -267,11 +272,11 @@ def test_a_submitted_claim_cannot_be_changed_by_the_agent(world, covered):
     claim = stent(world, covered)
     agent = world.actor(world.agent)
     with pytest.raises(DomainError):
-        services.claim_update(actor=agent, claim=claim, data={"bank_name": "农业银行"})
+        applications.claim_update(actor=agent, claim=claim, data={"bank_name": "农业银行"})
     with pytest.raises(DomainError):
-        services.claim_submit(actor=agent, claim=claim)
+        applications.claim_submit(actor=agent, claim=claim)
     with pytest.raises(DomainError):
-        services.document_add(actor=agent, claim=claim, kind="other", upload=pdf_upload())
+        applications.document_add(actor=agent, claim=claim, kind="other", upload=pdf_upload())
 
 
 @pytest.mark.django_db
@@ -279,12 +284,12 @@ def test_an_exclusion_found_by_the_reviewer_reassesses_to_nothing(world, covered
     claim = stent(world, covered)
     reviewer = world.actor(world.reviewer)
     with pytest.raises(DomainError):
-        services.claim_reassess(actor=reviewer, claim=claim, exclusions=["no_such_code"])
-    claim = services.claim_reassess(actor=reviewer, claim=claim, exclusions=["pre_existing"])
+        review.claim_reassess(actor=reviewer, claim=claim, exclusions=["no_such_code"])
+    claim = review.claim_reassess(actor=reviewer, claim=claim, exclusions=["pre_existing"])
     assert claim.assessed_amount == Decimal("0.00")
     assert "EXCLUDED" in claim.assessment["reasons"]
     with pytest.raises(PermissionDenied):
-        services.claim_reassess(actor=world.actor(world.agent), claim=claim, exclusions=[])
+        review.claim_reassess(actor=world.actor(world.agent), claim=claim, exclusions=[])
 
 
 # --- late reports --------------------------------------------------------------------------
@@ -305,23 +310,23 @@ def test_a_late_report_waits_for_a_reviewer_who_accepts_it_with_a_reason(world, 
     claim = late_claim(world, covered)
     agent = world.actor(world.agent)
     with pytest.raises(DomainError) as refused:
-        services.claim_submit(actor=agent, claim=claim)
+        applications.claim_submit(actor=agent, claim=claim)
     assert "2026-08-11" in str(refused.value)
 
     rep = claim.report
     with pytest.raises(PermissionDenied):
-        services.report_decide_late(actor=agent, report=rep, accept=True, reason="家属住院陪护")
+        reports.report_decide_late(actor=agent, report=rep, accept=True, reason="家属住院陪护")
     with pytest.raises(PermissionDenied):
-        services.report_decide_late(
+        reports.report_decide_late(
             actor=world.actor(world.county_cadre), report=rep, accept=True, reason="家属住院陪护"
         )
     with pytest.raises(DomainError) as refused:
-        services.report_decide_late(
+        reports.report_decide_late(
             actor=world.actor(world.reviewer), report=rep, accept=True, reason="  "
         )
     assert "reason" in refused.value.message_dict
 
-    rep = services.report_decide_late(
+    rep = reports.report_decide_late(
         actor=world.actor(world.reviewer),
         report=rep,
         accept=True,
@@ -330,11 +335,11 @@ def test_a_late_report_waits_for_a_reviewer_who_accepts_it_with_a_reason(world, 
     assert rep.status == ReportStatus.ACCEPTED and rep.late
     assert rep.late_decided_by_id == world.reviewer.pk
     with pytest.raises(DomainError):  # decided once
-        services.report_decide_late(
+        reports.report_decide_late(
             actor=world.actor(world.reviewer2), report=rep, accept=False, reason="再议"
         )
 
-    claim = services.claim_submit(actor=agent, claim=claim)
+    claim = applications.claim_submit(actor=agent, claim=claim)
     assert claim.status == ClaimStatus.SUBMITTED
     event = AuditEvent.objects.get(action="claim.late_report_accepted")
     assert event.actor_id == world.reviewer.pk
@@ -344,7 +349,7 @@ def test_a_late_report_waits_for_a_reviewer_who_accepts_it_with_a_reason(world, 
 @pytest.mark.django_db
 def test_a_refused_late_report_rejects_the_claim(world, covered):
     claim = late_claim(world, covered)
-    services.report_decide_late(
+    reports.report_decide_late(
         actor=world.actor(world.reviewer),
         report=claim.report,
         accept=False,
@@ -355,7 +360,7 @@ def test_a_refused_late_report_rejects_the_claim(world, covered):
     assert claim.decision_reason == "无正当理由逾期报案"
     assert claim.report.status == ReportStatus.REFUSED
     with pytest.raises(DomainError):
-        services.claim_submit(actor=world.actor(world.agent), claim=claim)
+        applications.claim_submit(actor=world.actor(world.agent), claim=claim)
     assert list(claim.decisions.values_list("action", flat=True)) == ["reject"]
 
 
@@ -363,10 +368,10 @@ def test_a_refused_late_report_rejects_the_claim(world, covered):
 def test_the_reviewer_who_filed_a_late_report_does_not_excuse_it(world, covered):
     claim = late_claim(world, covered, actor=world.actor(world.reviewer))
     with pytest.raises(DomainError):
-        services.report_decide_late(
+        reports.report_decide_late(
             actor=world.actor(world.reviewer), report=claim.report, accept=True, reason="我自己报的"
         )
-    rep = services.report_decide_late(
+    rep = reports.report_decide_late(
         actor=world.actor(world.reviewer2), report=claim.report, accept=True, reason="医院证明属实"
     )
     assert rep.status == ReportStatus.ACCEPTED
@@ -391,19 +396,19 @@ def test_an_application_not_made_within_a_year_is_forfeited(world, covered, monk
     other = stent(world, covered)  # submitted in time: never expires
     assert claim.expires_on == dt.date(2027, 8, 1)
 
-    assert services.claims_expire_due(today_=dt.date(2027, 8, 1)) == 0
+    assert daily.claims_expire_due(today_=dt.date(2027, 8, 1)) == 0
     freeze_today(monkeypatch, dt.date(2027, 8, 2))
     with pytest.raises(DomainError) as refused:  # before the job has run
-        services.claim_submit(actor=world.actor(world.agent), claim=claim)
+        applications.claim_submit(actor=world.actor(world.agent), claim=claim)
     assert "2027-08-01" in str(refused.value)
 
-    assert services.claims_expire_due(today_=dt.date(2027, 8, 2)) == 1
-    assert services.claims_expire_due(today_=dt.date(2027, 8, 3)) == 0  # idempotent
+    assert daily.claims_expire_due(today_=dt.date(2027, 8, 2)) == 1
+    assert daily.claims_expire_due(today_=dt.date(2027, 8, 3)) == 0  # idempotent
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.EXPIRED
     assert Claim.objects.get(pk=other.pk).status == ClaimStatus.SUBMITTED
     with pytest.raises(DomainError) as refused:
-        services.claim_submit(actor=world.actor(world.agent), claim=claim)
+        applications.claim_submit(actor=world.actor(world.agent), claim=claim)
     assert "2027-08-01" in str(refused.value)
     assert list(claim.decisions.values_list("action", flat=True)) == ["expired"]
     event = AuditEvent.objects.get(action="claim.expired", object_id=str(claim.pk))
@@ -420,7 +425,7 @@ def test_reminders_30_and_7_days_before_expiry_once_each(world, covered):
     sent_on = {}
     day = dt.date(2027, 6, 1)
     while day <= dt.date(2027, 8, 2):
-        if services.claims_remind_expiry(today_=day):
+        if daily.claims_remind_expiry(today_=day):
             sent_on[day] = sorted(
                 Notification.objects.filter(
                     kind=notices.EXPIRY_REMINDER, created_at__isnull=False
@@ -444,8 +449,8 @@ def test_reminders_30_and_7_days_before_expiry_once_each(world, covered):
 def test_a_claim_first_seen_within_7_days_of_expiry_gets_one_reminder(world, covered):
     member, plan, _ = covered
     report(world, member, plan, event_date=EVENT)
-    assert services.claims_remind_expiry(today_=dt.date(2027, 7, 28)) == 1
-    assert services.claims_remind_expiry(today_=dt.date(2027, 7, 29)) == 0
+    assert daily.claims_remind_expiry(today_=dt.date(2027, 7, 28)) == 1
+    assert daily.claims_remind_expiry(today_=dt.date(2027, 7, 29)) == 0
     days_left = list(
         Notification.objects.filter(
             recipient=world.agent, kind=notices.EXPIRY_REMINDER
@@ -457,7 +462,7 @@ def test_a_claim_first_seen_within_7_days_of_expiry_gets_one_reminder(world, cov
 @pytest.mark.django_db
 def test_submitted_claims_are_not_reminded(world, covered):
     stent(world, covered)
-    assert services.claims_remind_expiry(today_=dt.date(2027, 7, 25)) == 0
+    assert daily.claims_remind_expiry(today_=dt.date(2027, 7, 25)) == 0
 
 
 # --- who may do what -------------------------------------------------------------------
@@ -502,11 +507,13 @@ def test_only_the_units_side_reports_and_applies(world, covered, seed_plans):
     for user in (world.sibling_agent, world.other_tenant_admin, world.finance):
         actor = world.actor(user)
         with pytest.raises(PermissionDenied):
-            services.claim_update(actor=actor, claim=claim, data={"bank_name": "农业银行"})
+            applications.claim_update(actor=actor, claim=claim, data={"bank_name": "农业银行"})
         with pytest.raises(PermissionDenied):
-            services.document_add(actor=actor, claim=claim, kind="diagnosis", upload=pdf_upload())
+            applications.document_add(
+                actor=actor, claim=claim, kind="diagnosis", upload=pdf_upload()
+            )
         with pytest.raises(PermissionDenied):
-            services.claim_submit(actor=actor, claim=claim)
+            applications.claim_submit(actor=actor, claim=claim)
     # A plan of another tenant is no way in either.
     other_plan = factories.make_plan(world.other_office)
     with pytest.raises(PermissionDenied):
@@ -523,21 +530,23 @@ def test_only_the_units_side_reports_and_applies(world, covered, seed_plans):
 def test_every_decision_is_in_the_audit_log(world, covered):
     member, plan, _ = covered
     rep = report(world, member, plan, event_date=EVENT, reported_on=dt.date(2026, 8, 12))
-    services.report_decide_late(
+    reports.report_decide_late(
         actor=world.actor(world.reviewer), report=rep, accept=True, reason="住院期间无法报案"
     )
     claim = apply(world, rep.claim, condition="malignant_tumour")
     agent = world.actor(world.agent)
-    claim = services.claim_submit(actor=agent, claim=claim)
+    claim = applications.claim_submit(actor=agent, claim=claim)
     claim = decide(world, world.reviewer, claim, "investigate", reason="核实病历")
     claim = decide(world, world.reviewer, claim, "request_documents", reason="补充病理报告")
-    services.document_add(actor=agent, claim=claim, kind="diagnosis", upload=pdf_upload("病理.pdf"))
-    claim = services.claim_submit(actor=agent, claim=claim)
+    applications.document_add(
+        actor=agent, claim=claim, kind="diagnosis", upload=pdf_upload("病理.pdf")
+    )
+    claim = applications.claim_submit(actor=agent, claim=claim)
     claim = decide(world, world.reviewer, claim)
     claim = decide(world, world.reviewer2, claim)
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
-    batch = services.batch_approve(actor=world.actor(world.finance2), batch=batch)
-    services.lines_mark_paid(
+    batch = payouts.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    batch = payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
+    payouts.lines_mark_paid(
         actor=world.actor(world.finance2), batch=batch, paid_on=dt.date(2026, 8, 20)
     )
 
