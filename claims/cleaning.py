@@ -1,107 +1,14 @@
-"""Cleaning what people type into a claim: text, dates, amounts, counts, bank accounts and
-the formula facts. Pure functions shared by every claims service (and the API's filters),
-so pages and API read input the same way; errors are ``DomainError`` naming the field,
-in the words the pages and the API show.
+"""Cleaning a claim's formula facts (the plan's fact names, SPEC §8). Text, dates, amounts,
+counts and bank accounts are read by the kernel's ``mutualaid.core.cleaning``, like every
+other app's input; errors are ``DomainError`` naming the field.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import unicodedata
-from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from mutualaid.core.errors import DomainError
-from mutualaid.money import CENT, parse_amount
 from plans.rules import FACTS
-
-
-def clean_text(raw: Any, *, field: str, max_length: int, required: bool = False) -> str:
-    value = unicodedata.normalize("NFKC", str(raw or "")).strip()
-    if required and not value:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    if len(value) > max_length:
-        raise DomainError(
-            _("At most %(max)d characters.") % {"max": max_length}, field=field, code="max_length"
-        )
-    return value
-
-
-def clean_date(raw: Any, *, field: str) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = unicodedata.normalize("NFKC", str(raw or "")).strip()
-    if not text:
-        raise DomainError(_("This field is required."), field=field, code="required")
-    try:
-        return dt.date.fromisoformat(text.replace("/", "-"))
-    except ValueError:
-        raise DomainError(_("Enter a date like 2026-09-28."), field=field) from None
-
-
-def clean_money(raw: Any, *, field: str) -> Decimal | None:
-    """Yuan with at most two decimals, not negative; "" or None → None."""
-    if raw is None:
-        return None
-    if not str(raw).strip():
-        return None
-    try:
-        value = parse_amount(raw if isinstance(raw, Decimal | int) else str(raw))
-    except (TypeError, ValueError):
-        raise DomainError(_("Enter an amount in yuan, e.g. 3500.00."), field=field) from None
-    if not value.is_finite() or value < 0:
-        raise DomainError(_("Enter an amount that is not negative."), field=field)
-    if value != value.quantize(CENT):
-        raise DomainError(_("Amounts have at most two decimal places."), field=field)
-    if value >= Decimal("1000000000"):
-        raise DomainError(_("This amount is too large."), field=field)
-    return value.quantize(CENT)
-
-
-def clean_count(raw: Any, *, field: str) -> int | None:
-    if raw is None:
-        return None
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    if not text:
-        return None
-    if not text.isdigit() or len(text) > 6:
-        raise DomainError(_("Enter a whole number."), field=field)
-    return int(text)
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch)
-        if i % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return total % 10 == 0
-
-
-def clean_bank_account(raw: Any, *, field: str = "bank_account") -> str:
-    """Digits only (spaces and dashes dropped), 10–30 of them; bank cards of the UnionPay
-    network (16–19 digits starting 62) carry a Luhn check digit, so it is checked."""
-    text = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", str(raw or "")))
-    if not text:
-        raise DomainError(_("Enter the payee's account number."), field=field, code="required")
-    if not text.isdigit():
-        raise DomainError(_("An account number has digits only."), field=field)
-    if not 10 <= len(text) <= 30:
-        raise DomainError(_("An account number has 10 to 30 digits."), field=field)
-    if text.startswith("62") and 16 <= len(text) <= 19 and not luhn_ok(text):
-        raise DomainError(
-            _("The card number's check digit is wrong: please check the number on the card."),
-            field=field,
-        )
-    return text
 
 
 def clean_facts(data: dict[str, Any]) -> dict[str, str]:

@@ -24,10 +24,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from claims import cleaning
 from claims.models import Claim
 from claims.services import applications, daily, payouts, reports, review
 from enrolment.models import Policy, PolicyStatus
+from mutualaid.core import cleaning
 from mutualaid.tenancy.models import Tenant, User
 from mutualaid.tenancy.scoping import actor_for
 from plans.models import Plan

@@ -14,7 +14,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from claims import access, documents, selectors
-from claims.cleaning import clean_date
 from claims.serializers import (
     ClaimDetailSerializer,
     ClaimPageSerializer,
@@ -29,6 +28,7 @@ from claims.services import applications, review, steps
 from members.api import FULL_ID, _reveal
 from mutualaid.api.base import ScopedAPIView
 from mutualaid.api.keyset import CURSOR, PAGE_SIZE, page_size, paged_response
+from mutualaid.core.cleaning import clean_date
 from mutualaid.tenancy.scoping import Actor
 from plans.access import access_plan_filter
 

@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims import access
-from claims.cleaning import clean_bank_account, clean_facts, clean_text
+from claims.cleaning import clean_facts
 from claims.models import Claim, ClaimDocument, DocumentKind, PayeeRelation
 from claims.services import steps
 from claims.services.assessment import ASSESSMENT_FIELDS, assess_claim
 from mutualaid.audit.services import record
+from mutualaid.core.cleaning import clean_bank_account, clean_text
 from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.scoping import Actor
 from plans.rules import FACTS

@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims import access, notices
-from claims.cleaning import clean_bank_account, clean_date, clean_text
 from claims.models import (
     BatchStatus,
     Claim,
@@ -35,6 +34,7 @@ from claims.models import (
 )
 from claims.services import steps
 from mutualaid.audit.services import record
+from mutualaid.core.cleaning import clean_bank_account, clean_date, clean_text
 from mutualaid.core.errors import DomainError
 from mutualaid.core.numbering import next_number
 from mutualaid.notifications.services import notify_agents_sql

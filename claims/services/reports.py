@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from claims import access
-from claims.cleaning import clean_date, clean_text
 from claims.models import (
     EDITABLE_STATUSES,
     Claim,
@@ -31,6 +30,7 @@ from enrolment.policies import add_months
 from members.models import Member
 from mutualaid.audit.services import record
 from mutualaid.calendar.selectors import work_calendar_for
+from mutualaid.core.cleaning import clean_date, clean_text
 from mutualaid.core.errors import DomainError
 from mutualaid.core.numbering import next_number
 from mutualaid.tenancy.scoping import Actor

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from claims import access, notices
-from claims.cleaning import clean_money, clean_text
 from claims.models import Claim, ClaimStatus
 from claims.services import steps
 from claims.services.assessment import ASSESSMENT_FIELDS, assess_claim
 from enrolment.models import Policy, PolicyStatus
 from mutualaid.audit.services import record
 from mutualaid.calendar.selectors import work_calendar_for
+from mutualaid.core.cleaning import clean_money, clean_text
 from mutualaid.core.errors import DomainError
 from mutualaid.notifications.services import notify
 from mutualaid.tenancy.scoping import Actor

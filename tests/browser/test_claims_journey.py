@@ -38,7 +38,7 @@ def _png() -> bytes:
 
 
 def _card(body: str = "622202210000123456") -> str:
-    from claims.cleaning import luhn_ok
+    from mutualaid.core.cleaning import luhn_ok
 
     return next(body + d for d in "0123456789" if luhn_ok(body + d))
 

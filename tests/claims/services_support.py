@@ -16,7 +16,6 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from claims import cleaning
 from claims.models import Claim
 from claims.services import applications, reports, steps
 from enrolment.models import Policy
@@ -24,6 +23,7 @@ from enrolment.services.drafts import enrolment_create
 from enrolment.services.lines import lines_import
 from enrolment.services.workflow import enrolment_accept, enrolment_check, enrolment_submit
 from mutualaid.calendar.services import seed_years_from_package
+from mutualaid.core import cleaning
 from premiums import services as premiums_services
 
 #: /work/shared/acceptance (tests/claims/ → repo → ..).

@@ -15,9 +15,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from claims import cleaning
 from claims.models import BatchStatus, Claim, ClaimStatus, PayoutBatch, ReportStatus
 from claims.services import applications, payouts, reports, review
+from mutualaid.core import cleaning
 from mutualaid.jobs.models import Job
 from plans.terms import terms_of
 from tests import factories
