@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mutualaid.core.cleaning import clean_count, clean_money
 from mutualaid.core.errors import DomainError
 from plans.rules import FACTS
 
