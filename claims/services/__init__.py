@@ -12,6 +12,6 @@ audited, saving the fields they name. One module per part of the work:
 Who may take which step in which state is ``claims.access``'s action table: each service
 calls ``require_action`` with the row locked. Raw values come in (form data, JSON,
 strings); ``mutualaid.core.cleaning`` (and ``claims.cleaning`` for facts) reads them
-and every refusal is a ``DomainError`` with field-keyed messages, so pages and API show the same. Money is Decimal yuan; dates are
-Asia/Shanghai.
+and every refusal is a ``DomainError`` with field-keyed messages, so pages and API show
+the same. Money is Decimal yuan; dates are Asia/Shanghai.
 """
