@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members import validation
+from mutualaid.core.cleaning import mask_id_number
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
 
@@ -203,7 +204,7 @@ class Member(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return validation.mask_id_number(self.id_number)
+        return mask_id_number(self.id_number)
 
 
 class MemberTransfer(models.Model):
