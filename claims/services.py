@@ -73,6 +73,7 @@ from enrolment.policies import add_months
 from members.models import Member
 from mutualaid.audit.services import record
 from mutualaid.calendar.selectors import work_calendar_for
+from mutualaid.core.cleaning import mask_bank_account
 from mutualaid.core.errors import DomainError
 from mutualaid.core.numbering import next_number
 from mutualaid.money import CENT, parse_amount
@@ -486,6 +487,14 @@ def clean_facts(data: dict[str, Any]) -> dict[str, str]:
 CLAIM_FIELDS = ("condition", "payee_name", "payee_relation", "bank_name", "bank_account")
 
 
+def _audited(claim: Claim, names) -> dict[str, Any]:
+    # The audit log keeps accounts masked: auditors read it, and they see accounts masked.
+    out = {name: getattr(claim, name) for name in names} | {"facts": claim.facts}
+    if "bank_account" in out:
+        out["bank_account"] = mask_bank_account(out["bank_account"])
+    return out
+
+
 def claim_update(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> Claim:
     """The application's facts, condition and payee, from raw values (fields absent from
     ``data`` are kept)."""
@@ -534,7 +543,7 @@ def claim_update(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> Claim:
         claim = _lock(claim)
         if claim.status not in EDITABLE_STATUSES:
             raise DomainError(_("This claim is with the reviewer and cannot be changed now."))
-        before = {name: getattr(claim, name) for name in changes} | {"facts": claim.facts}
+        before = _audited(claim, changes)
         for name, value in changes.items():
             setattr(claim, name, value)
         if any(name in data for name in FACTS):
@@ -548,7 +557,7 @@ def claim_update(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> Claim:
             obj=claim,
             organisation=claim.organisation,
             before=before,
-            after={name: getattr(claim, name) for name in changes} | {"facts": claim.facts},
+            after=_audited(claim, changes),
         )
     return claim
 
@@ -1303,7 +1312,10 @@ def claim_correct_payee(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> 
             raise DomainError(
                 _("The account can be corrected only while the claim waits for a batch.")
             )
-        before = {"bank_name": claim.bank_name, "bank_account": claim.bank_account}
+        before = {
+            "bank_name": claim.bank_name,
+            "bank_account": mask_bank_account(claim.bank_account),
+        }
         claim.bank_name, claim.bank_account = bank_name, account
         claim.save(update_fields=["bank_name", "bank_account", "updated_at"])
         record(
@@ -1312,7 +1324,7 @@ def claim_correct_payee(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> 
             obj=claim,
             organisation=claim.organisation,
             before=before,
-            after={"bank_name": bank_name, "bank_account": account},
+            after={"bank_name": bank_name, "bank_account": mask_bank_account(account)},
         )
     return claim
 

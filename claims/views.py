@@ -50,7 +50,7 @@ from members.selectors import member_page
 from mutualaid.core.errors import NON_FIELD, DomainError
 from mutualaid.jobs.services import job_create, job_enqueue
 from mutualaid.jobs.tasks import run_job
-from mutualaid.tenancy.access import staff_required
+from mutualaid.tenancy.access import may_see_bank_accounts, shown_bank_account, staff_required
 from mutualaid.tenancy.models import Role
 from plans.models import Plan
 from plans.rules import CAUSES, EVENT_KINDS, REASON_LABELS, InvalidTerms, PlanTerms
@@ -285,10 +285,21 @@ def _detail(
     is_reviewer = services.can_review(actor, claim)
     under_review = claim.status in REVIEW_STATUSES
     documents = selectors.claim_documents(claim=claim)
+    on_file = _account_on_file(actor, claim)
     if application_form is None:
         application_form = ApplicationForm(
-            initial=ApplicationForm.initial_for(claim), facts=facts, conditions=conditions
+            initial=ApplicationForm.initial_for(claim),
+            facts=facts,
+            conditions=conditions,
+            account_on_file=on_file,
         )
+    payout_lines = (
+        selectors.claim_payout_lines(claim=claim)
+        if claim.status in (ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID)
+        else []
+    )
+    for line in payout_lines:
+        line.shown_bank_account = shown_bank_account(line.bank_account, actor)
     exclusions = dict(terms.exclusions) if terms is not None else {}
     assessment = claim.assessment or {}
     context = {
@@ -323,15 +334,15 @@ def _detail(
         "has_exclusions": bool(exclusions),
         "late_form": late_form or LateDecisionForm(),
         "late_pending": report.status == ReportStatus.LATE,
+        "bank_account": shown_bank_account(claim.bank_account, actor),
         "payee_form": payee_form
         or PayeeCorrectionForm(
-            initial={"bank_name": claim.bank_name, "bank_account": claim.bank_account}
+            initial={"bank_name": claim.bank_name, "bank_account": claim.bank_account},
+            account_on_file=on_file,
         ),
         "can_correct_payee": claim.status == ClaimStatus.APPROVED
         and actor.has_role(Role.FINANCE, Role.REVIEWER),
-        "payout_lines": selectors.claim_payout_lines(claim=claim)
-        if claim.status in (ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID)
-        else [],
+        "payout_lines": payout_lines,
         "reaches_batches": actor.has_role(*BATCH_READERS) and actor.organisation.depth == 1,
         "has_notice": claim.status in (ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID)
         and claim.approved_amount is not None,
@@ -339,6 +350,12 @@ def _detail(
         "today": timezone.localdate(),
     }
     return render(request, "claims/claim_detail.html", context, status=status)
+
+
+def _account_on_file(actor, claim) -> str | None:
+    """The payee's account for forms that must not show it to this actor (None: they see
+    it, the forms show it as usual)."""
+    return None if may_see_bank_accounts(actor) else claim.bank_account
 
 
 @staff_required()
@@ -355,7 +372,12 @@ def claim_application(request, claim_id):
     if refused := _post_only(request):
         return refused
     facts, conditions = _application_shape(claim, _terms(claim))
-    form = ApplicationForm(request.POST, facts=facts, conditions=conditions)
+    form = ApplicationForm(
+        request.POST,
+        facts=facts,
+        conditions=conditions,
+        account_on_file=_account_on_file(actor, claim),
+    )
     if form.is_valid():
         try:
             services.claim_update(actor=actor, claim=claim, data=form.data_for_service())
@@ -444,12 +466,14 @@ def _submit_refused(request, claim, error: ValidationError):
     facts, conditions = _application_shape(claim, _terms(claim))
     forms = {}
     if app_errors:
+        on_file = _account_on_file(request.actor, claim)
         forms["application_form"] = bound_with_errors(
             ApplicationForm,
-            ApplicationForm.initial_for(claim),
+            ApplicationForm.initial_for(claim, with_account=on_file is None),
             ValidationError(app_errors),
             facts=facts,
             conditions=conditions,
+            account_on_file=on_file,
         )
     if doc_errors:
         forms["document_form"] = bound_with_errors(
@@ -559,7 +583,7 @@ def claim_payee(request, claim_id):
     claim = selectors.access_claim(actor, claim_id)
     if refused := _post_only(request):
         return refused
-    form = PayeeCorrectionForm(request.POST)
+    form = PayeeCorrectionForm(request.POST, account_on_file=_account_on_file(actor, claim))
     if form.is_valid():
         try:
             services.claim_correct_payee(actor=actor, claim=claim, data=form.cleaned_data)
@@ -634,6 +658,8 @@ def _batch_detail(
 ):
     actor = request.actor
     page = selectors.batch_lines_page(batch=batch, cursor=request.GET.get("after"))
+    for line in page.rows:
+        line.shown_bank_account = shown_bank_account(line.bank_account, actor)
     is_finance = actor.has_role(*services.BATCH_APPROVERS)
     return render(
         request,
