@@ -111,3 +111,16 @@ def test_the_admin_masks_the_account_for_a_cadre_and_keeps_it_on_save(world, uni
     assert (unit.bank_account, unit.union_member_count) == (ACCOUNT, 10)
     admin_body = as_user(User.objects.get(pk=world.office_admin.pk)).get(url).content.decode()
     assert ACCOUNT in admin_body
+
+
+def test_events_written_before_accounts_were_masked_are_shown_masked(world, as_user):
+    event = factories.make_audit_event(
+        world.unit, action="unit.update", before={"bank_account": ACCOUNT}, after={"x": 1}
+    )
+    for user, shown in ((world.auditor, MASKED), (world.office_admin, ACCOUNT)):
+        body = as_user(user).get("/audit/").content.decode()
+        assert shown in body and (shown == ACCOUNT or ACCOUNT not in body)
+    User.objects.filter(pk=world.auditor.pk).update(is_staff=True, is_superuser=True)
+    admin = as_user(User.objects.get(pk=world.auditor.pk))
+    body = admin.get(f"/admin/audit/auditevent/{event.pk}/change/").content.decode()
+    assert MASKED in body and ACCOUNT not in body
