@@ -100,8 +100,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from enrolment import services
     from enrolment.roster.reader import read_roster
+    from enrolment.services.drafts import enrolment_create
+    from enrolment.services.lines import lines_import
 
     call_command("migrate", verbosity=0)
     print(
@@ -111,7 +112,7 @@ def main() -> None:
     data = roster_gen.make_roster_xlsx(args.rows, bad_percent=args.bad)
     print(f"roster: {args.rows:,} rows, {args.bad}% bad, {len(data) / 1e6:.1f} MB .xlsx")
     tenant, units, actor, plan = world(args.plan)
-    enrolment = services.enrolment_create(
+    enrolment = enrolment_create(
         actor=actor, unit=units[0], plan=plan, start_date=dt.date(2026, 3, 16)
     )
 
@@ -119,7 +120,7 @@ def main() -> None:
     t0 = time.perf_counter()
     read = read_roster(data, "roster.xlsx")
     t_read = time.perf_counter() - t0
-    report = services.lines_import(
+    report = lines_import(
         actor=actor, enrolment=enrolment, rows=uniform(read.rows, args.mixed_shares), preview=True
     )
     t_preview = time.perf_counter() - t0
@@ -138,7 +139,7 @@ def main() -> None:
     # 2. Write: what the roster_import job does (read again, check, write the valid rows).
     t0 = time.perf_counter()
     read = read_roster(data, "roster.xlsx")
-    done = services.lines_import(
+    done = lines_import(
         actor=actor,
         enrolment=enrolment,
         rows=uniform(read.rows, args.mixed_shares),

@@ -1,6 +1,6 @@
 """Thin Celery tasks of claims: a date or an id in, a service call, safe to run twice.
 
-Beat runs them once a day (``mutualaid/celery.py``). Each is idempotent in the data, so a
+Beat runs them once a day (``portal/celery.py``). Each is idempotent in the data, so a
 redelivered task (Redis hands an unacknowledged task out again after the visibility
 timeout) or a second beat changes nothing:
 

@@ -13,9 +13,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from enrolment import access, services
+from enrolment import access
 from enrolment.forms import add_line_errors
 from enrolment.models import Enrolment, EnrolmentLine, Policy, ShareTranche, StatusChange
+from enrolment.services import lines
 from mutualaid.core.errors import bind_to_form
 from mutualaid.tenancy.admin_base import ReadOnlyAdmin, ScopedAdmin
 from mutualaid.tenancy.scoping import actor_for
@@ -74,7 +75,7 @@ class LineAdminForm(forms.ModelForm):
         member = data.get("member") if adding else self.instance.member
         if enrolment is None or member is None or self.actor is None:
             return data
-        check = services.line_check if adding else services.line_update_check
+        check = lines.line_check if adding else lines.line_update_check
         try:
             errors = check(
                 actor=self.actor,
@@ -128,7 +129,7 @@ class EnrolmentLineAdmin(ScopedAdmin):
         actor = actor_for(request.user)
         data = form.cleaned_data
         if change:
-            line = services.line_update(
+            line = lines.line_update(
                 actor=actor,
                 enrolment=obj.enrolment,
                 member=obj.member,
@@ -136,7 +137,7 @@ class EnrolmentLineAdmin(ScopedAdmin):
                 tier=data.get("tier") or "",
             )
         else:
-            line = services.line_add(
+            line = lines.line_add(
                 actor=actor,
                 enrolment=data["enrolment"],
                 member=data["member"],
@@ -147,9 +148,7 @@ class EnrolmentLineAdmin(ScopedAdmin):
             setattr(obj, model_field.attname, getattr(line, model_field.attname))
 
     def delete_model(self, request, obj):
-        services.line_remove(
-            actor=actor_for(request.user), enrolment=obj.enrolment, member=obj.member
-        )
+        lines.line_remove(actor=actor_for(request.user), enrolment=obj.enrolment, member=obj.member)
 
 
 class TrancheInline(admin.TabularInline):

@@ -13,8 +13,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from enrolment import access, selectors, services
+from enrolment import access, selectors
 from enrolment.models import Enrolment, EnrolmentKind, EnrolmentLine, Policy, ShareTranche
+from enrolment.services import drafts, lines, workflow
+from enrolment.services.common import RosterRejected
 from members.access import access_member, access_unit, display_id_number
 from members.api import FULL_ID, _reveal
 from mutualaid.api.base import ScopedAPIView
@@ -276,7 +278,7 @@ class EnrolmentListCreate(ScopedAPIView):
         data.pop("unit", None)
         plan = access_plan_filter(self.actor, data.pop("plan")) if data.get("plan") else None
         data["funding_mode"] = data["funding_mode"] or "union"
-        enrolment = services.enrolment_create(
+        enrolment = drafts.enrolment_create(
             actor=self.actor, unit=unit, plan=plan, previous=previous, **data
         )
         enrolment = access.access_enrolment(self.actor, enrolment.pk)
@@ -318,7 +320,7 @@ class EnrolmentStep(ScopedAPIView):
         enrolment = access.access_enrolment(self.actor, enrolment_id)
         incoming = ReasonSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        services.enrolment_step(
+        workflow.enrolment_step(
             actor=self.actor,
             enrolment=enrolment,
             step=self.step,
@@ -373,7 +375,7 @@ class EnrolmentLines(ScopedAPIView):
         data = dict(incoming.validated_data)
         member = access_member(self.actor, data.pop("member")) if data.get("member") else None
         data.pop("member", None)
-        line = services.line_add(actor=self.actor, enrolment=enrolment, member=member, **data)
+        line = lines.line_add(actor=self.actor, enrolment=enrolment, member=member, **data)
         context = {"actor": self.actor, "reveal": _reveal(request)}
         return Response(LineSerializer(line, context=context).data, status=status.HTTP_201_CREATED)
 
@@ -395,7 +397,7 @@ class EnrolmentLineDetail(ScopedAPIView):
         line = access.access_line(self.actor, enrolment, member_id)
         incoming = LineUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        line = services.line_update(
+        line = lines.line_update(
             actor=self.actor, enrolment=enrolment, member=line.member, **incoming.validated_data
         )
         return Response(LineSerializer(line, context={"actor": self.actor}).data)
@@ -403,7 +405,7 @@ class EnrolmentLineDetail(ScopedAPIView):
     def delete(self, request, enrolment_id, member_id):
         enrolment = access.access_enrolment(self.actor, enrolment_id)
         line = access.access_line(self.actor, enrolment, member_id)
-        services.line_remove(actor=self.actor, enrolment=enrolment, member=line.member)
+        lines.line_remove(actor=self.actor, enrolment=enrolment, member=line.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -433,14 +435,14 @@ class EnrolmentLinesImport(ScopedAPIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         try:
-            report = services.lines_import(
+            report = lines.lines_import(
                 actor=self.actor,
                 enrolment=enrolment,
                 rows=[dict(row) for row in data["rows"]],
                 only_valid=data["only_valid"],
                 preview=data["preview"],
             )
-        except services.RosterRejected as refused:
+        except RosterRejected as refused:
             return Response(refused.report.as_dict(), status=status.HTTP_400_BAD_REQUEST)
         return Response(report.as_dict())
 

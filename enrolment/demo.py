@@ -12,8 +12,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from enrolment import services
 from enrolment.models import Enrolment
+from enrolment.services import cover, drafts, lines, workflow
 from members.models import EmploymentStatus, Member, Unit
 from mutualaid.tenancy.models import Tenant, User
 from mutualaid.tenancy.scoping import actor_for
@@ -47,11 +47,11 @@ def _members(unit: Unit, *, sex: str | None = None, category: str | None = None,
 
 
 def _enrol(agent, unit, plan, start, members, shares, **kwargs) -> Enrolment:
-    enrolment = services.enrolment_create(
+    enrolment = drafts.enrolment_create(
         actor=agent, unit=unit, plan=plan, start_date=start, **kwargs
     )
     rows = [{"member": m, "shares": s} for m, s in zip(members, shares, strict=False)]
-    services.lines_import(actor=agent, enrolment=enrolment, rows=rows)
+    lines.lines_import(actor=agent, enrolment=enrolment, rows=rows)
     return enrolment
 
 
@@ -59,20 +59,20 @@ def _advance(enrolment, upto: str, people: dict, *, paid: dt.date | None = None,
     """Take the enrolment through the steps up to ``upto`` as the demo's people."""
     order = ["submitted", "checked", "accepted", "invoiced", "in_force"]
     if upto in ("returned", "cancelled"):
-        services.enrolment_submit(actor=people["agent"], enrolment=enrolment)
+        workflow.enrolment_submit(actor=people["agent"], enrolment=enrolment)
         if upto == "returned":
-            services.enrolment_send_back(actor=people["cadre"], enrolment=enrolment, reason=reason)
+            workflow.enrolment_send_back(actor=people["cadre"], enrolment=enrolment, reason=reason)
         else:
-            services.enrolment_cancel(actor=people["admin"], enrolment=enrolment, reason=reason)
+            workflow.enrolment_cancel(actor=people["admin"], enrolment=enrolment, reason=reason)
         return enrolment
     steps = {
-        "submitted": lambda: services.enrolment_submit(actor=people["agent"], enrolment=enrolment),
-        "checked": lambda: services.enrolment_check(actor=people["cadre"], enrolment=enrolment),
-        "accepted": lambda: services.enrolment_accept(actor=people["admin"], enrolment=enrolment),
-        "invoiced": lambda: services.enrolment_mark_invoiced(
+        "submitted": lambda: workflow.enrolment_submit(actor=people["agent"], enrolment=enrolment),
+        "checked": lambda: workflow.enrolment_check(actor=people["cadre"], enrolment=enrolment),
+        "accepted": lambda: workflow.enrolment_accept(actor=people["admin"], enrolment=enrolment),
+        "invoiced": lambda: workflow.enrolment_mark_invoiced(
             actor=people["finance"], enrolment=enrolment
         ),
-        "in_force": lambda: services.enrolment_bring_into_force(
+        "in_force": lambda: cover.enrolment_bring_into_force(
             actor=people["finance"], enrolment=enrolment, payment_date=paid
         ),
     }
@@ -113,12 +113,12 @@ def _guangxi(tenant: Tenant) -> int:
     people = _members(hospital, limit=5)
     last_year = _enrol(cw["agent"], hospital, designated, D(2025, 1, 1), people, [2, 2, 3, 3, 3])
     _advance(last_year, "in_force", cw, paid=D(2024, 12, 31))
-    renewal = services.enrolment_create(
+    renewal = drafts.enrolment_create(
         actor=cw["agent"], unit=hospital, kind="renewal", previous=last_year
     )
     first = renewal.lines.order_by("id").select_related("member").first()
     if first is not None:
-        services.line_update(actor=cw["agent"], enrolment=renewal, member=first.member, shares=3)
+        lines.line_update(actor=cw["agent"], enrolment=renewal, member=first.member, shares=3)
     _advance(renewal, "in_force", cw, paid=D(2025, 12, 20))
     made += 2
     # … and a draft of the group accident plan.
@@ -164,7 +164,7 @@ def _guangxi(tenant: Tenant) -> int:
         funding_mode="administration_union",
     )
     half = (combined.premium_total / 2).quantize(combined.premium_total)
-    services.enrolment_update(
+    drafts.enrolment_update(
         actor=tx["agent"],
         enrolment=combined,
         funding_mode="administration_union",

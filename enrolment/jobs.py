@@ -22,11 +22,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from enrolment import services
 from enrolment.models import Enrolment
 from enrolment.roster.errors_file import build_errors_xlsx
 from enrolment.roster.reader import RosterFileError, read_roster
 from enrolment.roster.validation import Problem
+from enrolment.services.common import RosterRejected
+from enrolment.services.lines import lines_import
 from mutualaid.jobs.registry import JobOutcome, register
 from mutualaid.jobs.services import job_file_path
 from mutualaid.tenancy.scoping import actor_for
@@ -93,9 +94,7 @@ def roster_preview(job, report) -> JobOutcome:
     total = len(read.rows)
     report(0, total)
     try:
-        checked = services.lines_import(
-            actor=actor, enrolment=enrolment, rows=read.rows, preview=True
-        )
+        checked = lines_import(actor=actor, enrolment=enrolment, rows=read.rows, preview=True)
     except (ValidationError, PermissionDenied) as error:
         raise JobRefused(
             _messages(error) if isinstance(error, ValidationError) else str(error)
@@ -148,10 +147,8 @@ def roster_import(job, report) -> JobOutcome:
     report(0, total)
     only_valid = bool(job.params.get("only_valid"))
     try:
-        done = services.lines_import(
-            actor=actor, enrolment=enrolment, rows=read.rows, only_valid=only_valid
-        )
-    except services.RosterRejected as error:
+        done = lines_import(actor=actor, enrolment=enrolment, rows=read.rows, only_valid=only_valid)
+    except RosterRejected as error:
         raise JobRefused(
             ngettext(
                 "%(n)d row has errors, so nothing was imported. "

@@ -19,26 +19,10 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from plans.rules import ShareTranche, build_tranches, waiting_period_end
+from plans.rules import ShareTranche, build_tranches
 
 ONE_DAY = timedelta(days=1)
 CENT = Decimal("0.01")
-
-__all__ = [
-    "Period",
-    "add_months",
-    "addition_premium",
-    "coverage_period",
-    "addition_period",
-    "line_premium",
-    "months_remaining",
-    "renewal_deadline",
-    "renewal_period",
-    "renewed_in_time",
-    "requested_period",
-    "tranches_for",
-    "waiting_period_end",
-]
 
 
 @dataclass(frozen=True)

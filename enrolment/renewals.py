@@ -18,8 +18,16 @@ advisory lock makes two runs at once take turns, so the second finds the first's
 The premiums side adds a unique row per renewed enrolment (``premiums.Renewal``) in the
 same transaction, which is the database's own guard.
 
-The drafts go through the ordinary submission checks (``enrolment_submit``): the rules
-here only leave out members who could not continue, so the agent sees why at once.
+One rule, two paths: who is left out, and why, is what ``enrolment.rules.check_batch`` says
+of the member — its first problem, in its words ("dropped … with a reason", SPEC §7) —
+after SPEC §7's own reasons (died, left, moved: ``rules.renewal_leaving``). The SQL takes
+its thresholds, statuses and texts as parameters computed by the Python rules
+(``_rules_rows``: the version's ``EnrolmentRules``, the age range as birth dates,
+``rules.TEXTS``), not as literals of its own; ``tests/enrolment/test_eligibility_cases.py``
+runs one table of cases through ``check_batch``, this job and ``enrolment_create(kind=
+"renewal")`` and asserts they agree. The whole-roster share rules (uniform counts, the
+mixed cap) are not applied here: the drafts go through the ordinary submission checks
+(``enrolment_submit``), which apply them.
 
 The caller holds the transaction: after ``renewals_prepare_due`` returns, the temporary
 table ``renewal_due`` lists this run's pairs (``previous_id``, ``id`` of the draft or the
@@ -31,14 +39,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 
-from enrolment.models import FUNDING_PARTIES, OPEN_STATUSES, EnrolmentKind, EnrolmentStatus
-from enrolment.rules import Eligibility
-from plans.rules import MEMBER_CATEGORIES
+from enrolment.models import (
+    FUNDING_PARTIES,
+    OPEN_STATUSES,
+    PARTY_FIELDS,
+    EnrolmentKind,
+    EnrolmentStatus,
+    LineStatus,
+    PolicyStatus,
+)
+from enrolment.policies import renewal_deadline, renewal_period
+from enrolment.rules import LEAVING_STATUSES, TEXTS, EnrolmentRules, allowed_categories
+from plans.models import PlanVersion, VersionStatus
+from plans.terms import terms_of
 
 #: Key of the advisory locks that serialise runs (of the same part).
 LOCK_KEY_PARTS = 0x72656E77  # "renw": with the part number (-1: the whole run) as second key
@@ -57,64 +73,69 @@ class RenewalRun:
     policies: int = 0  # policies of the due enrolments looked at
 
 
-def _messages() -> dict[str, str]:
-    """The reasons, in the active language, with SQL-side placeholders kept as they are."""
-    return {
-        "died": _("Deceased."),
-        "left": _("Left the employer."),
-        "moved": _("Moved to %(unit)s."),
-        "not_in_service": _("Only members in service can join this plan."),
-        "sex_female": _("This plan is for women only; the ID number shows a man."),
-        "sex_male": _("This plan is for men only; the ID number shows a woman."),
-        "age_min": _("Aged %(age)d on %(date)s: the plan takes members from %(min)d."),
-        "age_max": _("Aged %(age)d on %(date)s: the plan takes members up to %(max)d."),
-        "category": _("This plan is only for: %(allowed)s."),
-        "tier": _("Choose one of the plan's tiers: %(tiers)s."),
-        "shares_max": _("A member may hold at most %(max)d shares of this plan."),
-        "cover": _(
-            "Already holds or is enrolled for cover in this plan, or a plan of its group, for these days."
-        ),
+def _fill(text, **values) -> str:
+    """``text`` in the active language with these placeholders filled in and the others
+    (``%(age)d``: the member's, filled in by the SQL) kept as they are."""
+    text = str(text)
+    for name, value in values.items():
+        text = text.replace(f"%({name})s", str(value)).replace(f"%({name})d", str(value))
+    return text
+
+
+def _rules_rows(pairs: list[tuple], *, today: dt.date) -> list[tuple]:
+    """One row per (plan version, previous end) of this run whose renewal can still be paid
+    in time on ``today``: what ``check_batch`` reads for a renewal starting the day after —
+    the version's ``EnrolmentRules`` (the cached term parser ``terms_of``), the age range as
+    birth dates (``Eligibility.birth_dates``), the required employment status — with the
+    period, the payment deadline, and the reasons' texts (``enrolment.rules.TEXTS``) filled
+    in as far as they do not depend on the member. NULL where the plan sets no limit, so
+    each test in the SQL is one comparison."""
+    versions = {
+        v.pk: v
+        for v in PlanVersion.objects.filter(pk__in={vid for vid, _end in pairs})
+        .select_related("plan")
+        .prefetch_related("items")
     }
-
-
-def _rules_rows(versions: list[tuple]) -> list[tuple]:
-    """One row per plan version of this run: the terms as the Python rules read them
-    (``Eligibility.from_terms``), with the reasons' texts already filled in where they
-    depend on the version only."""
-    msgs = _messages()
     rows = []
-    for version_id, terms in versions:
-        el = Eligibility.from_terms(terms.get("eligibility"))
-        renewal = terms.get("renewal") or {}
-        grace = renewal.get("grace_days_after_end")
-        before = renewal.get("deadline_days_before_end") or 0
-        tiers = {t["code"]: str(t["premium"]) for t in terms.get("tiers") or ()}
-        sold_in_tiers = terms.get("sale_mode", "shares") == "tiers"
-        max_shares = terms.get("max_shares")
-        allowed = "、".join(MEMBER_CATEGORIES.get(c, c) for c in sorted(el.categories))
+    for version_id, previous_end in pairs:
+        version = versions[version_id]
+        terms = terms_of(version)
+        deadline = renewal_deadline(previous_end, terms.raw.get("renewal"))
+        if deadline < today:
+            continue
+        rules = EnrolmentRules.build(
+            terms,
+            kind=EnrolmentKind.RENEWAL,
+            period=renewal_period(previous_end, terms.term_months),
+            plan_id=version.plan_id,
+            plan_name=version.plan.display_name,
+        )
+        el = rules.eligibility
+        earliest, latest = el.birth_dates(rules.period.start)
+        when = rules.period.start.isoformat()
+        max_shares = None if rules.sold_in_tiers else rules.max_shares
         rows.append(
             (
                 version_id,
-                int(terms.get("term_months") or 12),
-                grace if grace is not None else -int(before),
-                terms.get("exclusive_group") or "",
-                el.in_service_only,
-                el.sex or "",
-                el.min_age,
-                el.max_age,
-                sorted(el.categories),
-                sold_in_tiers,
-                Decimal(str(terms["premium_per_share"]))
-                if terms.get("premium_per_share")
-                else None,
-                json.dumps(tiers),
-                max_shares if not sold_in_tiers else None,
-                msgs["sex_female"] if el.sex == "female" else msgs["sex_male"],
-                msgs["age_min"].replace("%(min)d", str(el.min_age)),
-                msgs["age_max"].replace("%(max)d", str(el.max_age)),
-                msgs["category"] % {"allowed": allowed},
-                msgs["tier"] % {"tiers": ", ".join(tiers)},
-                msgs["shares_max"] % {"max": max_shares} if max_shares else "",
+                previous_end,
+                rules.period.end,
+                deadline,
+                rules.exclusive_group,
+                el.sex,
+                earliest,
+                latest,
+                sorted(el.categories) or None,
+                el.required_status,
+                rules.sold_in_tiers,
+                rules.premium_per_share,
+                json.dumps({code: str(premium) for code, premium in rules.tiers.items()}),
+                max_shares,
+                str(TEXTS["sex_female" if el.sex == "female" else "sex_male"]),
+                _fill(TEXTS["age_below_minimum"], date=when, min=el.min_age),
+                _fill(TEXTS["age_above_maximum"], date=when, max=el.max_age),
+                _fill(TEXTS["category_not_eligible"], allowed=allowed_categories(el)),
+                _fill(TEXTS["tier_invalid"], tiers=", ".join(rules.tiers)),
+                _fill(TEXTS["shares_max"], max=max_shares),
             )
         )
     return rows
@@ -181,22 +202,25 @@ def renewals_find_due(
             FROM enrolment_enrolment e
             JOIN LATERAL (
                 SELECT pv.id, pv.valid_to FROM plans_planversion pv
-                WHERE pv.plan_id = e.plan_id AND pv.status = 'published'
+                WHERE pv.plan_id = e.plan_id AND pv.status = %(published)s
                   AND pv.valid_from <= e.coverage_end + 1
                 ORDER BY pv.valid_from DESC, pv.number DESC LIMIT 1
             ) v ON v.valid_to IS NULL OR v.valid_to >= e.coverage_end + 1
             LEFT JOIN LATERAL (
                 SELECT fe.id FROM enrolment_enrolment fe
-                WHERE fe.previous_id = e.id AND fe.kind = %(renewal)s AND fe.status <> %(cancelled)s
+                WHERE fe.previous_id = e.id AND fe.kind = %(renewal)s
+                  AND fe.status <> %(cancelled)s
                 ORDER BY fe.created_at LIMIT 1
             ) f ON true
             WHERE e.status = %(in_force)s AND e.kind IN (%(new)s, %(renewal)s)
               AND e.coverage_end <= %(today)s::date + %(notice)s
               AND e.coverage_end >= %(today)s::date - %(look_back)s
               AND (%(tenant)s::uuid IS NULL OR e.tenant_id = %(tenant)s::uuid)
-              AND (%(parts)s = 1 OR mod(abs(hashtext(e.organisation_id::text)), %(parts)s) = %(part)s)
+              AND (%(parts)s = 1
+                   OR mod(abs(hashtext(e.organisation_id::text)), %(parts)s) = %(part)s)
             """,
             {
+                "published": VersionStatus.PUBLISHED.value,
                 "renewal": EnrolmentKind.RENEWAL.value,
                 "new": EnrolmentKind.NEW.value,
                 "cancelled": EnrolmentStatus.CANCELLED.value,
@@ -209,41 +233,38 @@ def renewals_find_due(
                 "parts": parts,
             },
         )
-        # 2. The rules of the versions involved (a handful), read by the Python rules' own
-        #    parsers so both paths agree on what the terms say.
-        cur.execute(
-            """SELECT pv.id, pv.terms FROM plans_planversion pv
-               WHERE pv.id IN (SELECT DISTINCT version_id FROM renewal_due)"""
-        )
-        versions = [
-            (vid, terms if isinstance(terms, dict) else json.loads(terms))
-            for vid, terms in cur.fetchall()
-        ]
+        # 2. The rules of each (version, previous end) still payable in time — a handful of
+        #    rows — computed by the Python rules themselves (see _rules_rows).
+        cur.execute("SELECT DISTINCT version_id, previous_end FROM renewal_due")
+        pairs = cur.fetchall()
         cur.execute(
             """CREATE TEMP TABLE renewal_rules (
-                 version_id uuid PRIMARY KEY, term_months int, deadline_offset int,
-                 exclusive_group text, in_service_only bool, sex text, min_age int, max_age int,
-                 categories text[], sold_in_tiers bool, premium_per_share numeric, tiers jsonb,
-                 max_shares int, msg_sex text, msg_age_min text, msg_age_max text,
-                 msg_category text, msg_tier text, msg_shares_max text
+                 version_id uuid, previous_end date, end_date date, deadline date,
+                 exclusive_group text, sex text, born_from date, born_by date,
+                 categories text[], required_status text, sold_in_tiers bool,
+                 premium_per_share numeric, tiers jsonb, max_shares int,
+                 msg_sex text, msg_age_min text, msg_age_max text, msg_category text,
+                 msg_tier text, msg_shares_max text,
+                 PRIMARY KEY (version_id, previous_end)
                ) ON COMMIT DROP"""
         )
-        if versions:
+        rows = _rules_rows(pairs, today=today) if pairs else []
+        if rows:
             cur.executemany(
-                "INSERT INTO renewal_rules VALUES (" + ", ".join(["%s"] * 19) + ")",
-                _rules_rows(versions),
+                "INSERT INTO renewal_rules VALUES (" + ", ".join(["%s"] * 20) + ")", rows
             )
-        # 3. The period (same calendar day a term later, shorter months clamp like
-        #    policies.add_months) and the last day to pay in time; drop what is too late.
+        # Its statistics, so the planner knows each due row finds one rules row (joined on
+        # two columns, it would guess far fewer and choose a nested loop per policy).
+        cur.execute("ANALYZE renewal_rules")
+        # 3. The period and the last day to pay in time; drop what is too late (no rules row).
         cur.execute(
             """
-            UPDATE renewal_due d
-            SET end_date = (d.previous_end + make_interval(months => r.term_months))::date,
-                deadline = d.previous_end + r.deadline_offset
-            FROM renewal_rules r WHERE r.version_id = d.version_id
+            UPDATE renewal_due d SET end_date = r.end_date, deadline = r.deadline
+            FROM renewal_rules r
+            WHERE r.version_id = d.version_id AND r.previous_end = d.previous_end
             """
         )
-        cur.execute("DELETE FROM renewal_due WHERE deadline < %s", [today])
+        cur.execute("DELETE FROM renewal_due WHERE deadline IS NULL")
         cur.execute("SELECT count(*) FROM renewal_due")
         return cur.fetchone()[0]
 
@@ -251,8 +272,6 @@ def renewals_find_due(
 def renewals_create_drafts() -> RenewalRun:
     """The drafts (enrolments, roster lines, first steps, audit events) for the rows of
     ``renewal_due`` with ``created``, in a handful of INSERT … SELECT statements."""
-    msgs = _messages()
-    open_statuses = [str(s) for s in OPEN_STATUSES]
     with connection.cursor() as cur:
         cur.execute("SELECT count(*), count(*) FILTER (WHERE created) FROM renewal_due")
         due, to_create = cur.fetchone()
@@ -260,8 +279,11 @@ def renewals_create_drafts() -> RenewalRun:
             return RenewalRun(due=due, already=due)
         cur.execute("ANALYZE renewal_due")
 
-        # 4. One candidate line per continuing policy of the previous enrolment, with the
-        #    reason it cannot continue (NULL: it continues) and its premium for the new term.
+        # 4. One candidate line per continuing policy of the previous enrolment, with its
+        #    premium for the new term and why it cannot continue (NULL: it continues): SPEC
+        #    §7's own reasons (died, left, moved) first, then the first problem
+        #    ``check_batch`` would report — same order, same words — against the thresholds
+        #    of ``renewal_rules`` (NULL where the plan sets no limit); cover comes below.
         cur.execute(
             """
             CREATE TEMP TABLE renewal_cand ON COMMIT DROP AS
@@ -272,80 +294,118 @@ def renewals_create_drafts() -> RenewalRun:
                      ELSE round(p.shares * r.premium_per_share, 2)
                    END AS premium,
                    CASE
-                     WHEN m.employment_status = 'died' THEN %(died)s
-                     WHEN m.employment_status = 'left' THEN %(left)s
+                     WHEN m.employment_status = ANY(%(leaving)s)
+                       THEN %(leaving_texts)s::jsonb ->> m.employment_status
                      -- the new unit's name looked up for those who moved only (no join)
                      WHEN m.organisation_id <> d.organisation_id
-                       THEN replace(%(moved)s, '%%(unit)s', (SELECT mo.name FROM tenancy_organisation mo
+                       THEN replace(%(moved)s, '%%(unit)s', (SELECT mo.name
+                                                            FROM tenancy_organisation mo
                                                             WHERE mo.id = m.organisation_id))
-                     WHEN r.in_service_only AND m.employment_status <> 'in_service' THEN %(not_in_service)s
-                     WHEN r.sex <> '' AND m.sex <> r.sex THEN r.msg_sex
-                     WHEN r.min_age IS NOT NULL
-                          AND date_part('year', age(d.start_date, m.birth_date)) < r.min_age
-                       THEN replace(replace(r.msg_age_min, '%%(age)d',
-                              date_part('year', age(d.start_date, m.birth_date))::int::text),
-                              '%%(date)s', d.start_date::text)
-                     WHEN r.max_age IS NOT NULL
-                          AND date_part('year', age(d.start_date, m.birth_date)) > r.max_age
-                       THEN replace(replace(r.msg_age_max, '%%(age)d',
-                              date_part('year', age(d.start_date, m.birth_date))::int::text),
-                              '%%(date)s', d.start_date::text)
-                     WHEN cardinality(r.categories) > 0 AND NOT m.category = ANY(r.categories)
-                       THEN r.msg_category
+                     WHEN m.sex <> r.sex THEN r.msg_sex
+                     WHEN m.birth_date > r.born_by
+                       THEN replace(r.msg_age_min, '%%(age)d',
+                                    date_part('year', age(d.start_date, m.birth_date))::int::text)
+                     WHEN m.birth_date < r.born_from
+                       THEN replace(r.msg_age_max, '%%(age)d',
+                                    date_part('year', age(d.start_date, m.birth_date))::int::text)
+                     WHEN m.category <> ALL(r.categories) THEN r.msg_category
+                     WHEN m.employment_status <> r.required_status THEN %(not_in_service)s
                      WHEN r.sold_in_tiers AND NOT r.tiers ? p.tier THEN r.msg_tier
-                     WHEN NOT r.sold_in_tiers AND r.max_shares IS NOT NULL AND p.shares > r.max_shares
-                       THEN r.msg_shares_max
+                     WHEN p.shares > r.max_shares THEN r.msg_shares_max
                    END AS reason
             FROM renewal_due d
-            JOIN renewal_rules r ON r.version_id = d.version_id
+            JOIN renewal_rules r
+              ON r.version_id = d.version_id AND r.previous_end = d.previous_end
             JOIN enrolment_policy p ON p.enrolment_id = d.previous_id
             JOIN members_member m ON m.id = p.member_id
-            WHERE d.created AND p.status <> 'cancelled'
+            WHERE d.created AND p.status <> %(cancelled)s
               AND (p.ended_on IS NULL OR p.ended_on >= d.previous_end)
             """,
-            msgs,
+            {
+                "leaving": list(LEAVING_STATUSES),
+                "leaving_texts": json.dumps(
+                    {status: str(TEXTS[code]) for status, code in LEAVING_STATUSES.items()}
+                ),
+                "moved": str(TEXTS["moved"]),
+                "not_in_service": str(TEXTS["not_in_service"]),
+                "cancelled": PolicyStatus.CANCELLED.value,
+            },
         )
         policies = cur.rowcount
         cur.execute("ANALYZE renewal_cand")
         # Members who already hold, or are enrolled for, cover in this plan or its exclusive
         # group over the new period (another unit's enrolment, a new enrolment made early…):
-        # two set-based joins, not a probe per member.
+        # two set-based joins, not a probe per member. Named like ``check_cover`` names the
+        # first conflict (policies first, then by start), with the plan and its days.
         cur.execute(
             """
-            UPDATE renewal_cand c SET reason = %(cover)s
+            UPDATE renewal_cand c SET reason = x.message
             FROM (
-                SELECT DISTINCT c2.enrolment_id, c2.member_id
-                FROM renewal_cand c2
-                JOIN renewal_due d ON d.id = c2.enrolment_id
-                JOIN renewal_rules r ON r.version_id = d.version_id
-                JOIN enrolment_policy q ON q.member_id = c2.member_id
-                -- only policies reaching into the new periods at all (not last year's own)
-                  AND COALESCE(q.ended_on, q."end") >= (SELECT min(start_date) FROM renewal_due)
-                WHERE c2.reason IS NULL AND q.status <> 'cancelled' AND q.enrolment_id <> d.previous_id
-                  AND (q.plan_id = d.plan_id OR (r.exclusive_group <> '' AND q.exclusive_group = r.exclusive_group))
-                  AND q.start <= d.end_date AND COALESCE(q.ended_on, q."end") >= d.start_date
-                UNION
-                SELECT c2.enrolment_id, c2.member_id
-                FROM renewal_cand c2
-                JOIN renewal_due d ON d.id = c2.enrolment_id
-                JOIN renewal_rules r ON r.version_id = d.version_id
-                JOIN enrolment_enrolmentline l ON l.member_id = c2.member_id
-                JOIN enrolment_enrolment oe ON oe.id = l.enrolment_id
-                WHERE c2.reason IS NULL AND oe.status = ANY(%(open)s) AND oe.id <> d.previous_id
-                  AND (oe.plan_id = d.plan_id
-                       OR (r.exclusive_group <> '' AND oe.exclusive_group = r.exclusive_group))
-                  AND oe.start_date <= d.end_date AND oe.end_date >= d.start_date
+                SELECT DISTINCT ON (h.enrolment_id, h.member_id) h.enrolment_id, h.member_id,
+                       replace(replace(replace(
+                         CASE
+                           WHEN h.plan_id = h.own_plan AND h.is_policy THEN %(overlapping_cover)s
+                           WHEN h.plan_id = h.own_plan THEN %(already_enrolled)s
+                           WHEN h.is_policy THEN %(exclusive_group)s
+                           ELSE %(exclusive_group_enrolled)s
+                         END,
+                         '%%(plan)s', COALESCE(NULLIF(pl.short_name, ''), pl.name)),
+                         '%%(start)s', h.start::text), '%%(end)s', h.end::text) AS message
+                FROM (
+                    SELECT c2.enrolment_id, c2.member_id, d.plan_id AS own_plan,
+                           true AS is_policy, q.plan_id, q.start,
+                           COALESCE(q.ended_on, q."end") AS "end"
+                    FROM renewal_cand c2
+                    JOIN renewal_due d ON d.id = c2.enrolment_id
+                    JOIN renewal_rules r
+                      ON r.version_id = d.version_id AND r.previous_end = d.previous_end
+                    JOIN enrolment_policy q ON q.member_id = c2.member_id
+                    -- only policies reaching into the new periods at all (not last year's own)
+                      AND COALESCE(q.ended_on, q."end") >= (SELECT min(start_date) FROM renewal_due)
+                    WHERE c2.reason IS NULL AND q.status <> %(cancelled)s
+                      AND q.enrolment_id <> d.previous_id
+                      AND (q.plan_id = d.plan_id
+                           OR (r.exclusive_group <> '' AND q.exclusive_group = r.exclusive_group))
+                      AND q.start <= d.end_date AND COALESCE(q.ended_on, q."end") >= d.start_date
+                    UNION ALL
+                    SELECT c2.enrolment_id, c2.member_id, d.plan_id, false, oe.plan_id,
+                           oe.start_date, oe.end_date
+                    FROM renewal_cand c2
+                    JOIN renewal_due d ON d.id = c2.enrolment_id
+                    JOIN renewal_rules r
+                      ON r.version_id = d.version_id AND r.previous_end = d.previous_end
+                    JOIN enrolment_enrolmentline l ON l.member_id = c2.member_id
+                    JOIN enrolment_enrolment oe ON oe.id = l.enrolment_id
+                    WHERE c2.reason IS NULL AND oe.status = ANY(%(open)s) AND oe.id <> d.previous_id
+                      AND (oe.plan_id = d.plan_id
+                           OR (r.exclusive_group <> '' AND oe.exclusive_group = r.exclusive_group))
+                      AND oe.start_date <= d.end_date AND oe.end_date >= d.start_date
+                ) h
+                JOIN plans_plan pl ON pl.id = h.plan_id
+                ORDER BY h.enrolment_id, h.member_id, h.is_policy DESC, h.start, h.plan_id, h.end
             ) x
             WHERE c.enrolment_id = x.enrolment_id AND c.member_id = x.member_id
             """,
-            {"cover": msgs["cover"], "open": open_statuses},
+            {
+                **{
+                    key: str(TEXTS[key])
+                    for key in (
+                        "overlapping_cover",
+                        "already_enrolled",
+                        "exclusive_group",
+                        "exclusive_group_enrolled",
+                    )
+                },
+                "cancelled": PolicyStatus.CANCELLED.value,
+                "open": [str(s) for s in OPEN_STATUSES],
+            },
         )
 
         # 5. The drafts, with their totals and the members left out (by name), and funding:
         #    a single payer pays the whole premium; several keep last year's split when the
         #    premium is unchanged, else the agent enters it before submitting.
         funding_params = {}
-        for name in ("administration_amount", "union_amount", "member_amount", "federation_amount"):
+        for name in PARTY_FIELDS:
             funding_params[f"{name}_alone"] = [
                 str(m) for m, parties in FUNDING_PARTIES.items() if parties == (name,)
             ]
@@ -357,26 +417,28 @@ def renewals_create_drafts() -> RenewalRun:
 
         def party(name: str) -> str:
             return f"""CASE WHEN d.funding_mode = ANY(%({name}_alone)s) THEN t.premium
-                            WHEN d.funding_mode = ANY(%({name}_shared)s) AND t.premium = d.previous_premium
+                            WHEN d.funding_mode = ANY(%({name}_shared)s)
+                                 AND t.premium = d.previous_premium
                               THEN d.{name}
                             ELSE 0 END"""
 
         cur.execute(
             f"""
             INSERT INTO enrolment_enrolment (
-                id, tenant_id, unit_id, organisation_id, plan_id, plan_version_id, exclusive_group,
-                kind, previous_id, status, start_date, end_date, funding_mode,
+                id, tenant_id, unit_id, organisation_id, plan_id, plan_version_id,
+                exclusive_group, kind, previous_id, status, start_date, end_date, funding_mode,
                 administration_amount, union_amount, member_amount, federation_amount, note,
                 member_count, share_count, premium_total, return_reason, dropped,
                 created_at, updated_at)
             SELECT d.id, d.tenant_id, d.unit_id, d.organisation_id, d.plan_id, d.version_id,
-                   r.exclusive_group, %(renewal)s, d.previous_id, %(draft)s, d.start_date, d.end_date,
-                   d.funding_mode,
+                   r.exclusive_group, %(renewal)s, d.previous_id, %(draft)s, d.start_date,
+                   d.end_date, d.funding_mode,
                    {party("administration_amount")}, {party("union_amount")},
                    {party("member_amount")}, {party("federation_amount")}, '',
                    t.members, t.shares, t.premium, '', t.dropped, now(), now()
             FROM renewal_due d
-            JOIN renewal_rules r ON r.version_id = d.version_id
+            JOIN renewal_rules r
+              ON r.version_id = d.version_id AND r.previous_end = d.previous_end
             -- Totals of the continuing members (hashed: no sort of a million rows), and the
             -- members left out by name (a sort of those few only).
             LEFT JOIN (
@@ -415,10 +477,11 @@ def renewals_create_drafts() -> RenewalRun:
                 tenant_id, enrolment_id, member_id, shares, tier, category, previous_shares,
                 premium, status, problem, row_number, created_at)
             SELECT c.tenant_id, c.enrolment_id, c.member_id, c.shares, c.tier, c.category,
-                   c.shares, c.premium, 'ok', '', NULL, now()
+                   c.shares, c.premium, %s, '', NULL, now()
             FROM renewal_cand c WHERE c.reason IS NULL
             ORDER BY c.enrolment_id, c.name, c.member_id
-            """
+            """,
+            [LineStatus.OK.value],
         )
         lines = cur.rowcount
         # 7. Each draft's first step and its audit event, by the system.
@@ -441,7 +504,8 @@ def renewals_create_drafts() -> RenewalRun:
                    NULL,
                    jsonb_build_object('previous', d.previous_id::text, 'start', d.start_date,
                                       'end', d.end_date, 'deadline', d.deadline,
-                                      'lines', e.member_count, 'dropped', jsonb_array_length(e.dropped),
+                                      'lines', e.member_count,
+                                      'dropped', jsonb_array_length(e.dropped),
                                       'by', 'renewal job')
             FROM renewal_due d
             JOIN enrolment_enrolment e ON e.id = d.id

@@ -10,6 +10,13 @@ Each problem is a ``LineError`` with a stable ``code`` (for reports and tests), 
 ``field`` it is about (the roster column), the roster ``row`` when there is one, and
 the message in the user's language; ``LineError.text`` prefixes row and column
 ("第 12 行 份数：…") for the upload preview and its error file.
+
+The renewal job (``enrolment.renewals``) judges a whole run's members in SQL: it reads its
+thresholds from the same objects (``Eligibility.birth_dates``, ``required_status``, the
+``EnrolmentRules`` of each version) and its texts from ``TEXTS``, so a member left out of a
+renewal draft reads the first problem ``check_batch`` reports about them, in its order
+(``tests/enrolment/eligibility_cases.py`` holds both paths to one table of cases). SPEC §7
+adds reasons of its own for a renewal, before the plan's rules: ``renewal_leaving``.
 """
 
 from __future__ import annotations
@@ -17,14 +24,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enrolment.policies import Period
+from enrolment.policies import Period, add_months
+from members.models import EmploymentStatus
 from mutualaid.core.errors import NON_FIELD
 from plans.rules import MEMBER_CATEGORIES, PlanTerms
 
@@ -41,6 +49,48 @@ COLUMNS = {
 }
 
 SEX_CODES = {"F": "female", "M": "male"}  # plan terms → members.Sex values
+
+#: The texts of the problems the renewal job finds too (``enrolment.renewals`` fills them in
+#: in SQL): one wording for both paths. ``%(…)`` placeholders as ``check_batch`` fills them.
+TEXTS = {
+    "sex_female": gettext_lazy("This plan is for women only; the ID number shows a man."),
+    "sex_male": gettext_lazy("This plan is for men only; the ID number shows a woman."),
+    "age_below_minimum": gettext_lazy(
+        "Aged %(age)d on %(date)s: the plan takes members from %(min)d."
+    ),
+    "age_above_maximum": gettext_lazy(
+        "Aged %(age)d on %(date)s: the plan takes members up to %(max)d."
+    ),
+    "category_not_eligible": gettext_lazy("This plan is only for: %(allowed)s."),
+    "not_in_service": gettext_lazy("Only members in service can join this plan."),
+    "tier_invalid": gettext_lazy("Choose one of the plan's tiers: %(tiers)s."),
+    "shares_max": gettext_lazy("A member may hold at most %(max)d shares of this plan."),
+    "overlapping_cover": gettext_lazy(
+        "The member already holds this plan from %(start)s to %(end)s, "
+        "which overlaps this enrolment."
+    ),
+    "already_enrolled": gettext_lazy(
+        "The member is on another enrolment of this plan for an overlapping "
+        "period (%(start)s to %(end)s)."
+    ),
+    "exclusive_group": gettext_lazy(
+        "The member already holds %(plan)s from %(start)s to %(end)s; the two "
+        "plans cannot be held over the same period."
+    ),
+    "exclusive_group_enrolled": gettext_lazy(
+        "The member is on an enrolment of %(plan)s for an overlapping period "
+        "(%(start)s to %(end)s); the two plans cannot be held together."
+    ),
+    "deceased": gettext_lazy("Deceased."),
+    "left_employer": gettext_lazy("Left the employer."),
+    "moved": gettext_lazy("Moved to %(unit)s."),
+}
+
+#: SPEC §7: members who died or left are dropped from a renewal whatever the plan's terms
+#: (employment status → reason code). A new enrolment's roster rules judge the employment
+#: status only by the plan's ``in_service_only`` (SPEC §3), and refuse a member of another
+#: unit before the rules run (``enrolment.services``).
+LEAVING_STATUSES = {EmploymentStatus.DIED: "deceased", EmploymentStatus.LEFT: "left_employer"}
 
 
 # --- What the rules read ------------------------------------------------------------------
@@ -64,6 +114,24 @@ class Eligibility:
             max_age=raw.get("max_age"),
             categories=frozenset(raw.get("member_categories") or ()),
         )
+
+    @property
+    def required_status(self) -> str | None:
+        """The employment status the plan requires, if any."""
+        return EmploymentStatus.IN_SERVICE if self.in_service_only else None
+
+    def birth_dates(self, day: date) -> tuple[date | None, date | None]:
+        """(earliest, latest) birth date of a member within the age range on ``day``, both
+        days included (以上/以下 include the number, SPEC §3; ages in full years, as
+        ``age_on`` counts them); None where the range is open. Born after ``latest``: below
+        the minimum age; before ``earliest``: above the maximum."""
+        latest = add_months(day, -12 * self.min_age) if self.min_age is not None else None
+        earliest = (
+            add_months(day, -12 * (self.max_age + 1)) + timedelta(days=1)
+            if self.max_age is not None
+            else None
+        )
+        return earliest, latest
 
 
 @dataclass(frozen=True)
@@ -233,47 +301,52 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def check_eligibility(rules: EnrolmentRules, cand: Candidate, report: Report) -> None:
+    """The member's own conditions (SPEC §3), in this order: the renewal job's SQL names
+    the first one that fails, so it tests them in the same order."""
     el = rules.eligibility
     if el.sex and cand.sex and cand.sex != el.sex:
-        if el.sex == "female":
-            message = _("This plan is for women only; the ID number shows a man.")
-        else:
-            message = _("This plan is for men only; the ID number shows a woman.")
-        report.add(cand, "id_number", "sex_not_eligible", message)
-    if cand.birth_date is not None and (el.min_age is not None or el.max_age is not None):
-        age = age_on(cand.birth_date, rules.period.start)
-        when = rules.period.start.isoformat()
-        if el.min_age is not None and age < el.min_age:
-            report.add(
-                cand,
-                "id_number",
-                "age_below_minimum",
-                _("Aged %(age)d on %(date)s: the plan takes members from %(min)d.")
-                % {"age": age, "date": when, "min": el.min_age},
-            )
-        if el.max_age is not None and age > el.max_age:
-            report.add(
-                cand,
-                "id_number",
-                "age_above_maximum",
-                _("Aged %(age)d on %(date)s: the plan takes members up to %(max)d.")
-                % {"age": age, "date": when, "max": el.max_age},
-            )
+        message = TEXTS["sex_female"] if el.sex == "female" else TEXTS["sex_male"]
+        report.add(cand, "id_number", "sex_not_eligible", str(message))
+    if cand.birth_date is not None:
+        earliest, latest = el.birth_dates(rules.period.start)
+        facts = {
+            "age": age_on(cand.birth_date, rules.period.start),
+            "date": rules.period.start.isoformat(),
+            "min": el.min_age,
+            "max": el.max_age,
+        }
+        if latest is not None and cand.birth_date > latest:
+            report.add(cand, "id_number", "age_below_minimum", TEXTS["age_below_minimum"] % facts)
+        if earliest is not None and cand.birth_date < earliest:
+            report.add(cand, "id_number", "age_above_maximum", TEXTS["age_above_maximum"] % facts)
     if el.categories and cand.category and cand.category not in el.categories:
-        allowed = "、".join(MEMBER_CATEGORIES.get(c, c) for c in sorted(el.categories))
         report.add(
             cand,
             "category",
             "category_not_eligible",
-            _("This plan is only for: %(allowed)s.") % {"allowed": allowed},
+            TEXTS["category_not_eligible"] % {"allowed": allowed_categories(el)},
         )
-    if el.in_service_only and cand.employment_status != "in_service":
-        report.add(
-            cand,
-            "employment_status",
-            "not_in_service",
-            _("Only members in service can join this plan."),
-        )
+    if el.required_status and cand.employment_status != el.required_status:
+        report.add(cand, "employment_status", "not_in_service", str(TEXTS["not_in_service"]))
+
+
+def allowed_categories(el: Eligibility) -> str:
+    """The plan's member categories, by name, as its refusals list them."""
+    return "、".join(MEMBER_CATEGORIES.get(c, c) for c in sorted(el.categories))
+
+
+def renewal_leaving(
+    *, employment_status: str, moved_to: str | None = None
+) -> tuple[str, str] | None:
+    """Why a member of last year's roster does not continue into the renewal whatever the
+    plan's terms (SPEC §7): (code, message), or None. ``moved_to``: the name of the unit the
+    member now belongs to, when not the renewing one."""
+    code = LEAVING_STATUSES.get(employment_status)
+    if code is not None:
+        return code, str(TEXTS[code])
+    if moved_to is not None:
+        return "moved", TEXTS["moved"] % {"unit": moved_to}
+    return None
 
 
 def check_shares(rules: EnrolmentRules, cand: Candidate, report: Report) -> None:
@@ -286,7 +359,7 @@ def check_shares(rules: EnrolmentRules, cand: Candidate, report: Report) -> None
                 cand,
                 "tier",
                 "tier_invalid",
-                _("Choose one of the plan's tiers: %(tiers)s.") % {"tiers": ", ".join(rules.tiers)},
+                TEXTS["tier_invalid"] % {"tiers": ", ".join(rules.tiers)},
             )
         return
     if cand.shares is None:
@@ -299,7 +372,7 @@ def check_shares(rules: EnrolmentRules, cand: Candidate, report: Report) -> None
             cand,
             "shares",
             "shares_max",
-            _("A member may hold at most %(max)d shares of this plan.") % {"max": rules.max_shares},
+            TEXTS["shares_max"] % {"max": rules.max_shares},
         )
 
 
@@ -443,41 +516,13 @@ def check_cover(
                 "end": row.end.isoformat(),
             }
             if row.plan_id == rules.plan_id:
-                if row.is_policy:
-                    code, message = (
-                        "overlapping_cover",
-                        _(
-                            "The member already holds this plan from %(start)s to %(end)s, "
-                            "which overlaps this enrolment."
-                        ),
-                    )
-                else:
-                    code, message = (
-                        "already_enrolled",
-                        _(
-                            "The member is on another enrolment of this plan for an overlapping "
-                            "period (%(start)s to %(end)s)."
-                        ),
-                    )
+                code = key = "overlapping_cover" if row.is_policy else "already_enrolled"
             elif rules.exclusive_group and row.exclusive_group == rules.exclusive_group:
-                if row.is_policy:
-                    code, message = (
-                        "exclusive_group",
-                        _(
-                            "The member already holds %(plan)s from %(start)s to %(end)s; the two "
-                            "plans cannot be held over the same period."
-                        ),
-                    )
-                else:
-                    code, message = (
-                        "exclusive_group",
-                        _(
-                            "The member is on an enrolment of %(plan)s for an overlapping period "
-                            "(%(start)s to %(end)s); the two plans cannot be held together."
-                        ),
-                    )
+                code = "exclusive_group"
+                key = "exclusive_group" if row.is_policy else "exclusive_group_enrolled"
             else:
                 continue
+            message = TEXTS[key]
             report.add(cand, "id_number", code, message % params)
             break
 

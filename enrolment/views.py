@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enrolment import access, selectors, services
+from enrolment import access, selectors
 from enrolment.forms import (
     EnrolmentForm,
     FollowUpForm,
@@ -26,6 +26,9 @@ from enrolment.forms import (
     ReasonForm,
 )
 from enrolment.models import EnrolmentKind, EnrolmentStatus, FundingMode
+from enrolment.rules import LineError
+from enrolment.services import cover, drafts, lines, workflow
+from enrolment.services.common import RosterRejected
 from members.access import access_unit, display_id_number
 from members.models import Member
 from members.selectors import unit_choices
@@ -114,7 +117,7 @@ def enrolment_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            enrolment = services.enrolment_create(actor=actor, **data)
+            enrolment = drafts.enrolment_create(actor=actor, **data)
         except ValidationError as error:
             bind_to_form(form, error)
         except PermissionDenied as error:
@@ -169,7 +172,7 @@ def enrolment_edit(request, enrolment_id):
     form = FollowUpForm(request.POST or None, initial=initial, with_start=False)
     if request.method == "POST" and form.is_valid():
         try:
-            services.enrolment_update(actor=actor, enrolment=enrolment, **form.cleaned_data)
+            drafts.enrolment_update(actor=actor, enrolment=enrolment, **form.cleaned_data)
         except ValidationError as error:
             bind_to_form(form, error)
         else:
@@ -193,7 +196,7 @@ def enrolment_follow_up(request, enrolment_id, kind):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            enrolment = services.enrolment_create(
+            enrolment = drafts.enrolment_create(
                 actor=actor, unit=previous.unit, kind=kind, previous=previous, **data
             )
         except ValidationError as error:
@@ -235,7 +238,7 @@ def _step_view(step: str):
             form.is_valid()
             reason = form.cleaned_data.get("reason", "")
         try:
-            services.enrolment_step(actor=actor, enrolment=enrolment, step=step, reason=reason)
+            workflow.enrolment_step(actor=actor, enrolment=enrolment, step=step, reason=reason)
         except PermissionDenied:
             raise
         except ValidationError as error:
@@ -281,7 +284,7 @@ def line_add(request, enrolment_id):
     form = LineForm(request.POST or None, tiers=_tiers(enrolment))
     if request.method == "POST" and form.is_valid():
         try:
-            line = services.line_add(actor=actor, enrolment=enrolment, **_line_data(form))
+            line = lines.line_add(actor=actor, enrolment=enrolment, **_line_data(form))
         except ValidationError as error:
             bind_to_form(form, error)
         else:
@@ -309,9 +312,9 @@ def line_check(request, enrolment_id):
     )
     if ready:
         try:
-            errors = services.line_check(actor=actor, enrolment=enrolment, **_line_data(form))
+            errors = lines.line_check(actor=actor, enrolment=enrolment, **_line_data(form))
         except ValidationError as error:
-            errors = [services.LineError("non_field_errors", "invalid", m) for m in error.messages]
+            errors = [LineError("non_field_errors", "invalid", m) for m in error.messages]
     return render(
         request,
         "enrolment/_line_check.html",
@@ -334,7 +337,7 @@ def line_edit(request, enrolment_id, member_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.line_update(
+            lines.line_update(
                 actor=actor, enrolment=enrolment, member=line.member, **_line_data(form)
             )
         except ValidationError as error:
@@ -362,7 +365,7 @@ def line_remove(request, enrolment_id, member_id):
     if refused := _post_only(request):
         return refused
     try:
-        services.line_remove(actor=actor, enrolment=enrolment, member=line.member)
+        lines.line_remove(actor=actor, enrolment=enrolment, member=line.member)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -393,10 +396,10 @@ def choose_members(request, enrolment_id):
             form.add_error(None, _("Tick at least one member."))
         else:
             try:
-                report = services.lines_add_members(
+                report = lines.lines_add_members(
                     actor=actor, enrolment=enrolment, members=members, **_line_data(form)
                 )
-            except services.RosterRejected as refused:
+            except RosterRejected as refused:
                 for error in refused.report.errors:
                     errors_by_member.setdefault(members[error.index].pk, []).append(error.message)
                 form.add_error(
@@ -473,7 +476,7 @@ def policy_end(request, policy_id):
     form = PolicyEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_end(actor=actor, policy=policy, **form.cleaned_data)
+            cover.policy_end(actor=actor, policy=policy, **form.cleaned_data)
         except ValidationError as error:
             bind_to_form(form, error)
         else:

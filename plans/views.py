@@ -20,15 +20,10 @@ from mutualaid.tenancy.models import Role
 from plans import describe, selectors, services
 from plans.access import access_item, access_plan, access_version
 from plans.calculator import assess_version
-from plans.forms import (
-    PARAM_FORMS,
-    CalculatorForm,
-    CopyVersionForm,
-    FormulaChoiceForm,
-    ItemForm,
-    PlanForm,
-    VersionForm,
-)
+from plans.forms.calculator import CalculatorForm
+from plans.forms.items import FormulaChoiceForm, ItemForm
+from plans.forms.params import PARAM_FORMS
+from plans.forms.plan import CopyVersionForm, PlanForm, VersionForm
 from plans.models import PlanVersion
 from plans.rules import FORMULA_LABELS, REASON_LABELS, ReasonCode, fmt_money
 

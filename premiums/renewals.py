@@ -62,16 +62,18 @@ def renewals_run(
         )
         with connection.cursor() as cur:
             cur.execute(
-                "DELETE FROM renewal_due d USING premiums_renewal r WHERE r.previous_id = d.previous_id"
+                """DELETE FROM renewal_due d USING premiums_renewal r
+                   WHERE r.previous_id = d.previous_id"""
             )
         run = renewals_create_drafts()
         with connection.cursor() as cur:
             cur.execute(
                 """
-                INSERT INTO premiums_renewal (id, tenant_id, organisation_id, previous_id, enrolment_id,
-                                              due_on, deadline, prepared_by_job, created_at)
-                SELECT gen_random_uuid(), d.tenant_id, d.organisation_id, d.previous_id, d.id, d.previous_end,
-                       d.deadline, d.created, now()
+                INSERT INTO premiums_renewal (id, tenant_id, organisation_id, previous_id,
+                                              enrolment_id, due_on, deadline, prepared_by_job,
+                                              created_at)
+                SELECT gen_random_uuid(), d.tenant_id, d.organisation_id, d.previous_id, d.id,
+                       d.previous_end, d.deadline, d.created, now()
                 FROM renewal_due d
                 ON CONFLICT (previous_id) DO NOTHING
                 """
@@ -91,14 +93,16 @@ def _notify(run: RenewalRun) -> int:
         kind=notices.RENEWAL_PREPARED,
         select_sql="""
             WITH nodes AS (
-                SELECT d.id AS renewal_id, d.organisation_id AS node_id FROM renewal_due d WHERE d.created
+                SELECT d.id AS renewal_id, d.organisation_id AS node_id
+                FROM renewal_due d WHERE d.created
                 UNION
                 SELECT d.id, up.id
                 FROM renewal_due d
                 JOIN tenancy_organisation o ON o.id = d.organisation_id
                 CROSS JOIN LATERAL generate_series(4, length(o.path) - 4, 4) AS k(len)
                 JOIN tenancy_organisation up
-                  ON up.tenant_id = o.tenant_id AND up.path = left(o.path, k.len) AND up.kind = %(agent_office)s
+                  ON up.tenant_id = o.tenant_id AND up.path = left(o.path, k.len)
+                 AND up.kind = %(agent_office)s
                 WHERE d.created
             )
             SELECT d.tenant_id, d.organisation_id, s.user_id,

@@ -28,8 +28,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrolment import services as enrolment_services
 from enrolment.models import FUNDING_PARTIES, Enrolment, EnrolmentLine, EnrolmentStatus
+from enrolment.services.cover import enrolment_bring_into_force
+from enrolment.services.workflow import enrolment_mark_invoiced
 from mutualaid.audit.services import record
 from mutualaid.core.errors import DomainError
 from mutualaid.core.numbering import next_number
@@ -133,7 +134,7 @@ def invoice_issue(*, actor: Actor | None, enrolment: Enrolment) -> Invoice:
     if actor is not None and not can_issue(actor, enrolment.organisation):
         raise PermissionDenied(_("You may not invoice this enrolment."))
     with transaction.atomic():
-        locked = enrolment_services.enrolment_mark_invoiced(actor=actor, enrolment=enrolment)
+        locked = enrolment_mark_invoiced(actor=actor, enrolment=enrolment)
         items = _items(locked)
         amount = sum((i["amount"] for i in items), Decimal("0.00"))
         if amount != locked.premium_total:
@@ -333,7 +334,7 @@ def _bring_into_force(actor: Actor | None, invoice: Invoice, paid_on: dt.date) -
     payment stays recorded, the invoice shows the problem, finance can try again)."""
     try:
         with transaction.atomic():
-            enrolment_services.enrolment_bring_into_force(
+            enrolment_bring_into_force(
                 actor=actor, enrolment=invoice.enrolment, payment_date=paid_on
             )
     except ValidationError as error:

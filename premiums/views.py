@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from enrolment import access as enrolment_access
 from enrolment import selectors as enrolment_selectors
-from enrolment import services as enrolment_services
 from enrolment.models import FUNDING_PARTIES, EnrolmentStatus
+from enrolment.services.workflow import enrolment_submit
 from mutualaid.core.errors import bind_to_form
 from mutualaid.jobs.services import job_create, job_enqueue
 from mutualaid.jobs.tasks import run_job
@@ -313,7 +313,7 @@ def renewal_submit(request, renewal_id):
         messages.error(request, _("There is no renewal to submit."))
         return redirect("premiums:renewal_list")
     try:
-        enrolment_services.enrolment_submit(actor=request.actor, enrolment=renewal.enrolment)
+        enrolment_submit(actor=request.actor, enrolment=renewal.enrolment)
     except (ValidationError, PermissionDenied) as error:
         messages.error(
             request,

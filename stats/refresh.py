@@ -22,6 +22,11 @@ Python):
 The tenant's old rows are deleted in the same transaction, so readers see the old figures
 or the new ones. Two refreshes of one tenant never run together: the second finds the
 advisory lock taken and returns None (the first one's result is as good).
+
+Other apps are read only through the views they publish (``<app>/published.py``, made in
+each app's own migrations): the SQL here names no table of another app, and no status —
+each status is a query parameter taken from the owning app (``sources()``). The views are
+plain projections, which PostgreSQL inlines: the plans are those of the tables themselves.
 """
 
 from __future__ import annotations
@@ -36,7 +41,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from mutualaid.tenancy.models import Organisation
+from claims import published as claims
+from enrolment import published as enrolment
+from members import published as members
+from mutualaid.tenancy import published as tenancy
+from premiums import published as premiums
 from stats.models import LARGE_PAYOUT, SummaryRefresh
 
 #: First key of the advisory lock (the second is the tenant's hash): statistics refreshes.
@@ -58,6 +67,20 @@ def _noop(done: int, total: int | None = None) -> None:
     return None
 
 
+def sources() -> dict:
+    """The owning apps' values the SQL below reads as parameters (statuses, the tree's step)."""
+    return {
+        "step": tenancy.STEPLEN,
+        "policy_void": enrolment.POLICY_VOID,
+        "in_force": enrolment.ENROLMENT_IN_FORCE,
+        "refund": premiums.REFUND,
+        "claim_unsubmitted": claims.UNSUBMITTED,
+        "claim_paid": claims.PAID,
+        "claim_awaiting_payout": claims.AWAITING_PAYOUT,
+        "member_gone": members.GONE,
+    }
+
+
 def summaries_refresh(
     *, tenant_id, as_of: dt.date | None = None, report: Callable[[int, int | None], None] = _noop
 ) -> RefreshResult | None:
@@ -65,13 +88,12 @@ def summaries_refresh(
     refresh of the tenant is running (it will leave figures at least as new)."""
     as_of = as_of or timezone.localdate()
     started = time.perf_counter()
-    step = Organisation.steplen
     params = {
+        **sources(),
         "t": str(tenant_id),
         "as_of": as_of,
         "tz": settings.TIME_ZONE,
         "large": LARGE_PAYOUT,
-        "step": step,
     }
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
@@ -91,8 +113,8 @@ def summaries_refresh(
             """
             CREATE TEMP TABLE stats_tmp_node ON COMMIT DROP AS
             SELECT n.id, n.path, n.depth, p.id AS parent_id
-            FROM tenancy_organisation n
-            LEFT JOIN tenancy_organisation p
+            FROM tenancy_stats_nodes n
+            LEFT JOIN tenancy_stats_nodes p
               ON p.tenant_id = n.tenant_id AND p.path = substr(n.path, 1, length(n.path) - %(step)s)
             WHERE n.tenant_id = %(t)s
             """,
@@ -125,17 +147,16 @@ def summaries_refresh(
                        0 AS claims_received, 0 AS claims_paid, 0::numeric AS amount_paid,
                        0::numeric AS largest_payout, 0 AS large_payouts, 0 AS paid_with_due,
                        0 AS paid_on_time
-                FROM enrolment_policy
-                WHERE tenant_id = %(t)s AND status <> 'cancelled'
+                FROM enrolment_stats_policies
+                WHERE tenant_id = %(t)s AND status <> %(policy_void)s
                 GROUP BY 1, 2, 3, 4
               UNION ALL
                 SELECT p.organisation_id, e.plan_id,
                        extract(year FROM p.paid_on)::int, extract(month FROM p.paid_on)::int,
-                       0, sum(CASE WHEN p.kind = 'refund' THEN -p.amount ELSE p.amount END),
+                       0, sum(CASE WHEN p.kind = %(refund)s THEN -p.amount ELSE p.amount END),
                        0, 0, 0, 0, 0, 0, 0
-                FROM premiums_payment p
-                JOIN premiums_invoice i ON i.id = p.invoice_id
-                JOIN enrolment_enrolment e ON e.id = i.enrolment_id
+                FROM premiums_stats_payments p
+                JOIN enrolment_stats_enrolments e ON e.id = p.enrolment_id
                 WHERE p.tenant_id = %(t)s
                 GROUP BY 1, 2, 3, 4
               UNION ALL
@@ -143,8 +164,9 @@ def summaries_refresh(
                        extract(year FROM (submitted_at AT TIME ZONE %(tz)s))::int,
                        extract(month FROM (submitted_at AT TIME ZONE %(tz)s))::int,
                        0, 0, count(*), 0, 0, 0, 0, 0, 0
-                FROM claims_claim
-                WHERE tenant_id = %(t)s AND submitted_at IS NOT NULL AND status <> 'draft'
+                FROM claims_stats_claims
+                WHERE tenant_id = %(t)s AND submitted_at IS NOT NULL
+                  AND status <> %(claim_unsubmitted)s
                 GROUP BY 1, 2, 3, 4
               UNION ALL
                 SELECT organisation_id, plan_id,
@@ -153,8 +175,8 @@ def summaries_refresh(
                        count(*) FILTER (WHERE paid_amount >= %(large)s),
                        count(*) FILTER (WHERE payout_due IS NOT NULL),
                        count(*) FILTER (WHERE paid_on <= payout_due)
-                FROM claims_claim
-                WHERE tenant_id = %(t)s AND status = 'paid'
+                FROM claims_stats_claims
+                WHERE tenant_id = %(t)s AND status = %(claim_paid)s
                 GROUP BY 1, 2, 3, 4
             ) s
             GROUP BY organisation_id, plan_id, year, month
@@ -193,29 +215,30 @@ def summaries_refresh(
         cur.execute(
             """
             WITH covered AS (
-                SELECT DISTINCT member_id FROM enrolment_policy
-                WHERE tenant_id = %(t)s AND status <> 'cancelled'
-                  AND start <= %(as_of)s AND COALESCE(ended_on, "end") >= %(as_of)s
+                SELECT DISTINCT member_id FROM enrolment_stats_policies
+                WHERE tenant_id = %(t)s AND status <> %(policy_void)s
+                  AND start <= %(as_of)s AND last_covered_day >= %(as_of)s
             ), m AS (
                 SELECT m.organisation_id,
                        count(*) AS members,
                        count(*) FILTER (WHERE m.is_union_member) AS union_registered,
                        count(c.member_id) AS covered,
                        count(c.member_id) FILTER (WHERE m.is_union_member) AS union_covered
-                FROM members_member m
+                FROM members_stats_members m
                 LEFT JOIN covered c ON c.member_id = m.id
-                WHERE m.tenant_id = %(t)s AND m.employment_status NOT IN ('left', 'died')
+                WHERE m.tenant_id = %(t)s AND m.employment_status <> ALL(%(member_gone)s)
                 GROUP BY m.organisation_id
             ), e AS (
                 SELECT organisation_id, max(coverage_end) AS last_end
-                FROM enrolment_enrolment
-                WHERE tenant_id = %(t)s AND status = 'in_force' AND coverage_end IS NOT NULL
+                FROM enrolment_stats_enrolments
+                WHERE tenant_id = %(t)s AND status = %(in_force)s
+                  AND coverage_end IS NOT NULL
                 GROUP BY organisation_id
             ), o AS (
                 SELECT organisation_id, count(*) AS n
-                FROM claims_claim
-                WHERE tenant_id = %(t)s AND status IN ('approved', 'in_batch')
-                    AND payout_due < %(as_of)s
+                FROM claims_stats_claims
+                WHERE tenant_id = %(t)s AND status = ANY(%(claim_awaiting_payout)s)
+                  AND payout_due < %(as_of)s
                 GROUP BY organisation_id
             )
             INSERT INTO stats_unitfigures (unit_id, tenant_id, path, ownership, industry,
@@ -226,7 +249,7 @@ def summaries_refresh(
                         ELSE COALESCE(m.union_registered, 0) END,
                    COALESCE(m.members, 0), COALESCE(m.covered, 0), COALESCE(m.union_covered, 0),
                    e.last_end, COALESCE(o.n, 0)
-            FROM members_unit u
+            FROM members_stats_units u
             JOIN stats_tmp_node n ON n.id = u.organisation_id
             LEFT JOIN m ON m.organisation_id = u.organisation_id
             LEFT JOIN e ON e.organisation_id = u.organisation_id
@@ -248,7 +271,7 @@ def summaries_refresh(
             """
             WITH years AS (
                 SELECT p.id AS plan_id, y AS year, LEAST(make_date(y, 12, 31), %(as_of)s::date) AS d
-                FROM plans_plan p CROSS JOIN generate_series(%(first)s, %(last)s) AS y
+                FROM plans_stats_plans p CROSS JOIN generate_series(%(first)s, %(last)s) AS y
                 WHERE p.tenant_id = %(t)s
             ), unearned AS (
                 SELECT y.plan_id, y.year,
@@ -256,17 +279,18 @@ def summaries_refresh(
                            * LEAST(e.coverage_end - y.d, e.coverage_end - e.coverage_start + 1)
                            / (e.coverage_end - e.coverage_start + 1)) AS amount
                 FROM years y
-                JOIN enrolment_enrolment e
-                  ON e.tenant_id = %(t)s AND e.plan_id = y.plan_id AND e.status = 'in_force'
+                JOIN enrolment_stats_enrolments e
+                  ON e.tenant_id = %(t)s AND e.plan_id = y.plan_id
+                 AND e.status = %(in_force)s
                  AND e.coverage_end > y.d AND COALESCE(e.payment_date, e.coverage_start - 1) <= y.d
                 GROUP BY y.plan_id, y.year
             ), outstanding AS (
                 SELECT y.plan_id, y.year, sum(c.approved_amount) AS amount
                 FROM years y
-                JOIN claims_claim c
+                JOIN claims_stats_claims c
                   ON c.tenant_id = %(t)s AND c.plan_id = y.plan_id AND c.approved_on <= y.d
-                 AND (c.status IN ('approved', 'in_batch') OR (c.status = 'paid'
-                     AND c.paid_on > y.d))
+                 AND (c.status = ANY(%(claim_awaiting_payout)s)
+                      OR (c.status = %(claim_paid)s AND c.paid_on > y.d))
                 GROUP BY y.plan_id, y.year
             )
             INSERT INTO stats_planyearreserve (tenant_id, plan_id, year, measured_on,

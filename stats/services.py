@@ -155,7 +155,7 @@ def returns_prepare(
                 filled_at, due_on, due_provisional, overdue, remarks, submitted_late,
                     return_reason, created_at)
             SELECT gen_random_uuid(), %(tenant)s, r.organisation_id, %(year)s, %(month)s,
-                'draft', r.figures,
+                %(draft)s, r.figures,
                    now(), %(due)s, %(provisional)s, false, '', false, '', now()
             FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(organisation_id uuid, figures jsonb)
             ON CONFLICT (organisation_id, year, month) DO NOTHING
@@ -163,6 +163,7 @@ def returns_prepare(
             """,
             {
                 "tenant": str(tenant.pk),
+                "draft": ReturnStatus.DRAFT,
                 "year": year,
                 "month": month,
                 "due": due.date,

@@ -77,13 +77,13 @@ def organisation_create(
                 "child": OrganisationKind(kind).label,
                 "parent": OrganisationKind(parent.kind).label,
             },
-            code="kind",
+            field="kind",
         )
     if kind == OrganisationKind.UNIT:
         # A unit carries registration data (credit code, headcount, bank account): it is
         # made on the unit page, so no unit node exists without its Unit row.
         raise DomainError(
-            _("Units are added on the Units page, with their registration data."), code="kind"
+            _("Units are added on the Units page, with their registration data."), field="kind"
         )
     name = name.strip()
     if not name:
@@ -135,7 +135,7 @@ def _check_staff_grant(*, actor: Actor, organisation: Organisation, roles: list[
     unknown = set(roles) - set(Role.values)
     if unknown:
         raise DomainError(
-            _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}, code="roles"
+            _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}, field="roles"
         )
     if not actor.reaches(organisation):
         raise DomainError(_("You may not manage users of this organisation."), field="organisation")
@@ -144,7 +144,7 @@ def _check_staff_grant(*, actor: Actor, organisation: Organisation, roles: list[
     if actor.has_role(Role.CADRE):
         if organisation.pk == actor.organisation.pk:
             raise DomainError(
-                _("Cadres manage users of the organisations below their own."), code="organisation"
+                _("Cadres manage users of the organisations below their own."), field="organisation"
             )
         if not set(roles) <= CADRE_GRANTABLE_ROLES:
             raise DomainError(_("Cadres may only grant the cadre and agent roles."), field="roles")

@@ -147,7 +147,7 @@ def calendar_day_set(*, actor: Actor, date: dt.date, kind: str, name: str) -> Ca
                 # Another admin added this date between our read and our insert.
                 raise DomainError(
                     _("This day was just changed by someone else. Reload the page and try again."),
-                    code="date",
+                    field="date",
                 ) from None
             before = None
             action = "calendar.day.create"

@@ -18,6 +18,8 @@ Terms (per plan version)
     ``PlanTerms.from_dict(terms) -> PlanTerms``
         Validated, typed terms; raises ``InvalidTerms`` (``.errors`` as above).
     ``FORMULA_LABELS`` kind → Chinese label (choices for the item form);
+    ``FORMULA_PARAMS`` kind → its parameter declarations (``formulas/spec.py``),
+    from which the item pages build each formula's form;
     ``EVENT_KINDS``, ``CAUSES``, ``FACTS``, ``MEMBER_CATEGORIES``,
     ``MID_TERM_ADDITION_RULES`` code → Chinese label.
 
@@ -62,7 +64,7 @@ from .assessment import LINE_BENEFIT, LINE_CONSOLATION, Assessment, AssessmentLi
 from .bounds import LOWER_TERMS, UPPER_TERMS, Band, Bound
 from .engine import DEFAULT_FOUR_EYES_THRESHOLD, assess
 from .errors import InvalidTerms, RulesError, UnknownFormula
-from .formulas import FORMULA_LABELS, FORMULAS, get_formula, validate_formula
+from .formulas import FORMULA_LABELS, FORMULA_PARAMS, FORMULAS, get_formula, validate_formula
 from .money import fmt_money, quantize_money, to_decimal
 from .policy import (
     ClaimFacts,
@@ -92,6 +94,7 @@ __all__ = [
     "FACTS",
     "FORMULAS",
     "FORMULA_LABELS",
+    "FORMULA_PARAMS",
     "LINE_BENEFIT",
     "LINE_CONSOLATION",
     "LOWER_TERMS",

@@ -15,8 +15,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from enrolment import services as enrolment_services
 from enrolment.models import EnrolmentStatus
+from enrolment.services.drafts import enrolment_create
+from enrolment.services.lines import lines_import
+from enrolment.services.workflow import enrolment_accept, enrolment_check, enrolment_submit
 from premiums import services
 from premiums.models import Invoice, InvoiceStatus
 from tests import factories
@@ -33,15 +35,15 @@ def invoice(world):
     agent, cadre, admin, finance = (
         world.actor(u) for u in (world.agent, world.county_cadre, world.office_admin, world.finance)
     )
-    enrolment = enrolment_services.enrolment_create(
+    enrolment = enrolment_create(
         actor=agent, unit=unit, plan=plans["gx_designated_disease"], start_date=timezone.localdate()
     )
-    enrolment_services.lines_import(
+    lines_import(
         actor=agent, enrolment=enrolment, rows=[{"member": m, "shares": 2} for m in people]
     )
-    enrolment_services.enrolment_submit(actor=agent, enrolment=enrolment)
-    enrolment_services.enrolment_check(actor=cadre, enrolment=enrolment)
-    enrolment_services.enrolment_accept(actor=admin, enrolment=enrolment)
+    enrolment_submit(actor=agent, enrolment=enrolment)
+    enrolment_check(actor=cadre, enrolment=enrolment)
+    enrolment_accept(actor=admin, enrolment=enrolment)
     return services.invoice_issue(actor=finance, enrolment=enrolment)
 
 

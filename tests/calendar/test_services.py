@@ -129,7 +129,7 @@ def test_changing_a_day_is_an_update(admin_actor, seeded):
 
 
 @pytest.mark.parametrize(
-    ("date", "kind", "name", "code"),
+    ("date", "kind", "name", "field"),
     [
         (D(2026, 6, 3), DayKind.WORKDAY, "调休", "kind"),  # a Wednesday is a workday already
         (D(2026, 10, 1), DayKind.REST, "国庆节", "date"),  # already that rest day
@@ -138,10 +138,13 @@ def test_changing_a_day_is_an_update(admin_actor, seeded):
         (D(2026, 6, 3), "holiday", "x", "kind"),
     ],
 )
-def test_rule_breaks_are_domain_errors(admin_actor, date, kind, name, code):
+def test_rule_breaks_are_domain_errors(admin_actor, date, kind, name, field):
+    # The error names the field it is about (shown on that field of the form, keyed by it in
+    # the API's 400).
     with pytest.raises(DomainError) as caught:
         services.calendar_day_set(actor=admin_actor, date=date, kind=kind, name=name)
-    assert caught.value.code == code
+    assert caught.value.field == field
+    assert list(caught.value.message_dict) == [field]
 
 
 def test_removing_a_day_without_entry_is_refused(admin_actor):

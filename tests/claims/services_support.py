@@ -18,8 +18,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from claims import services
 from claims.models import Claim
-from enrolment import services as enrolment_services
 from enrolment.models import Policy
+from enrolment.services.drafts import enrolment_create
+from enrolment.services.lines import lines_import
+from enrolment.services.workflow import enrolment_accept, enrolment_check, enrolment_submit
 from mutualaid.calendar.services import seed_years_from_package
 from premiums import services as premiums_services
 
@@ -90,17 +92,15 @@ def enrol_and_pay(world, plan, members, *, shares: int, paid_on: dt.date, unit=N
 
     unit = unit or factories.make_unit(world.unit)
     agent = world.actor(world.agent)
-    enrolment = enrolment_services.enrolment_create(
-        actor=agent, unit=unit, plan=plan, start_date=paid_on + ONE_DAY
-    )
-    enrolment_services.lines_import(
+    enrolment = enrolment_create(actor=agent, unit=unit, plan=plan, start_date=paid_on + ONE_DAY)
+    lines_import(
         actor=agent,
         enrolment=enrolment,
         rows=[{"member": m, "shares": shares} for m in members],
     )
-    enrolment_services.enrolment_submit(actor=agent, enrolment=enrolment)
-    enrolment_services.enrolment_check(actor=world.actor(world.county_cadre), enrolment=enrolment)
-    enrolment_services.enrolment_accept(actor=world.actor(world.office_admin), enrolment=enrolment)
+    enrolment_submit(actor=agent, enrolment=enrolment)
+    enrolment_check(actor=world.actor(world.county_cadre), enrolment=enrolment)
+    enrolment_accept(actor=world.actor(world.office_admin), enrolment=enrolment)
     finance = world.actor(world.finance)
     invoice = premiums_services.invoice_issue(actor=finance, enrolment=enrolment)
     result = premiums_services.payment_record(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from enrolment import services
+from enrolment.services import cover, workflow
 from tests import factories
 
 
@@ -50,23 +50,23 @@ def flow(actors):
         steps = [
             (
                 "submitted",
-                lambda: services.enrolment_submit(actor=actors.agent, enrolment=enrolment),
+                lambda: workflow.enrolment_submit(actor=actors.agent, enrolment=enrolment),
             ),
             (
                 "checked",
-                lambda: services.enrolment_check(actor=actors.county_cadre, enrolment=enrolment),
+                lambda: workflow.enrolment_check(actor=actors.county_cadre, enrolment=enrolment),
             ),
             (
                 "accepted",
-                lambda: services.enrolment_accept(actor=actors.office_admin, enrolment=enrolment),
+                lambda: workflow.enrolment_accept(actor=actors.office_admin, enrolment=enrolment),
             ),
             (
                 "invoiced",
-                lambda: services.enrolment_mark_invoiced(actor=actors.finance, enrolment=enrolment),
+                lambda: workflow.enrolment_mark_invoiced(actor=actors.finance, enrolment=enrolment),
             ),
             (
                 "in_force",
-                lambda: services.enrolment_bring_into_force(
+                lambda: cover.enrolment_bring_into_force(
                     actor=actors.finance, enrolment=enrolment, payment_date=paid
                 ),
             ),

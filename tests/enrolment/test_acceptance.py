@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from enrolment import services
 from enrolment.models import EnrolmentLine, Policy
+from enrolment.services.common import RosterRejected
+from enrolment.services.drafts import enrolment_create
+from enrolment.services.lines import lines_import
 from members.models import Member
 from plans.rules import ShareTranche
 from tests import factories
@@ -71,7 +73,7 @@ def _e4(ctx):
     # 职工综合 roster for an overlapping period.
     member = factories.make_member(ctx.units.a1, name="韦国庆")
     designated = new_enrolment(ctx.actors.agent, ctx.units.a1, ctx.plans["gx_designated_disease"])
-    services.lines_import(actor=ctx.actors.agent, enrolment=designated, rows=[row_of(member, 2)])
+    lines_import(actor=ctx.actors.agent, enrolment=designated, rows=[row_of(member, 2)])
     ctx.flow(designated, paid=dt.date(2026, 3, 15))
     return [row_of(member, 1, row=2)]
 
@@ -90,11 +92,9 @@ def _e7(ctx):
     x = factories.make_member(ctx.units.a1, name="覃美玲")
     z = factories.make_member(ctx.units.a1, name="黄海涛")
     last_year = new_enrolment(ctx.actors.agent, ctx.units.a1, ctx.plan, start=dt.date(2025, 3, 16))
-    services.lines_import(
-        actor=ctx.actors.agent, enrolment=last_year, rows=[row_of(x, 5), row_of(z, 5)]
-    )
+    lines_import(actor=ctx.actors.agent, enrolment=last_year, rows=[row_of(x, 5), row_of(z, 5)])
     ctx.flow(last_year, paid=dt.date(2025, 3, 15))
-    ctx.enrolment = services.enrolment_create(
+    ctx.enrolment = enrolment_create(
         actor=ctx.actors.agent,
         unit=ctx.units.a1,
         kind="renewal",
@@ -160,17 +160,15 @@ def test_enrolment_row(case, world, plans, units, actors, flow):
     members_before = Member.objects.count()
 
     with translation.override("en"):
-        preview = services.lines_import(
-            actor=actors.agent, enrolment=enrolment, rows=rows, preview=True
-        )
+        preview = lines_import(actor=actors.agent, enrolment=enrolment, rows=rows, preview=True)
         if case not in REFUSED_WITH:
             assert preview.errors == [], [e.text for e in preview.errors]
-            report = services.lines_import(actor=actors.agent, enrolment=enrolment, rows=rows)
+            report = lines_import(actor=actors.agent, enrolment=enrolment, rows=rows)
             assert report.written and report.lines_written == len(rows)
             assert EnrolmentLine.objects.filter(enrolment=enrolment).count() == len(rows)
             return
-        with pytest.raises(services.RosterRejected) as refused:
-            services.lines_import(actor=actors.agent, enrolment=enrolment, rows=rows)
+        with pytest.raises(RosterRejected) as refused:
+            lines_import(actor=actors.agent, enrolment=enrolment, rows=rows)
 
     # Refused: the preview said the same, and nothing was written.
     report = refused.value.report
@@ -195,7 +193,7 @@ def test_e2_chinese_message_names_row_and_column(world, plans, units, actors):
         # A missing translation is a failure, not a reason to skip: cadres read Chinese.
         prefix = "Row %(row)d, %(column)s: %(message)s"
         assert translation.gettext(prefix) != prefix, "zh_Hans has no roster row prefix"
-        report = services.lines_import(
+        report = lines_import(
             actor=actors.agent, enrolment=enrolment, rows=roster(2, 4, first_row=12), preview=True
         )
         # The text is rendered in the language active when it is read.
@@ -218,7 +216,7 @@ def test_coverage_period_rows(case, world, plans, units, actors, flow):
     enrolment = new_enrolment(
         actors.agent, units.a1, plans["gx_designated_disease"], start=paid + dt.timedelta(days=1)
     )
-    services.lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(1, 1))
+    lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(1, 1))
     flow(enrolment, paid=paid)
     assert (enrolment.coverage_start, enrolment.coverage_end) == _span(row["expected"])
     assert {(p.start, p.end) for p in Policy.objects.filter(enrolment=enrolment)} == {
@@ -232,7 +230,7 @@ def test_waiting_period_row_w1(world, plans, units, actors, flow):
     plan = plans["gx_designated_disease"]
     assert plan.versions.get().terms["waiting_period"]["days"] == int(row["n"])
     enrolment = new_enrolment(actors.agent, units.a1, plan, start=effective)
-    services.lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(3))
+    lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(3))
     flow(enrolment, paid=effective - dt.timedelta(days=1))
     policy = Policy.objects.get(enrolment=enrolment)
     [tranche] = policy.tranches.all()

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from enrolment import services
 from enrolment.models import Enrolment, EnrolmentLine, EnrolmentStatus
+from enrolment.services.lines import line_add, lines_import
 from members.models import Member
 from tests import factories
 from tests.enrolment.support import new_enrolment, roster
@@ -77,7 +77,7 @@ def test_e2_mixed_counts_through_the_api(world, draft, as_user):
 def test_e4_exclusive_group_through_the_api(world, actors, units, plans, flow, as_user):
     member = factories.make_member(units.a1)
     holding = new_enrolment(actors.agent, units.a1, plans["gx_designated_disease"])
-    services.line_add(actor=actors.agent, enrolment=holding, member=member, shares=1)
+    line_add(actor=actors.agent, enrolment=holding, member=member, shares=1)
     flow(holding)
     comprehensive = new_enrolment(actors.agent, units.a1, plans["gx_comprehensive"])
     client = as_user(world.agent, language="en")
@@ -123,7 +123,7 @@ def test_e11_duplicates_through_the_import_api(world, draft, as_user):
 
 
 def test_lines_list_masks_id_numbers_unless_asked(world, draft, as_user):
-    services.lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(1))
+    lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(1))
     client = as_user(world.agent)
     [line] = client.get(f"/api/v1/enrolments/{draft.pk}/lines/").json()["results"]
     assert "**********" in line["id_number"]
@@ -146,7 +146,7 @@ def test_line_patch_and_delete(world, units, draft, as_user):
 
 
 def test_steps_through_the_api(world, draft, as_user):
-    services.lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(1))
+    lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(1))
     agent = as_user(world.agent)
     assert agent.get(f"/api/v1/enrolments/{draft.pk}/submit").json() == {
         "status": "draft",
@@ -222,12 +222,12 @@ def test_api_policy_list_query_count(world, grow, as_user, django_assert_num_que
 def test_api_line_list_query_count(world, draft, as_user, django_assert_num_queries):
     client = as_user(world.agent)
     url = f"/api/v1/enrolments/{draft.pk}/lines/?page_size=500"
-    services.lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(1, 1))
+    lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(1, 1))
     # 1 session, 2 user, 3 actor, 4 the enrolment, 5 one keyset page of lines with member
     # and member's node.
     with django_assert_num_queries(5):
         client.get(url)
-    services.lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(*[1] * 30))
+    lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(*[1] * 30))
     with django_assert_num_queries(5):
         assert len(client.get(url).json()["results"]) == 32
 

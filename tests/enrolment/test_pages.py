@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from enrolment import services
 from enrolment.models import Enrolment, EnrolmentLine, EnrolmentStatus, Policy
+from enrolment.services.drafts import enrolment_create
+from enrolment.services.lines import line_add, line_update, lines_import
 from members.models import Member
 from tests import factories
 from tests.enrolment.support import new_enrolment, roster, row_of
@@ -23,7 +24,7 @@ def designated(plans):
 @pytest.fixture
 def draft(actors, units, designated):
     enrolment = new_enrolment(actors.agent, units.a1, designated)
-    services.lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(2, 3))
+    lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(2, 3))
     return enrolment
 
 
@@ -313,7 +314,7 @@ def many(world, units, plans):
         for _ in range(30):
             factories.make_enrolment(units.a1, plan)
         members = [factories.make_member(units.a1) for _ in range(30)]
-        services.lines_import(
+        lines_import(
             actor=world.actor(world.agent),
             enrolment=enrolment,
             rows=[row_of(m, 2) for m in members],
@@ -355,12 +356,10 @@ def test_member_page_shows_every_policy_with_tranches(world, actors, units, plan
     last = new_enrolment(
         actors.agent, units.a1, plans["gx_designated_disease"], start=D(2025, 3, 16)
     )
-    services.line_add(actor=actors.agent, enrolment=last, member=member, shares=2)
+    line_add(actor=actors.agent, enrolment=last, member=member, shares=2)
     flow(last, paid=D(2025, 3, 15))
-    renewal = services.enrolment_create(
-        actor=actors.agent, unit=units.a1, kind="renewal", previous=last
-    )
-    services.line_update(actor=actors.agent, enrolment=renewal, member=member, shares=3)
+    renewal = enrolment_create(actor=actors.agent, unit=units.a1, kind="renewal", previous=last)
+    line_update(actor=actors.agent, enrolment=renewal, member=member, shares=3)
     flow(renewal, paid=D(2026, 3, 1))
     # The member moves to the sibling unit: the cover stays, both units see it.
     factories.make_transfer(member, world.sibling_unit, world.office_admin)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import translation
 
-from enrolment import access, services
+from enrolment import access
 from enrolment.models import (
     Enrolment,
     EnrolmentLine,
@@ -22,6 +22,8 @@ from enrolment.models import (
     ShareTranche,
     StatusChange,
 )
+from enrolment.services import cover, drafts, lines, workflow
+from enrolment.services.common import RosterRejected, StepRefused
 from members.models import EmploymentStatus, Member, MemberCategory
 from mutualaid.audit.models import AuditEvent
 from tests import factories
@@ -111,7 +113,7 @@ def test_import_registers_new_people_and_reuses_registered_ones(world, actors, u
     rows = [row_of(known, 2, row=2), *roster(2, 2, first_row=3)]
     rows[1]["phone"] = "13807741234"
     rows[2]["category"] = "农民工"
-    report = services.lines_import(actor=actors.agent, enrolment=draft, rows=rows)
+    report = lines.lines_import(actor=actors.agent, enrolment=draft, rows=rows)
     assert (report.total, report.valid, report.invalid) == (3, 3, 0)
     assert (report.members_created, report.lines_written, report.written) == (2, 3, True)
     new = Member.objects.get(id_number=rows[1]["id_number"])
@@ -134,8 +136,8 @@ def test_a_refused_import_writes_nothing(world, actors, units, draft):
     rows[1]["id_number"] = "110105194912310021"  # E9: wrong check digit
     members = Member.objects.count()
     events = AuditEvent.objects.count()
-    with pytest.raises(services.RosterRejected) as refused:
-        services.lines_import(actor=actors.agent, enrolment=draft, rows=rows)
+    with pytest.raises(RosterRejected) as refused:
+        lines.lines_import(actor=actors.agent, enrolment=draft, rows=rows)
     assert refused.value.report.invalid == 1 and refused.value.report.valid == 2
     assert "id_number" in refused.value.message_dict
     assert EnrolmentLine.objects.count() == 0
@@ -147,7 +149,7 @@ def test_a_refused_import_writes_nothing(world, actors, units, draft):
 def test_only_valid_rows_are_imported_when_asked(actors, units, draft):
     rows = roster(1, 1, 1)
     rows[1]["id_number"] = "110105194912310021"
-    report = services.lines_import(actor=actors.agent, enrolment=draft, rows=rows, only_valid=True)
+    report = lines.lines_import(actor=actors.agent, enrolment=draft, rows=rows, only_valid=True)
     assert (report.valid, report.invalid, report.lines_written) == (2, 1, 2)
     assert report.rows_with_errors == [3]
     assert EnrolmentLine.objects.filter(enrolment=draft).count() == 2
@@ -156,7 +158,7 @@ def test_only_valid_rows_are_imported_when_asked(actors, units, draft):
 def test_a_database_failure_mid_write_leaves_nothing(monkeypatch, actors, units, draft):
     """The members are written, then the lines fail: the transaction takes both back."""
     calls = []
-    real = services.copy_rows
+    real = lines.copy_rows
 
     def failing(model, columns, rows):
         calls.append(model)
@@ -164,10 +166,10 @@ def test_a_database_failure_mid_write_leaves_nothing(monkeypatch, actors, units,
             raise RuntimeError("disk full")
         return real(model, columns, rows)
 
-    monkeypatch.setattr(services, "copy_rows", failing)
+    monkeypatch.setattr(lines, "copy_rows", failing)
     members = Member.objects.count()
     with pytest.raises(RuntimeError):
-        services.lines_import(actor=actors.agent, enrolment=draft, rows=roster(1, 2, 3))
+        lines.lines_import(actor=actors.agent, enrolment=draft, rows=roster(1, 2, 3))
     assert calls == [Member, EnrolmentLine]
     assert Member.objects.count() == members and EnrolmentLine.objects.count() == 0
     assert not AuditEvent.objects.filter(action__startswith="member.").exists()
@@ -175,12 +177,12 @@ def test_a_database_failure_mid_write_leaves_nothing(monkeypatch, actors, units,
 
 def test_the_preview_writes_nothing_and_reports_like_the_import(actors, draft):
     rows = roster(2, 4, 3)
-    preview = services.lines_import(actor=actors.agent, enrolment=draft, rows=rows, preview=True)
+    preview = lines.lines_import(actor=actors.agent, enrolment=draft, rows=rows, preview=True)
     assert preview.preview and not preview.written
     assert (preview.valid, preview.invalid, codes(preview.errors)) == (2, 1, {"mixed_cap"})
     assert Member.objects.filter(id_number__in=[r["id_number"] for r in rows]).count() == 0
-    with pytest.raises(services.RosterRejected) as refused:
-        services.lines_import(actor=actors.agent, enrolment=draft, rows=rows)
+    with pytest.raises(RosterRejected) as refused:
+        lines.lines_import(actor=actors.agent, enrolment=draft, rows=rows)
     assert [e.as_dict() for e in refused.value.report.errors] == [
         e.as_dict() for e in preview.errors
     ]
@@ -194,7 +196,7 @@ def test_import_costs_the_same_queries_for_10_or_300_rows(
     large = new_enrolment(actors.agent, units.a1, plans["gx_group_accident"])
     for enrolment, n in ((small, 10), (large, 300)):
         with django_assert_max_num_queries(14):
-            services.lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(*[1] * n))
+            lines.lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(*[1] * n))
     assert large.lines.count() == 300
 
 
@@ -212,7 +214,7 @@ def test_import_costs_the_same_queries_for_10_or_300_rows(
 def test_row_problems(actors, units, draft, change, code):
     member = factories.make_member(units.a1, name="王秀英")
     row = {**row_of(member, 1, row=2), **change}
-    report = services.lines_import(actor=actors.agent, enrolment=draft, rows=[row], preview=True)
+    report = lines.lines_import(actor=actors.agent, enrolment=draft, rows=[row], preview=True)
     assert code in codes(report.errors), [e.text for e in report.errors]
 
 
@@ -220,7 +222,7 @@ def test_row_problems(actors, units, draft, change, code):
 def test_share_cells_as_spreadsheets_give_them(actors, draft, shares):
     [row] = roster(1)
     row["shares"] = shares
-    services.lines_import(actor=actors.agent, enrolment=draft, rows=[row])
+    lines.lines_import(actor=actors.agent, enrolment=draft, rows=[row])
     assert draft.lines.get().shares == 3
 
 
@@ -228,12 +230,12 @@ def test_a_person_of_another_unit_is_refused_naming_it_only_to_who_reaches_it(
     world, actors, units, draft
 ):
     elsewhere = factories.make_member(units.a2, name="刘芳")
-    as_agent = services.lines_import(
+    as_agent = lines.lines_import(
         actor=actors.agent, enrolment=draft, rows=[row_of(elsewhere, 1, row=2)], preview=True
     )
     assert codes(as_agent.errors) == {"member_in_other_unit"}
     assert units.a2.organisation.name not in as_agent.errors[0].message
-    as_cadre = services.lines_import(
+    as_cadre = lines.lines_import(
         actor=actors.county_cadre, enrolment=draft, rows=[row_of(elsewhere, 1, row=2)], preview=True
     )
     assert units.a2.organisation.name in as_cadre.errors[0].message
@@ -241,25 +243,25 @@ def test_a_person_of_another_unit_is_refused_naming_it_only_to_who_reaches_it(
 
 def test_the_same_member_twice_on_one_roster(actors, units, draft):
     member = factories.make_member(units.a1)
-    services.line_add(actor=actors.agent, enrolment=draft, member=member, shares=1)
+    lines.line_add(actor=actors.agent, enrolment=draft, member=member, shares=1)
     with pytest.raises(ValidationError) as refused:
-        services.line_add(actor=actors.agent, enrolment=draft, member=member, shares=1)
+        lines.line_add(actor=actors.agent, enrolment=draft, member=member, shares=1)
     assert refused.value.error_dict["id_number"][0].code == "already_on_roster"
 
 
 def test_a_member_on_another_open_enrolment_of_the_plan(actors, units, designated, draft):
     member = factories.make_member(units.a1)
     other = new_enrolment(actors.agent, units.a1, designated, start=D(2026, 6, 1))
-    services.line_add(actor=actors.agent, enrolment=other, member=member, shares=1)
-    errors = services.line_check(actor=actors.agent, enrolment=draft, member=member, shares=1)
+    lines.line_add(actor=actors.agent, enrolment=other, member=member, shares=1)
+    errors = lines.line_check(actor=actors.agent, enrolment=draft, member=member, shares=1)
     assert codes(errors) == {"already_enrolled"}
-    services.enrolment_cancel(actor=actors.agent, enrolment=other)
-    assert services.line_check(actor=actors.agent, enrolment=draft, member=member, shares=1) == []
+    workflow.enrolment_cancel(actor=actors.agent, enrolment=other)
+    assert lines.line_check(actor=actors.agent, enrolment=draft, member=member, shares=1) == []
 
 
 def test_line_add_registers_one_new_person(world, actors, draft):
     [row] = roster(2)
-    line = services.line_add(
+    line = lines.line_add(
         actor=actors.agent,
         enrolment=draft,
         name=row["name"],
@@ -273,28 +275,28 @@ def test_line_add_registers_one_new_person(world, actors, draft):
 def test_line_update_and_remove_keep_the_totals(actors, units, draft):
     a, b = factories.make_member(units.a1), factories.make_member(units.a1)
     for m in (a, b):
-        services.line_add(actor=actors.agent, enrolment=draft, member=m, shares=2)
-    services.line_update(actor=actors.agent, enrolment=draft, member=a, shares=3)
+        lines.line_add(actor=actors.agent, enrolment=draft, member=m, shares=2)
+    lines.line_update(actor=actors.agent, enrolment=draft, member=a, shares=3)
     draft.refresh_from_db()
     assert (draft.share_count, draft.premium_total) == (5, Decimal("200.00"))
     # 3 and 5 would be mixed above the cap: refused through the same rules.
     with pytest.raises(ValidationError) as refused:
-        services.line_update(actor=actors.agent, enrolment=draft, member=b, shares=5)
+        lines.line_update(actor=actors.agent, enrolment=draft, member=b, shares=5)
     assert refused.value.error_dict["shares"][0].code == "mixed_cap"
-    services.line_remove(actor=actors.agent, enrolment=draft, member=a)
+    lines.line_remove(actor=actors.agent, enrolment=draft, member=a)
     draft.refresh_from_db()
     assert (draft.member_count, draft.share_count) == (1, 2)
 
 
 def test_the_roster_is_frozen_once_submitted(actors, units, draft):
     member = factories.make_member(units.a1)
-    services.line_add(actor=actors.agent, enrolment=draft, member=member, shares=1)
-    services.enrolment_submit(actor=actors.agent, enrolment=draft)
+    lines.line_add(actor=actors.agent, enrolment=draft, member=member, shares=1)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=draft)
     other = factories.make_member(units.a1)
     for call in (
-        lambda: services.line_add(actor=actors.agent, enrolment=draft, member=other, shares=1),
-        lambda: services.line_remove(actor=actors.agent, enrolment=draft, member=member),
-        lambda: services.lines_import(actor=actors.agent, enrolment=draft, rows=roster(1)),
+        lambda: lines.line_add(actor=actors.agent, enrolment=draft, member=other, shares=1),
+        lambda: lines.line_remove(actor=actors.agent, enrolment=draft, member=member),
+        lambda: lines.lines_import(actor=actors.agent, enrolment=draft, rows=roster(1)),
     ):
         with pytest.raises(ValidationError) as refused:
             call()
@@ -306,7 +308,7 @@ def test_the_roster_is_frozen_once_submitted(actors, units, draft):
 
 @pytest.fixture
 def filled(actors, units, draft):
-    services.lines_import(actor=actors.agent, enrolment=draft, rows=roster(2, 3))
+    lines.lines_import(actor=actors.agent, enrolment=draft, rows=roster(2, 3))
     return draft
 
 
@@ -354,56 +356,56 @@ def test_the_whole_way_into_force(world, actors, filled, flow):
 
 
 def test_an_agent_cannot_check_or_accept(actors, filled):
-    services.enrolment_submit(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
     with pytest.raises(PermissionDenied):
-        services.enrolment_check(actor=actors.agent, enrolment=filled)
-    services.enrolment_check(actor=actors.county_cadre, enrolment=filled)
+        workflow.enrolment_check(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_check(actor=actors.county_cadre, enrolment=filled)
     with pytest.raises(PermissionDenied):
-        services.enrolment_accept(actor=actors.agent, enrolment=filled)
+        workflow.enrolment_accept(actor=actors.agent, enrolment=filled)
     with pytest.raises(PermissionDenied):  # a cadre checks, the office accepts
-        services.enrolment_accept(actor=actors.county_cadre, enrolment=filled)
-    services.enrolment_accept(actor=actors.reviewer, enrolment=filled)
+        workflow.enrolment_accept(actor=actors.county_cadre, enrolment=filled)
+    workflow.enrolment_accept(actor=actors.reviewer, enrolment=filled)
 
 
 def test_a_cadre_of_the_unit_itself_does_not_check_its_own(world, actors, filled):
     unit_cadre = world.actor(factories.make_staff(world.unit, "cadre", username="unit_cadre"))
-    services.enrolment_submit(actor=unit_cadre, enrolment=filled)  # a unit cadre files …
+    workflow.enrolment_submit(actor=unit_cadre, enrolment=filled)  # a unit cadre files …
     with pytest.raises(PermissionDenied):  # … but 核定 is the county's
-        services.enrolment_check(actor=unit_cadre, enrolment=filled)
-    services.enrolment_check(actor=actors.city_cadre, enrolment=filled)
+        workflow.enrolment_check(actor=unit_cadre, enrolment=filled)
+    workflow.enrolment_check(actor=actors.city_cadre, enrolment=filled)
 
 
 def test_a_sibling_countys_cadre_does_not_even_see_it(world, actors, filled):
-    services.enrolment_submit(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
     other_cadre = world.actor(factories.make_staff(world.other_county, "cadre"))
     with pytest.raises(Http404):
         access.access_enrolment(other_cadre, filled.pk)
     with pytest.raises(PermissionDenied):  # and the service refuses it too
-        services.enrolment_check(actor=other_cadre, enrolment=filled)
+        workflow.enrolment_check(actor=other_cadre, enrolment=filled)
 
 
 def test_illegal_steps_are_domain_errors(actors, filled):
     for call in (
-        lambda: services.enrolment_check(actor=actors.county_cadre, enrolment=filled),
-        lambda: services.enrolment_mark_invoiced(actor=actors.finance, enrolment=filled),
-        lambda: services.enrolment_bring_into_force(
+        lambda: workflow.enrolment_check(actor=actors.county_cadre, enrolment=filled),
+        lambda: workflow.enrolment_mark_invoiced(actor=actors.finance, enrolment=filled),
+        lambda: cover.enrolment_bring_into_force(
             actor=actors.finance, enrolment=filled, payment_date=D(2026, 3, 15)
         ),
     ):
         with pytest.raises(ValidationError) as refused:
             call()
         assert refused.value.error_dict["non_field_errors"][0].code == "illegal_transition"
-    services.enrolment_submit(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
     with pytest.raises(ValidationError):
-        services.enrolment_submit(actor=actors.agent, enrolment=filled)
+        workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
 
 
 def test_send_back_needs_a_reason_and_shows_it(world, actors, filled):
-    services.enrolment_submit(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
     with pytest.raises(ValidationError) as refused:
-        services.enrolment_send_back(actor=actors.county_cadre, enrolment=filled, reason="  ")
+        workflow.enrolment_send_back(actor=actors.county_cadre, enrolment=filled, reason="  ")
     assert "reason" in refused.value.message_dict
-    services.enrolment_send_back(
+    workflow.enrolment_send_back(
         actor=actors.county_cadre, enrolment=filled, reason="第3名职工身份证号有误"
     )
     filled.refresh_from_db()
@@ -418,18 +420,18 @@ def test_send_back_needs_a_reason_and_shows_it(world, actors, filled):
         world.county_cadre.pk,
     )
     # The unit fixes the roster and submits again.
-    services.line_add(
+    lines.line_add(
         actor=actors.agent, enrolment=filled, member=factories.make_member(filled.unit), shares=2
     )
-    services.enrolment_submit(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
 
 
 def test_submission_rechecks_every_line_and_marks_the_bad_ones(actors, units, filled, designated):
     # Meanwhile one member got the same plan in force elsewhere (written straight in).
     member = filled.lines.order_by("id").first().member
     factories.make_policy(member, designated, start=D(2026, 1, 1), end=D(2026, 12, 31))
-    with pytest.raises(services.StepRefused) as refused:
-        services.enrolment_submit(actor=actors.agent, enrolment=filled)
+    with pytest.raises(StepRefused) as refused:
+        workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
     assert "lines_invalid" in codes(refused.value.errors)
     filled.refresh_from_db()
     assert filled.status == EnrolmentStatus.DRAFT
@@ -450,23 +452,23 @@ def test_submission_checks_participation(world, actors, units, plans):
     factories.make_member(units.a1, employment_status=EmploymentStatus.RETIRED)  # not counted
     enrolment = new_enrolment(actors.agent, units.a1, plan)
     for m in members[:3]:
-        services.line_add(actor=actors.agent, enrolment=enrolment, member=m, shares=1)
-    with pytest.raises(services.StepRefused) as refused:
-        services.enrolment_submit(actor=actors.agent, enrolment=enrolment)
+        lines.line_add(actor=actors.agent, enrolment=enrolment, member=m, shares=1)
+    with pytest.raises(StepRefused) as refused:
+        workflow.enrolment_submit(actor=actors.agent, enrolment=enrolment)
     assert codes(refused.value.errors) == {"participation_all"}
-    services.line_add(actor=actors.agent, enrolment=enrolment, member=members[3], shares=1)
-    services.enrolment_submit(actor=actors.agent, enrolment=enrolment)
+    lines.line_add(actor=actors.agent, enrolment=enrolment, member=members[3], shares=1)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=enrolment)
 
 
 def test_submission_needs_the_parties_to_add_up(actors, units, designated):
     enrolment = new_enrolment(
         actors.agent, units.a1, designated, funding_mode="administration_union_member"
     )
-    services.lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(2, 2))  # ¥160
-    with pytest.raises(services.StepRefused) as refused:
-        services.enrolment_submit(actor=actors.agent, enrolment=enrolment)
+    lines.lines_import(actor=actors.agent, enrolment=enrolment, rows=roster(2, 2))  # ¥160
+    with pytest.raises(StepRefused) as refused:
+        workflow.enrolment_submit(actor=actors.agent, enrolment=enrolment)
     assert codes(refused.value.errors) == {"funding_sum"}
-    services.enrolment_update(
+    drafts.enrolment_update(
         actor=actors.agent,
         enrolment=enrolment,
         funding_mode="administration_union_member",
@@ -474,27 +476,27 @@ def test_submission_needs_the_parties_to_add_up(actors, units, designated):
         union_amount="40",
         member_amount="20",
     )
-    services.enrolment_submit(actor=actors.agent, enrolment=enrolment)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=enrolment)
 
 
 def test_an_empty_roster_is_not_submitted(actors, draft):
-    with pytest.raises(services.StepRefused) as refused:
-        services.enrolment_submit(actor=actors.agent, enrolment=draft)
+    with pytest.raises(StepRefused) as refused:
+        workflow.enrolment_submit(actor=actors.agent, enrolment=draft)
     assert codes(refused.value.errors) == {"roster_empty"}
 
 
 def test_cancel(actors, filled):
-    services.enrolment_submit(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
     with pytest.raises(PermissionDenied):  # once submitted, only the office cancels
-        services.enrolment_cancel(actor=actors.agent, enrolment=filled)
-    services.enrolment_cancel(actor=actors.office_admin, enrolment=filled, reason="重复")
+        workflow.enrolment_cancel(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_cancel(actor=actors.office_admin, enrolment=filled, reason="重复")
     assert filled.status == EnrolmentStatus.CANCELLED
 
 
 def test_allowed_steps(actors, filled):
     assert access.allowed_steps(actors.agent, filled) == ["submit", "cancel"]
     assert access.allowed_steps(actors.county_cadre, filled) == ["submit", "cancel"]
-    services.enrolment_submit(actor=actors.agent, enrolment=filled)
+    workflow.enrolment_submit(actor=actors.agent, enrolment=filled)
     assert access.allowed_steps(actors.agent, filled) == []
     assert access.allowed_steps(actors.county_cadre, filled) == ["check", "send_back"]
     assert access.allowed_steps(actors.office_admin, filled) == ["send_back", "cancel"]
@@ -506,7 +508,7 @@ def test_allowed_steps(actors, filled):
 def _in_force(actors, flow, unit, plan, shares, *, start=START, paid=None):
     enrolment = new_enrolment(actors.agent, unit, plan, start=start)
     members = [factories.make_member(unit) for _ in shares]
-    services.lines_import(
+    lines.lines_import(
         actor=actors.agent,
         enrolment=enrolment,
         rows=[row_of(m, s) for m, s in zip(members, shares, strict=True)],
@@ -517,14 +519,14 @@ def _in_force(actors, flow, unit, plan, shares, *, start=START, paid=None):
 
 def test_a_renewal_paid_in_time_continues_without_a_new_wait(actors, units, designated, flow):
     last, (x, y) = _in_force(actors, flow, units.a1, designated, [3, 2])
-    renewal = services.enrolment_create(
+    renewal = drafts.enrolment_create(
         actor=actors.agent, unit=units.a1, kind="renewal", previous=last
     )
     assert (renewal.start_date, renewal.end_date) == (D(2027, 3, 16), D(2028, 3, 15))
     assert {
         (line.member_id, line.shares, line.previous_shares) for line in renewal.lines.all()
     } == {(x.pk, 3, 3), (y.pk, 2, 2)}
-    services.line_update(actor=actors.agent, enrolment=renewal, member=y, shares=3)  # adds one
+    lines.line_update(actor=actors.agent, enrolment=renewal, member=y, shares=3)  # adds one
     flow(renewal, paid=D(2027, 3, 15))  # on the last day: in time (deadline 0 days before)
     px, py = (Policy.objects.get(enrolment=renewal, member=m) for m in (x, y))
     assert (px.start, px.end) == (D(2027, 3, 16), D(2028, 3, 15))
@@ -538,7 +540,7 @@ def test_a_renewal_paid_in_time_continues_without_a_new_wait(actors, units, desi
 
 def test_a_late_renewal_starts_afresh_and_waits(actors, units, designated, flow):
     last, (x,) = _in_force(actors, flow, units.a1, designated, [3])
-    renewal = services.enrolment_create(
+    renewal = drafts.enrolment_create(
         actor=actors.agent, unit=units.a1, kind="renewal", previous=last
     )
     flow(renewal, paid=D(2027, 4, 2))
@@ -551,7 +553,7 @@ def test_the_renewal_draft_leaves_out_who_cannot_continue(world, actors, units, 
     last, (stays, died, moved) = _in_force(actors, flow, units.a1, designated, [1, 1, 1])
     Member.objects.filter(pk=died.pk).update(employment_status=EmploymentStatus.DIED)
     factories.make_transfer(moved, world.sibling_unit, world.office_admin)
-    renewal = services.enrolment_create(
+    renewal = drafts.enrolment_create(
         actor=actors.agent, unit=units.a1, kind="renewal", previous=last
     )
     assert list(renewal.lines.values_list("member_id", flat=True)) == [stays.pk]
@@ -561,7 +563,7 @@ def test_the_renewal_draft_leaves_out_who_cannot_continue(world, actors, units, 
 
 def test_a_mid_term_addition_joins_the_common_period(actors, units, designated, flow):
     common, _ = _in_force(actors, flow, units.a1, designated, [2])
-    addition = services.enrolment_create(
+    addition = drafts.enrolment_create(
         actor=actors.agent,
         unit=units.a1,
         kind="addition",
@@ -569,14 +571,14 @@ def test_a_mid_term_addition_joins_the_common_period(actors, units, designated, 
         start_date=D(2026, 9, 20),
     )
     assert (addition.start_date, addition.end_date) == (D(2026, 9, 20), D(2027, 3, 15))
-    services.lines_import(actor=actors.agent, enrolment=addition, rows=roster(2))
+    lines.lines_import(actor=actors.agent, enrolment=addition, rows=roster(2))
     line = addition.lines.get()
     assert line.premium == Decimal("40.00")  # 2 × ¥40 × 6 months / 12
     flow(addition, paid=D(2026, 9, 19))
     policy = Policy.objects.get(enrolment=addition)
     assert (policy.start, policy.end) == (D(2026, 9, 20), D(2027, 3, 15))
     with pytest.raises(ValidationError):  # outside the common period
-        services.enrolment_create(
+        drafts.enrolment_create(
             actor=actors.agent,
             unit=units.a1,
             kind="addition",
@@ -591,7 +593,7 @@ def test_mid_term_additions_not_allowed(world, actors, units, flow):
     )
     common, _ = _in_force(actors, flow, units.a1, plan, [1])
     with pytest.raises(ValidationError) as refused:
-        services.enrolment_create(
+        drafts.enrolment_create(
             actor=actors.agent,
             unit=units.a1,
             kind="addition",
@@ -607,9 +609,9 @@ def test_policy_end_and_resignation(world, actors, units, plans, flow):
     cadre = factories.make_member(units.a1, category=MemberCategory.UNION_CADRE)
     for plan in (shaoxing, designated):
         e = new_enrolment(actors.agent, units.a1, plan)
-        services.line_add(actor=actors.agent, enrolment=e, member=cadre, shares=1)
+        lines.line_add(actor=actors.agent, enrolment=e, member=cadre, shares=1)
         flow(e)
-    ended = services.policies_end_on_resignation(
+    ended = cover.policies_end_on_resignation(
         actor=actors.agent, member=cadre, resigned_on=D(2026, 8, 1)
     )
     assert [(p.plan_id, p.status, p.ended_on) for p in ended] == [
@@ -618,9 +620,9 @@ def test_policy_end_and_resignation(world, actors, units, plans, flow):
     assert Policy.objects.get(member=cadre, plan=designated).status == PolicyStatus.IN_FORCE
     assert AuditEvent.objects.filter(action="policy.end").count() == 1
     with pytest.raises(ValidationError):  # already ended
-        services.policy_end(actor=actors.agent, policy=ended[0], on=D(2026, 9, 1), reason="x")
+        cover.policy_end(actor=actors.agent, policy=ended[0], on=D(2026, 9, 1), reason="x")
     with pytest.raises(PermissionDenied):
-        services.policy_end(
+        cover.policy_end(
             actor=actors.sibling_agent,
             policy=Policy.objects.get(member=cadre, plan=designated),
             on=D(2026, 9, 1),
@@ -644,12 +646,12 @@ def test_the_database_refuses_overlapping_cover_whatever_writes_it(units, plans)
 def test_bring_into_force_rechecks_cover_over_the_real_period(actors, units, designated, flow):
     enrolment = new_enrolment(actors.agent, units.a1, designated)
     member = factories.make_member(units.a1)
-    services.line_add(actor=actors.agent, enrolment=enrolment, member=member, shares=1)
+    lines.line_add(actor=actors.agent, enrolment=enrolment, member=member, shares=1)
     flow(enrolment, upto="invoiced")
     # Paid late: the real period reaches into a policy written meanwhile.
     factories.make_policy(member, designated, start=D(2027, 4, 1), end=D(2028, 3, 31))
-    with pytest.raises(services.StepRefused) as refused:
-        services.enrolment_bring_into_force(
+    with pytest.raises(StepRefused) as refused:
+        cover.enrolment_bring_into_force(
             actor=actors.finance, enrolment=enrolment, payment_date=D(2026, 6, 30)
         )
     assert codes(refused.value.errors) == {"overlapping_cover"}
@@ -661,16 +663,16 @@ def test_bring_into_force_rechecks_cover_over_the_real_period(actors, units, des
 
 def test_a_system_job_may_invoice_and_bring_into_force(actors, filled, flow):
     flow(filled, upto="accepted")
-    services.enrolment_mark_invoiced(actor=None, enrolment=filled)
-    services.enrolment_bring_into_force(actor=None, enrolment=filled, payment_date=D(2026, 3, 15))
+    workflow.enrolment_mark_invoiced(actor=None, enrolment=filled)
+    cover.enrolment_bring_into_force(actor=None, enrolment=filled, payment_date=D(2026, 3, 15))
     last = StatusChange.objects.filter(enrolment=filled).latest("id")
     assert last.actor_id is None and last.to_status == "in_force"
     with pytest.raises(PermissionDenied):
-        services.enrolment_submit(actor=None, enrolment=filled)
+        workflow.enrolment_submit(actor=None, enrolment=filled)
 
 
 def test_lines_are_written_with_copy_so_the_connection_is_usable_after(actors, draft):
-    services.lines_import(actor=actors.agent, enrolment=draft, rows=roster(1, 1))
+    lines.lines_import(actor=actors.agent, enrolment=draft, rows=roster(1, 1))
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)

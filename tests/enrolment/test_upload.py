@@ -17,8 +17,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 from python_calamine import load_workbook
 
-from enrolment import services
 from enrolment.models import EnrolmentLine, EnrolmentStatus
+from enrolment.services.lines import lines_import
+from enrolment.services.workflow import enrolment_submit
 from members.models import Member
 from mutualaid.jobs.models import Job, JobStatus
 from mutualaid.jobs.services import job_create
@@ -338,12 +339,12 @@ def test_the_county_cadre_above_may_upload_too(
 def test_a_submitted_enrolment_takes_no_file(
     world, actors, draft, as_user, django_capture_on_commit_callbacks
 ):
-    services.lines_import(
+    lines_import(
         actor=actors.agent,
         enrolment=draft,
         rows=[{"row": 2, "name": "张三", "id_number": _id(), "shares": 1}],
     )
-    services.enrolment_submit(actor=actors.agent, enrolment=draft)
+    enrolment_submit(actor=actors.agent, enrolment=draft)
     assert draft.status == EnrolmentStatus.SUBMITTED
     client = as_user(world.agent)
     response, job = _upload(

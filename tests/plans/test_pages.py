@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 
 from mutualaid.tenancy.models import Role
-from plans.forms import PARAM_FORMS, ItemForm, VersionForm
+from plans.forms.items import ItemForm
+from plans.forms.params import PARAM_FORMS
+from plans.forms.plan import VersionForm
 from plans.models import Plan, PlanVersion, VersionStatus
 from plans.seed_plans import PLANS as SEED_PLANS
 from plans.seed_plans import plan_by_key

@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 
-from enrolment import services as enrolment_services
+from enrolment.services.drafts import enrolment_create
+from enrolment.services.lines import lines_import
+from enrolment.services.workflow import enrolment_accept, enrolment_check, enrolment_submit
 from premiums import services
 from tests import factories
 from tests.enrolment.conftest import (  # noqa: F401 - the enrolment tests' fixtures, shared
@@ -38,7 +40,7 @@ def accepted(actors):
         if kind == "new":
             enrolment = new_enrolment(actors.agent, unit, plan, start=start, **kwargs)
         else:
-            enrolment = enrolment_services.enrolment_create(
+            enrolment = enrolment_create(
                 actor=actors.agent,
                 unit=unit,
                 kind=kind,
@@ -48,7 +50,7 @@ def accepted(actors):
             )
         counts = shares if isinstance(shares, (list, tuple)) else [shares] * len(members)
         if members:
-            enrolment_services.lines_import(
+            lines_import(
                 actor=actors.agent,
                 enrolment=enrolment,
                 rows=[{"member": m, "shares": s} for m, s in zip(members, counts, strict=True)],
@@ -60,9 +62,9 @@ def accepted(actors):
 
 
 def accept(enrolment, actors):
-    enrolment_services.enrolment_submit(actor=actors.agent, enrolment=enrolment)
-    enrolment_services.enrolment_check(actor=actors.county_cadre, enrolment=enrolment)
-    enrolment_services.enrolment_accept(actor=actors.office_admin, enrolment=enrolment)
+    enrolment_submit(actor=actors.agent, enrolment=enrolment)
+    enrolment_check(actor=actors.county_cadre, enrolment=enrolment)
+    enrolment_accept(actor=actors.office_admin, enrolment=enrolment)
     enrolment.refresh_from_db()
     return enrolment
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from enrolment import services as enrolment_services
 from enrolment.models import EnrolmentStatus
+from enrolment.services.drafts import enrolment_create
+from enrolment.services.lines import lines_import
 from mutualaid.audit.models import AuditEvent
 from mutualaid.notifications.models import Notification
 from premiums import services
@@ -86,10 +87,10 @@ def test_tiers_are_charged_at_the_tier_premium(accepted, actors, world, units, p
             ],
         ),
     )
-    enrolment = enrolment_services.enrolment_create(
+    enrolment = enrolment_create(
         actor=actors.agent, unit=units.a1, plan=plan, start_date=dt.date(2026, 3, 16)
     )
-    enrolment_services.lines_import(
+    lines_import(
         actor=actors.agent,
         enrolment=enrolment,
         rows=[

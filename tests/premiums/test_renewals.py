@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from enrolment import services as enrolment_services
 from enrolment.models import (
     Enrolment,
     EnrolmentKind,
@@ -20,6 +19,9 @@ from enrolment.models import (
     Policy,
     ShareTranche,
 )
+from enrolment.services.drafts import enrolment_create
+from enrolment.services.lines import line_update
+from enrolment.services.workflow import enrolment_cancel
 from members.models import EmploymentStatus, Member
 from mutualaid.audit.models import AuditEvent
 from mutualaid.notifications.models import Notification
@@ -111,7 +113,7 @@ def test_nothing_is_due_before_the_notice_window(last_year):
 
 
 def test_a_renewal_the_agent_prepared_is_queued_not_doubled(last_year, actors):
-    own = enrolment_services.enrolment_create(
+    own = enrolment_create(
         actor=actors.agent, unit=last_year.unit, kind="renewal", previous=last_year
     )
     run = renewals_run(today=TODAY)
@@ -123,7 +125,7 @@ def test_a_renewal_the_agent_prepared_is_queued_not_doubled(last_year, actors):
 def test_a_cancelled_renewal_is_not_prepared_again(last_year, actors):
     renewals_run(today=TODAY)
     draft = Renewal.objects.get().enrolment
-    enrolment_services.enrolment_cancel(actor=actors.agent, enrolment=draft, reason="单位不再续保")
+    enrolment_cancel(actor=actors.agent, enrolment=draft, reason="单位不再续保")
     renewals_run(today=TODAY + dt.timedelta(days=1))
     assert Enrolment.objects.filter(kind="renewal").count() == 1
 
@@ -135,7 +137,7 @@ def test_paid_in_time_cover_continues_and_only_added_shares_wait(
     added at renewal waits 120 days: first covered day 2026-07-14."""
     renewals_run(today=TODAY)
     draft = Renewal.objects.get().enrolment
-    enrolment_services.line_update(actor=actors.agent, enrolment=draft, member=people[0], shares=3)
+    line_update(actor=actors.agent, enrolment=draft, member=people[0], shares=3)
     today_is(dt.date(2026, 3, 31))
     renewed, result = renew_and_pay(draft, actors, paid=dt.date(2026, 3, 10))
     assert result.brought_into_force

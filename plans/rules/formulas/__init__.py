@@ -1,9 +1,11 @@
 """Registry of benefit formulas, chosen by the ``kind`` string stored on a benefit item.
 
 Each formula is one module with ``KIND``, ``LABEL`` (Chinese, for admin forms),
-``validate(params) -> list[str]`` and ``compute(params, ctx) -> FormulaResult``.
-Adding a formula means adding a module and listing it in ``_MODULES``; nothing
-else in the engine branches on the kind.
+``PARAMS`` (its parameters declared once, see ``spec.py``: the engine checks them
+and the plan pages build their form from them), ``validate(params) -> list[str]``
+and ``compute(params, ctx) -> FormulaResult``. Adding a formula means adding a
+module and listing it in ``_MODULES``; nothing else in the engine branches on the
+kind.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from . import (
     schedule_percent,
 )
 from .base import FormulaContext, FormulaResult
+from .spec import Param
 
 _MODULES: tuple[ModuleType, ...] = (
     fixed_per_share,
@@ -42,6 +45,9 @@ FORMULAS: dict[str, ModuleType] = {m.KIND: m for m in _MODULES}
 
 #: kind -> Chinese label, for choice fields in admin forms.
 FORMULA_LABELS: dict[str, str] = {m.KIND: m.LABEL for m in _MODULES}
+
+#: kind -> the formula's parameter declarations, in the order a form shows them.
+FORMULA_PARAMS: dict[str, tuple[Param, ...]] = {m.KIND: m.PARAMS for m in _MODULES}
 
 #: Formulas whose amount a person decides; they always need a second approver.
 ALWAYS_FOUR_EYES: frozenset[str] = frozenset({discretionary.KIND})
@@ -76,6 +82,7 @@ __all__ = [
     "ALWAYS_FOUR_EYES",
     "FORMULAS",
     "FORMULA_LABELS",
+    "FORMULA_PARAMS",
     "FormulaContext",
     "FormulaResult",
     "compute_formula",

@@ -16,11 +16,27 @@ from ..bounds import Band
 from ..money import fmt_money, fmt_number
 from ..vocab import FACTS, MONEY_FACTS, ReasonCode
 from .base import FormulaContext, FormulaResult, ParamReader
+from .spec import ParamKind, bands, fact, flag, gettext_noop
 
 KIND = "band_lump_sum"
 LABEL = "按区间定额给付"
 
 BASES = (*MONEY_FACTS, "hospital_days")
+
+PARAMS = (
+    fact("base", gettext_noop("Counted on"), "计算基数", BASES, default="self_paid"),
+    flag("per_share", gettext_noop("Amounts are per share"), "是否按份数计算"),
+    bands(
+        "bands",
+        "给付区间",
+        value_key="amount",
+        value_kind=ParamKind.MONEY,
+        value_label=gettext_noop("pay (yuan)"),
+        value_zh="给付金额",
+        unit_from="base",
+        required=True,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -31,14 +47,13 @@ class Params:
 
 
 def read_params(raw: Any) -> tuple[Params | None, list[str]]:
-    r = ParamReader(raw, {"base", "bands", "per_share"})
-    base = r.choice("base", "计算基数", BASES, default="self_paid")
-    unit = FACTS[base][1]
-    bands = r.bands("bands", "给付区间", value_key="amount", value_label="给付金额", unit=unit)
-    per_share = r.flag("per_share", "是否按份数计算", default=False)
+    r = ParamReader(raw, PARAMS)
+    base = r.read("base")
+    paid_bands = r.read("bands", unit=FACTS[base][1])
+    per_share = r.read("per_share")
     if r.errors:
         return None, r.errors
-    return Params(base, tuple(bands), per_share), []
+    return Params(base, tuple(paid_bands), per_share), []
 
 
 def validate(raw: Any) -> list[str]:

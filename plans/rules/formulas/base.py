@@ -3,11 +3,13 @@
 A formula module reads its parameters with ``ParamReader`` in exactly one place
 (``read_params``) and both ``validate`` and ``compute`` go through it, so what the
 admin form accepts is precisely what the engine can compute — one validation path.
+The reader takes the formula's declarations (``spec.Param``): the allowed keys, and
+for ``read(key)`` each key's type, bounds, default and Chinese name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +18,7 @@ from ..bounds import Band, band_errors, overlap_errors
 from ..money import ZERO, quantize_money, to_decimal
 from ..policy import ClaimFacts
 from ..vocab import FACTS, ReasonCode
+from .spec import Param, ParamKind
 
 
 @dataclass(frozen=True)
@@ -76,18 +79,60 @@ class ParamReader:
     """Reads one formula's parameters, collecting admin-actionable Chinese messages.
 
     Unknown keys are refused: a typo such as ``"per_units"`` would otherwise be
-    ignored silently and the plan would pay by a default nobody chose.
+    ignored silently and the plan would pay by a default nobody chose. ``allowed``
+    is the formula's declarations (or, for a band's own keys, plain key names).
     """
 
-    def __init__(self, raw: Any, allowed: set[str]):
+    def __init__(self, raw: Any, allowed: Iterable[Param | str]):
         self.errors: list[str] = []
+        self.declared: dict[str, Param] = {}
+        keys: set[str] = set()
+        for entry in allowed:
+            if isinstance(entry, Param):
+                self.declared[entry.key] = entry
+                keys.add(entry.key)
+            else:
+                keys.add(entry)
         if not isinstance(raw, Mapping):
             self.errors.append("公式参数格式不正确: 应为键值对象")
             raw = {}
         self.raw: Mapping[str, Any] = raw
-        unknown = sorted(set(raw) - allowed)
+        unknown = sorted(set(raw) - keys)
         if unknown:
             self.errors.append(f"未知参数: {', '.join(unknown)}")
+
+    def read(self, key: str, *, unit: str | None = None) -> Any:
+        """The declared parameter ``key``, checked as its declaration says.
+
+        ``unit`` overrides the unit of a band parameter's bounds (when it follows the
+        base the formula counts on). Schedules are read by their formula.
+        """
+        p = self.declared[key]
+        kind = p.kind
+        if kind is ParamKind.MONEY:
+            return self.money(
+                key, p.zh, required=p.required, default=p.default, positive=p.positive
+            )
+        if kind is ParamKind.COUNT:
+            return self.count(key, p.zh, required=p.required, default=p.default, minimum=p.minimum)
+        if kind is ParamKind.RATIO:
+            return self.fraction(key, p.zh, required=p.required)
+        if kind in (ParamKind.FLAG, ParamKind.LOWER_TERM):
+            return self.flag(key, p.zh, default=p.default)
+        if kind in (ParamKind.FACT, ParamKind.CHOICE):
+            return self.choice(key, p.zh, p.choices, default=p.default)
+        if kind is ParamKind.TEXT:
+            return self.text(key, p.zh)
+        if kind is ParamKind.BANDS:
+            return self.bands(
+                key,
+                p.zh,
+                value_key=p.value_key,
+                value_label=p.value_zh,
+                unit=unit or p.unit,
+                value_is_money=p.value_kind is ParamKind.MONEY,
+            )
+        raise ValueError(f"read {kind} parameters in the formula: {key}")
 
     def money(
         self,
@@ -187,6 +232,13 @@ class ParamReader:
         if raw not in choices:
             self.errors.append(f"{label}只能是: {', '.join(choices)}(当前为 {raw})")
             return default
+        return raw
+
+    def text(self, key: str, label: str) -> str | None:
+        raw = self.raw.get(key)
+        if raw is not None and not isinstance(raw, str):
+            self.errors.append(f"{label}必须是文字")
+            return None
         return raw
 
     def bands(

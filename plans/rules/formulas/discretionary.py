@@ -14,9 +14,19 @@ from typing import Any
 from ..money import fmt_money
 from ..vocab import ReasonCode
 from .base import FormulaContext, FormulaResult, ParamReader
+from .spec import gettext_noop, money
 
 KIND = "discretionary"
 LABEL = "管委会研究决定"
+
+PARAMS = (
+    money(
+        "cap",
+        gettext_noop("Highest amount the committee may grant (yuan)"),
+        "最高补助金额",
+        help=gettext_noop("Empty: no cap. Every payout of this item needs a second approver."),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -25,8 +35,8 @@ class Params:
 
 
 def read_params(raw: Any) -> tuple[Params | None, list[str]]:
-    r = ParamReader(raw, {"cap"})
-    cap = r.money("cap", "最高补助金额", required=False)
+    r = ParamReader(raw, PARAMS)
+    cap = r.read("cap")
     if r.errors:
         return None, r.errors
     return Params(cap), []

@@ -8,9 +8,12 @@ from typing import Any
 
 from ..money import fmt_money
 from .base import FormulaContext, FormulaResult, ParamReader
+from .spec import gettext_noop, money
 
 KIND = "fixed"
 LABEL = "定额给付"
+
+PARAMS = (money("amount", gettext_noop("Amount (yuan)"), "给付金额", required=True),)
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,8 @@ class Params:
 
 
 def read_params(raw: Any) -> tuple[Params | None, list[str]]:
-    r = ParamReader(raw, {"amount"})
-    amount = r.money("amount", "给付金额")
+    r = ParamReader(raw, PARAMS)
+    amount = r.read("amount")
     if r.errors or amount is None:
         return None, r.errors
     return Params(amount), []

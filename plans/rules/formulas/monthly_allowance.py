@@ -15,9 +15,22 @@ from typing import Any
 from ..money import fmt_money
 from ..vocab import ReasonCode
 from .base import FormulaContext, FormulaResult, ParamReader
+from .spec import count, flag, gettext_noop, money, text
 
 KIND = "monthly_allowance"
 LABEL = "按月给付(生活补助)"
+
+PARAMS = (
+    money("monthly_amount", gettext_noop("Amount per month (yuan)"), "每月给付金额", required=True),
+    text(
+        "monthly_amount_basis",
+        gettext_noop("Where the monthly amount comes from"),
+        "每月金额的依据说明",
+        help=gettext_noop("e.g. the city's minimum monthly wage"),
+    ),
+    count("max_months", gettext_noop("Most months paid"), "最长给付月数", minimum=1),
+    flag("per_share", gettext_noop("The monthly amount is per share"), "是否按份数计算"),
+)
 
 
 @dataclass(frozen=True)
@@ -28,13 +41,11 @@ class Params:
 
 
 def read_params(raw: Any) -> tuple[Params | None, list[str]]:
-    r = ParamReader(raw, {"monthly_amount", "max_months", "per_share", "monthly_amount_basis"})
-    monthly = r.money("monthly_amount", "每月给付金额")
-    max_months = r.count("max_months", "最长给付月数", required=False, minimum=1)
-    per_share = r.flag("per_share", "是否按份数计算", default=False)
-    basis = r.raw.get("monthly_amount_basis")
-    if basis is not None and not isinstance(basis, str):
-        r.errors.append("每月金额的依据说明必须是文字")
+    r = ParamReader(raw, PARAMS)
+    monthly = r.read("monthly_amount")
+    max_months = r.read("max_months")
+    per_share = r.read("per_share")
+    r.read("monthly_amount_basis")
     if r.errors or monthly is None:
         return None, r.errors
     return Params(monthly, max_months, per_share), []

@@ -14,9 +14,17 @@ from typing import Any
 from ..money import fmt_money
 from ..vocab import ReasonCode
 from .base import FormulaContext, FormulaResult, ParamReader
+from .spec import count, flag, gettext_noop, money
 
 KIND = "per_day"
 LABEL = "按天给付(住院津贴)"
+
+PARAMS = (
+    money("daily_amount", gettext_noop("Amount per day (yuan)"), "每天给付金额", required=True),
+    count("deductible_days", gettext_noop("Days not paid (deductible)"), "免赔天数", default=0),
+    count("max_days", gettext_noop("Most days paid"), "最多给付天数", minimum=1),
+    flag("per_share", gettext_noop("The daily amount is per share"), "是否按份数计算"),
+)
 
 
 @dataclass(frozen=True)
@@ -28,11 +36,11 @@ class Params:
 
 
 def read_params(raw: Any) -> tuple[Params | None, list[str]]:
-    r = ParamReader(raw, {"daily_amount", "deductible_days", "max_days", "per_share"})
-    daily = r.money("daily_amount", "每天给付金额")
-    deductible = r.count("deductible_days", "免赔天数", required=False, default=0, minimum=0)
-    max_days = r.count("max_days", "最多给付天数", required=False, minimum=1)
-    per_share = r.flag("per_share", "是否按份数计算", default=False)
+    r = ParamReader(raw, PARAMS)
+    daily = r.read("daily_amount")
+    deductible = r.read("deductible_days")
+    max_days = r.read("max_days")
+    per_share = r.read("per_share")
     if r.errors or daily is None or deductible is None:
         return None, r.errors
     return Params(daily, deductible, max_days, per_share), []

@@ -17,9 +17,32 @@ from ..bounds import Band, Bound
 from ..money import fmt_money
 from ..vocab import FACTS, MONEY_FACTS, ReasonCode
 from .base import FormulaContext, FormulaResult, ParamReader
+from .spec import fact, flag, gettext_noop, lower_term, money
 
 KIND = "per_unit_of_amount"
 LABEL = "按每满一定金额给付"
+
+PARAMS = (
+    fact("base", gettext_noop("Counted on"), "计算基数", MONEY_FACTS, default="self_paid"),
+    money(
+        "unit",
+        gettext_noop("For each whole (yuan)"),
+        "计算单位金额(每满多少元)",
+        required=True,
+        positive=True,
+        help=gettext_noop("e.g. 10000 for “每满1万元”"),
+    ),
+    money("per_unit", gettext_noop("pay (yuan)"), "每单位给付金额", required=True),
+    money("min_base", gettext_noop("Counted only from (yuan)"), "起付金额"),
+    lower_term(
+        "min_base_inclusive",
+        "起付金额是否包含本数(以上=true, 超过=false)",
+        of="min_base",
+        field="min_base_term",
+    ),
+    money("cap", gettext_noop("Cap (yuan)"), "封顶金额"),
+    flag("per_share", gettext_noop("Amounts are per share"), "是否按份数计算"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,18 +56,14 @@ class Params:
 
 
 def read_params(raw: Any) -> tuple[Params | None, list[str]]:
-    r = ParamReader(
-        raw, {"base", "unit", "per_unit", "min_base", "min_base_inclusive", "cap", "per_share"}
-    )
-    base = r.choice("base", "计算基数", MONEY_FACTS, default="self_paid")
-    unit = r.money("unit", "计算单位金额(每满多少元)", positive=True)
-    per_unit = r.money("per_unit", "每单位给付金额")
-    min_base = r.money("min_base", "起付金额", required=False)
-    inclusive = r.flag(
-        "min_base_inclusive", "起付金额是否包含本数(以上=true, 超过=false)", default=True
-    )
-    cap = r.money("cap", "封顶金额", required=False)
-    per_share = r.flag("per_share", "是否按份数计算", default=False)
+    r = ParamReader(raw, PARAMS)
+    base = r.read("base")
+    unit = r.read("unit")
+    per_unit = r.read("per_unit")
+    min_base = r.read("min_base")
+    inclusive = r.read("min_base_inclusive")
+    cap = r.read("cap")
+    per_share = r.read("per_share")
     if cap is not None and min_base is not None and cap < min_base:
         # In every plan we know the benefit cap is far above the cost threshold; a cap
         # below it nearly always means the two fields were swapped on the form.

@@ -20,11 +20,43 @@ from ..bounds import Band
 from ..money import ZERO, fmt_money, fmt_percent
 from ..vocab import FACTS, MONEY_FACTS, ReasonCode
 from .base import FormulaContext, FormulaResult, ParamReader
+from .spec import ParamKind, bands, choice, fact, gettext_noop, money, ratio
 
 KIND = "ratio_of_amount"
 LABEL = "按费用比例给付"
 
 BANDINGS = {"progressive": "分段累计", "whole": "按总额所在区间"}
+
+PARAMS = (
+    fact("base", gettext_noop("Counted on"), "计算基数", MONEY_FACTS, default="self_paid"),
+    money("deductible", gettext_noop("Deductible (yuan)"), "起付金额", default=ZERO),
+    money("cost_ceiling", gettext_noop("Costs counted up to (yuan)"), "费用封顶线"),
+    ratio(
+        "ratio",
+        gettext_noop("One ratio for the whole cost"),
+        "给付比例",
+        help=gettext_noop("A fraction, e.g. 0.8 for 80%. Or leave empty and fill the bands below."),
+    ),
+    choice(
+        "banding",
+        gettext_noop("Bands apply"),
+        "分段方式",
+        BANDINGS,
+        default="progressive",
+        of="bands",
+    ),
+    money("cap", gettext_noop("Cap per claim (yuan)"), "封顶金额"),
+    money("cap_per_share", gettext_noop("Cap per claim per share (yuan)"), "每份封顶金额"),
+    bands(
+        "bands",
+        "分段给付比例",
+        value_key="ratio",
+        value_kind=ParamKind.RATIO,
+        value_label=gettext_noop("ratio (e.g. 0.7)"),
+        value_zh="给付比例",
+        unit="元",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -40,32 +72,22 @@ class Params:
 
 
 def read_params(raw: Any) -> tuple[Params | None, list[str]]:
-    r = ParamReader(
-        raw,
-        {"base", "deductible", "cost_ceiling", "ratio", "bands", "banding", "cap", "cap_per_share"},
-    )
-    base = r.choice("base", "计算基数", MONEY_FACTS, default="self_paid")
-    deductible = r.money("deductible", "起付金额", required=False, default=ZERO)
-    ceiling = r.money("cost_ceiling", "费用封顶线", required=False)
-    banding = r.choice("banding", "分段方式", BANDINGS, default="progressive")
-    cap = r.money("cap", "封顶金额", required=False)
-    cap_per_share = r.money("cap_per_share", "每份封顶金额", required=False)
-    ratio: Decimal | None = None
-    bands: list[tuple[Band, Decimal]] = []
+    r = ParamReader(raw, PARAMS)
+    base = r.read("base")
+    deductible = r.read("deductible")
+    ceiling = r.read("cost_ceiling")
+    banding = r.read("banding")
+    cap = r.read("cap")
+    cap_per_share = r.read("cap_per_share")
+    one_ratio: Decimal | None = None
+    ratio_bands: list[tuple[Band, Decimal]] = []
     has_ratio, has_bands = r.raw.get("ratio") is not None, r.raw.get("bands") is not None
     if has_ratio == has_bands:
         r.errors.append("给付比例(ratio)与分段比例(bands)必须且只能填写一种")
     elif has_ratio:
-        ratio = r.fraction("ratio", "给付比例")
+        one_ratio = r.read("ratio")
     else:
-        bands = r.bands(
-            "bands",
-            "分段给付比例",
-            value_key="ratio",
-            value_label="给付比例",
-            unit="元",
-            value_is_money=False,
-        )
+        ratio_bands = r.read("bands")
     if deductible is not None and ceiling is not None and ceiling < deductible:
         r.errors.append("费用封顶线不能低于起付金额")
     for value, label in ((cap, "封顶金额"), (cap_per_share, "每份封顶金额")):
@@ -74,8 +96,13 @@ def read_params(raw: Any) -> tuple[Params | None, list[str]]:
             r.errors.append(f"{label}不能低于起付金额")
     if r.errors or deductible is None:
         return None, r.errors
-    bands.sort(key=lambda bv: bv[0].lower.value if bv[0].lower else Decimal(-1))
-    return Params(base, deductible, ceiling, ratio, tuple(bands), banding, cap, cap_per_share), []
+    ratio_bands.sort(key=lambda bv: bv[0].lower.value if bv[0].lower else Decimal(-1))
+    return (
+        Params(
+            base, deductible, ceiling, one_ratio, tuple(ratio_bands), banding, cap, cap_per_share
+        ),
+        [],
+    )
 
 
 def validate(raw: Any) -> list[str]:

@@ -13,9 +13,25 @@ from typing import Any
 from ..money import fmt_money, fmt_percent
 from ..vocab import COUNT_FACTS, FACTS, ReasonCode
 from .base import FormulaContext, FormulaResult, ParamReader
+from .spec import fact, flag, gettext_noop, money, schedule
 
 KIND = "schedule_percent"
 LABEL = "按比例表给付(如伤残等级)"
+
+PARAMS = (
+    fact(
+        "base",
+        gettext_noop("Table looked up by"),
+        "查表依据",
+        COUNT_FACTS,
+        default="disability_grade",
+    ),
+    money("sum", gettext_noop("Sum the percentages apply to (yuan)"), "基准金额", required=True),
+    flag(
+        "per_share", gettext_noop("The sum is per share"), "基准金额是否按份数计算", keep_false=True
+    ),
+    schedule("schedule", gettext_noop("Grade {} (%)"), "给付比例表"),
+)
 
 
 @dataclass(frozen=True)
@@ -27,12 +43,12 @@ class Params:
 
 
 def read_params(raw: Any) -> tuple[Params | None, list[str]]:
-    r = ParamReader(raw, {"base", "schedule", "sum", "per_share"})
-    base = r.choice("base", "查表依据", COUNT_FACTS, default="disability_grade")
-    total = r.money("sum", "基准金额")
-    per_share = r.flag("per_share", "基准金额是否按份数计算", default=False)
+    r = ParamReader(raw, PARAMS)
+    base = r.read("base")
+    total = r.read("sum")
+    per_share = r.read("per_share")
     table = r.raw.get("schedule")
-    schedule: dict[int, Decimal] = {}
+    percents: dict[int, Decimal] = {}
     if not isinstance(table, dict) or not table:
         r.errors.append('请填写给付比例表(如 {"1": "100", "2": "90"})')
     else:
@@ -50,10 +66,10 @@ def read_params(raw: Any) -> tuple[Params | None, list[str]]:
                 "schedule", f"{label} {grade} 的给付比例(百分数)", maximum=Decimal(100), raw=pct
             )
             if value is not None:
-                schedule[grade] = value
+                percents[grade] = value
     if r.errors or total is None:
         return None, r.errors
-    return Params(base, dict(sorted(schedule.items())), total, per_share), []
+    return Params(base, dict(sorted(percents.items())), total, per_share), []
 
 
 def validate(raw: Any) -> list[str]:
