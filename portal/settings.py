@@ -25,6 +25,9 @@ if not SECRET_KEY:
 # Old keys still accepted for signatures (sessions, password resets) while rotating.
 SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 
+# A demo installation (`make demo` sets it): seed_demo may seed a new, empty database.
+DEMO = envbool("DEMO", False)
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
@@ -41,6 +44,24 @@ DATABASES = {
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# The shared cache: DRF's API throttle counts requests here, so its limit holds across every
+# gunicorn worker and host (a per-process memory cache would multiply it by the workers).
+# Redis (CACHE_URL, else REDIS_URL); short timeouts, and the throttle lets a request through
+# when Redis does not answer (mutualaid.api.throttling). A developer with DEBUG on and
+# neither variable set gets a per-process memory cache. Nothing calls ``cache.clear()``: on
+# Redis it empties the whole database, the task queue with it when they share one.
+if DEBUG and env("REDIS_URL") is None and env("CACHE_URL") is None:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "mutualaid",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mutualaid.tenancy.middleware.ActorMiddleware",
+    # Nothing a signed-in user receives is cached (personal data on every page and answer).
+    "mutualaid.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -132,7 +155,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+IP pair after repeated failures.
+# Login throttling (django-axes): lock a username+IP pair after repeated failures. The
+# failures are rows in the database (the handler named here, axes' default, said aloud): every
+# worker counts the same ones, and a Redis outage neither resets nor blocks them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -200,7 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "mutualaid.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["mutualaid.api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("API_RATE", "6000/hour")},
 }
 SPECTACULAR_SETTINGS = {
