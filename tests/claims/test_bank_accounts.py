@@ -9,8 +9,10 @@ import datetime as dt
 
 import pytest
 
-from claims import services
 from claims.models import ClaimStatus
+from claims.services.applications import claim_update, document_add
+from claims.services.payouts import batch_build
+from claims.services.reports import report_create
 from mutualaid.audit.models import AuditEvent
 from tests.claims.payout_support import CARD, approved_claim, pdf_upload
 
@@ -25,7 +27,7 @@ NEW_CARD = "6228480402564890018"  # Luhn-valid
 def in_batch(world, covered):
     member, plan, _policy = covered
     claim = approved_claim(world, member, plan)
-    batch = services.batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
+    batch = batch_build(actor=world.actor(world.finance), tenant_id=world.tenant.pk)
     return claim, batch, batch.lines.get()
 
 
@@ -58,7 +60,7 @@ def test_the_batch_lines_show_the_account_as_the_role_may_see_it(world, in_batch
 def test_an_agent_edits_the_application_without_reading_the_account(world, covered, login):
     member, plan, _policy = covered
     agent = world.actor(world.agent)
-    report = services.report_create(
+    report = report_create(
         actor=agent,
         member=member,
         plan=plan,
@@ -67,7 +69,7 @@ def test_an_agent_edits_the_application_without_reading_the_account(world, cover
         description="确诊肺癌",
         reported_on=dt.date(2026, 8, 5),
     )
-    claim = services.claim_update(
+    claim = claim_update(
         actor=agent,
         claim=report.claim,
         data={"condition": "malignant_tumour", "bank_name": "工商银行", "bank_account": CARD},
@@ -92,7 +94,7 @@ def test_an_agent_edits_the_application_without_reading_the_account(world, cover
     )
     claim.refresh_from_db()
     assert (claim.bank_name, claim.bank_account) == ("农业银行", NEW_CARD)
-    services.document_add(actor=agent, claim=claim, kind="diagnosis", upload=pdf_upload())
+    document_add(actor=agent, claim=claim, kind="diagnosis", upload=pdf_upload())
     events = AuditEvent.objects.filter(action="claim.updated", object_id=str(claim.pk))
     logged = " ".join(str(e.before) + str(e.after) for e in events)
     assert CARD not in logged and NEW_CARD not in logged and MASKED in logged

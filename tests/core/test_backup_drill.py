@@ -23,8 +23,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
-from claims import services as claim_services
 from claims.models import PayoutLine
+from claims.services.payouts import batch_build
 from premiums.models import Invoice
 from tests import factories
 
@@ -69,7 +69,7 @@ def test_the_drill_restores_every_row_every_total_and_every_file(world, files, t
             factories.make_member(world.unit), plan, status="approved", amount=amount
         )
     factories.make_claim(factories.make_member(world.unit), plan, status="paid", amount="300.00")
-    claim_services.batch_build(actor=None, tenant_id=world.tenant.pk)
+    batch_build(actor=None, tenant_id=world.tenant.pk)
 
     report_path, keep = tmp_path / "report.json", tmp_path / "backup"
     env = {
