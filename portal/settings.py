@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "mutualaid.calendar",
     "mutualaid.audit",
     "mutualaid.jobs",
+    "mutualaid.outbox",
     "mutualaid.core",
     "mutualaid.accounts",
     "mutualaid.home",
@@ -202,7 +203,28 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is redelivered: tasks are idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A dead broker must fail a publish in well under a second, not stall a request: the web
+# only ever publishes through the outbox (mutualaid/outbox), which keeps what failed and
+# drains it later. Connect within 1 s, retry the connection once, retry a publish once (a
+# pooled connection that went stale when Redis restarted), then give up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 1.0,
+    # Longer than the worker's 1 s BRPOP, so polling for tasks never trips it.
+    "socket_timeout": 5.0,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0  # the result store (workers write, tests read)
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING (JSON lines) too
