@@ -1,3 +1,5 @@
+"""Claims pages: reports, the reviewer's queue, a claim and its steps, payout batches."""
+
 from django.urls import path
 
 from claims.views import batches, claim, queue, reports, review

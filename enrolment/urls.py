@@ -1,3 +1,6 @@
+"""Enrolment pages: the list, a draft and its roster (lines, uploads, exports), the workflow
+steps, policies."""
+
 from django.urls import path
 
 from enrolment import exports, upload, views

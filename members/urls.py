@@ -1,3 +1,5 @@
+"""Units and members pages: registration, search, transfers."""
+
 from django.urls import path
 
 from members import views

@@ -1,3 +1,5 @@
+"""Plan catalogue pages: plans, versions, items, the plan card and the calculator."""
+
 from django.urls import path
 
 from plans import views

@@ -1,3 +1,6 @@
+"""Template context of every page: the actor, the role-aware menu, the node chain for the
+header and breadcrumbs."""
+
 from mutualaid.tenancy.models import Role
 from portal.navigation import items_for
 

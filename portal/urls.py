@@ -1,3 +1,6 @@
+"""The root URLconf: pages of every app, /api/v1/ (``portal.api_urls``), the schema and docs,
+the admin, /healthz."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

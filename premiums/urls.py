@@ -1,3 +1,6 @@
+"""Premiums pages: the invoice queue, an invoice and its payments, receipts, certificates,
+renewals."""
+
 from django.urls import path
 from django.views.generic import RedirectView
 

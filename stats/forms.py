@@ -1,3 +1,5 @@
+"""Statistics forms: dashboard filters and the monthly return's review."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Statistics pages: dashboards per node, tables as .xlsx, monthly returns, fund statements."""
+
 from django.urls import path
 
 from stats import views

@@ -1,3 +1,6 @@
+"""Admin of tenants, the organisation tree and staff: platform operators see every tenant,
+staff only their subtree (``ScopedAdmin``)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 

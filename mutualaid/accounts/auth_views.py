@@ -1,3 +1,5 @@
+"""Sign-in: Django's login view with django-axes throttling and the portal's template."""
+
 from django.contrib.auth import views as auth_views
 
 

@@ -1,3 +1,5 @@
+"""Organisation tree and user management pages (URL names keep the ``tenancy`` namespace)."""
+
 from django.urls import path
 
 from mutualaid.accounts import views

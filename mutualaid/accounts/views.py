@@ -1,3 +1,6 @@
+"""Organisation tree and user pages: thin views over ``accounts.services``; every object
+through an access helper (404 outside the actor's subtree)."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render

@@ -1,3 +1,5 @@
+"""Keyset pagination for every API list (DRF's cursor paging: no OFFSET, no COUNT(*))."""
+
 from rest_framework.pagination import CursorPagination
 
 

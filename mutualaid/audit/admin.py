@@ -1,3 +1,6 @@
+"""The audit log in the admin: read-only for everyone, scoped to the actor's tenant and
+subtree."""
+
 from django.contrib import admin
 
 from mutualaid.audit.models import AuditEvent

@@ -1,3 +1,5 @@
+"""The audit log page."""
+
 from django.urls import path
 
 from mutualaid.audit import views

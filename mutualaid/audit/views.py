@@ -1,3 +1,5 @@
+"""The audit log page for auditors and office admins: filtered, keyset-paged, scoped."""
+
 from django.shortcuts import render
 
 from mutualaid.audit import selectors

@@ -1,3 +1,5 @@
+"""Work calendar pages: a year's holidays and make-up workdays, editable by office admins."""
+
 from django.urls import path
 
 from mutualaid.calendar import views

@@ -1,3 +1,6 @@
+"""The staff home page (counts in the actor's subtree, recent activity, calendar notice) and
+``/healthz`` (database and Redis)."""
+
 import redis
 from django.conf import settings
 from django.db import connection

@@ -1,3 +1,5 @@
+"""Who reads which notification: its recipient only (404 for anyone else)."""
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 

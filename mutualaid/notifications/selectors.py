@@ -1,3 +1,5 @@
+"""Reads of a user's notifications: keyset pages, the unread count for the header badge."""
+
 from mutualaid.core.paging import KeysetPage, keyset_page
 from mutualaid.notifications.models import Notification
 from mutualaid.tenancy.scoping import Actor

@@ -1,3 +1,6 @@
+"""Thin Celery tasks for notifications: the e-mail of a notification, sent by a worker (never
+inside a request)."""
+
 from celery import shared_task
 
 from mutualaid.notifications import services

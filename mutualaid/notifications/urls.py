@@ -1,3 +1,5 @@
+"""Notification pages: the list and marking read."""
+
 from django.urls import path
 
 from mutualaid.notifications import views

@@ -1,3 +1,5 @@
+"""Notification pages: a user's own notifications, read and marked read."""
+
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme

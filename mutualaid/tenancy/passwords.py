@@ -1,3 +1,5 @@
+"""Password validation beyond Django's: letters and digits both required."""
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 

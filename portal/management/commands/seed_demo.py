@@ -1,3 +1,6 @@
+"""``manage.py seed_demo``: the demo tenants, users of every role and each app's demo data;
+safe to re-run."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
