@@ -1,4 +1,5 @@
-"""Statistics forms: dashboard filters and the monthly return's review."""
+"""Statistics forms: a monthly return's submission, send-back and preparation, and the
+tenant's return settings (due working day, reminder)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

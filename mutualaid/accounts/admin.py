@@ -1,5 +1,5 @@
-"""Admin of tenants, the organisation tree and staff: platform operators see every tenant,
-staff only their subtree (``ScopedAdmin``)."""
+"""Admin of tenants, the organisation tree and users: tenants and users for platform
+operators only; the tree and staff read-only, scoped like every admin page."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin

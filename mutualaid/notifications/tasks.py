@@ -1,4 +1,4 @@
-"""Thin Celery tasks for notifications: the e-mail of a notification, sent by a worker (never
+"""Thin Celery task for notifications: mail the ones not mailed yet, in a worker (never
 inside a request)."""
 
 from celery import shared_task
