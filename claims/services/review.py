@@ -4,9 +4,10 @@ records the exclusions found and has the engine assess the claim again.
 
 Four-eyes (SPEC §2): the filer never approves; above the tenant's threshold, and for any
 amount above the engine's assessment, a second reviewer confirms the first approval's
-amount, and is another person (a database check says so too). Who may decide in which state is ``claims.access``'s action table, checked
-with the claim's row locked. An approval starts the payout limit (working days of the
-tenant's calendar) and ends the cover when the benefit says so (SPEC §3).
+amount, and is another person (a database check says so too). Who may decide in which
+state is ``claims.access``'s action table, checked with the claim's row locked. An
+approval starts the payout limit (working days of the tenant's calendar) and ends the
+cover when the benefit says so (SPEC §3).
 """
 
 from __future__ import annotations
@@ -213,9 +214,7 @@ def needs_second_approval(claim: Claim, amount: Decimal) -> bool:
     or it is above what the engine assessed — one reviewer may pay less than the terms
     give, never more, whatever the threshold."""
     assessed = claim.assessed_amount or Decimal("0.00")
-    return (
-        claim.needs_four_eyes or amount > claim.tenant.four_eyes_threshold or amount > assessed
-    )
+    return claim.needs_four_eyes or amount > claim.tenant.four_eyes_threshold or amount > assessed
 
 
 def _approve_finally(claim: Claim, *, on: dt.date) -> None:

@@ -85,9 +85,7 @@ def test_through_the_service(world, covered, threshold, amount, approvals):
     # The first approver cannot confirm their own amount; another reviewer does.
     with pytest.raises(DomainError) as refused:
         review.claim_decide(actor=reviewer, claim=claim, action="approve")
-    assert {e.code for errors in refused.value.error_dict.values() for e in errors} == {
-        "four_eyes"
-    }
+    assert {e.code for errors in refused.value.error_dict.values() for e in errors} == {"four_eyes"}
     claim = review.claim_decide(actor=reviewer2, claim=claim, action="approve")
     assert claim.status == ClaimStatus.APPROVED and claim.approved_amount == Decimal(amount)
     assert (claim.first_approver_id, claim.second_approver_id) == (
