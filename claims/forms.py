@@ -63,13 +63,43 @@ class ReportForm(forms.Form):
         help_text=_("The member, a family member… Empty: you report it yourself."),
     )
     reporter_phone = _text(_("Reporter's phone"), max_length=30)
+    same_incident_as = _select(
+        _("Same incident as report"),
+        [],
+        help_text=_(
+            "A death after the disability of the same accident, say: choose the earlier "
+            "report, and what was granted on it is deducted as the plan says."
+        ),
+    )
 
-    def __init__(self, *args, plans=(), **kwargs):
+    def __init__(self, *args, plans=(), kinds=None, earlier=(), **kwargs):
+        """``kinds``: the event kinds the member's cover pays for (None: every kind; the
+        service refuses a kind not covered on the event date either way); ``earlier``:
+        the member's earlier reports (the field is left out when there are none)."""
         super().__init__(*args, **kwargs)
         choices = [(str(p.pk), p.display_name) for p in plans]
         if len(choices) != 1:
             choices = [("", "—"), *choices]
         self.fields["plan"].widget.choices = choices
+        if kinds is not None:
+            self.fields["event_kind"].widget.choices = [
+                ("", "—"),
+                *((kind, label) for kind, label in EVENT_KINDS.items() if kind in kinds),
+            ]
+        if earlier:
+            self.fields["same_incident_as"].widget.choices = [
+                ("", "—"),
+                *(
+                    (
+                        str(r.pk),
+                        f"{r.number} · {r.event_date.isoformat()} · "
+                        f"{EVENT_KINDS.get(r.event_kind, r.event_kind)}",
+                    )
+                    for r in earlier
+                ),
+            ]
+        else:
+            del self.fields["same_incident_as"]
 
 
 class ApplicationForm(AccountOnFileMixin, forms.Form):

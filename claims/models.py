@@ -3,6 +3,7 @@
 - ``IncidentReport`` (报案): member, event kind, event date, a short description; the
   report deadline is computed from the plan's terms and the tenant's work calendar
   (遇节假日顺延). A late report waits for a reviewer who accepts it only with a reason.
+  A report may name the first report of the same incident (``same_incident_as``).
 - ``Claim`` (申领): one per accepted report: the facts the plan's formulas read, the
   payee, the documents; assessed by the plans engine against the policy in force on the
   event date (the assessment is stored with the claim), then reviewed. Four-eyes above
@@ -82,6 +83,18 @@ class IncidentReport(models.Model):
     late_reason = models.TextField(_("reason for accepting the late report"), blank=True)
     late_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: The first report of the same incident (a death after the disability of one accident):
+    #: an earlier report of the same member. Always the incident's first report, so every
+    #: report of one incident names the same one; the assessment deducts what was granted
+    #: on them as the engine does within one report (SPEC §3 modifiers).
+    same_incident_as = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("same incident as report"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -77,6 +77,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "reporter_phone",
             "late_reason",
             "late_decided_by",
+            "same_incident_as",
             "created_by",
             "created_at",
             "claim",
@@ -101,6 +102,11 @@ class ReportCreateSerializer(serializers.Serializer):
     description = _raw(2000, default="")
     reporter_name = _raw(100)
     reporter_phone = _raw(30)
+    same_incident_as = _raw(
+        64,
+        help_text="An earlier report of the same member for the same incident (its id): "
+        "what was granted on it is deducted where the plan says so.",
+    )
 
 
 class ClaimReasonSerializer(serializers.Serializer):

@@ -3,7 +3,12 @@ event date, its result stored with the claim as it was shown to the reviewer.
 
 The engine (``plans.rules``) is pure; this module gives it its picture of the policy —
 tranches with their waiting periods, and what earlier claims on it were granted (as
-approved or paid, not as assessed: caps and limits count what the member really gets).
+approved or paid, not as assessed: caps and limits count what the member really gets),
+each with its incident: a report's own, or the first report of the incident it names as
+the same (``IncidentReport.same_incident_as``), so the engine's same-event deduction
+reaches a death reported after the disability of the same accident. Claims on other
+policies (another plan, another period) are not the engine's concern: its caps and
+deductions are per policy.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +43,14 @@ COUNTED_STATUSES = (
 ADJUSTMENT_ITEM = "adjustment"
 
 
+def incident_of(claim: Claim) -> str:
+    """The incident a claim answers, as the engine's ``event_ref``: the first report of the
+    incident its report names as the same one, else its own report. Items that exclude
+    each other (death and disability of one accident) deduct what was granted on claims
+    of the same incident (SPEC §3 modifiers)."""
+    return str(claim.report.same_incident_as_id or claim.report_id)
+
+
 def facts_of(claim: Claim) -> ClaimFacts:
     values: dict[str, Any] = {}
     for name, raw in (claim.facts or {}).items():
@@ -48,7 +62,7 @@ def facts_of(claim: Claim) -> ClaimFacts:
         event_date=claim.event_date,
         condition=claim.condition or None,
         cause=claim.cause or None,
-        event_ref=str(claim.report_id),
+        event_ref=incident_of(claim),
         exclusions=tuple(claim.exclusions or ()),
         **values,
     )
@@ -87,10 +101,11 @@ def snapshot_of(policy: Policy, *, excluding: Claim | None = None) -> PolicySnap
     others = Claim.objects.filter(policy=policy, status__in=COUNTED_STATUSES)
     if excluding is not None:
         others = others.exclude(pk=excluding.pk)
+    others = others.annotate(incident=Coalesce("report__same_incident_as_id", "report_id"))
     for other in others.only("assessment", "report_id", "approved_amount", "paid_amount"):
         for code, amount in _granted_lines(other):
             earlier.append(
-                EarlierPayout(item_code=code, amount=amount, event_ref=str(other.report_id))
+                EarlierPayout(item_code=code, amount=amount, event_ref=str(other.incident))
             )
     return PolicySnapshot(
         terms=terms,

@@ -2,11 +2,12 @@
 asks for documents, sends the claim to investigation or rejects it with a reason; or
 records the exclusions found and has the engine assess the claim again.
 
-Four-eyes (SPEC §2): the filer never approves; above the tenant's threshold a second
-reviewer confirms the first approval's amount, and is another person (a database check
-says so too). Who may decide in which state is ``claims.access``'s action table, checked
-with the claim's row locked. An approval starts the payout limit (working days of the
-tenant's calendar) and ends the cover when the benefit says so (SPEC §3).
+Four-eyes (SPEC §2): the filer never approves; above the tenant's threshold, and for any
+amount above the engine's assessment, a second reviewer confirms the first approval's
+amount, and is another person (a database check says so too). Who may decide in which
+state is ``claims.access``'s action table, checked with the claim's row locked. An
+approval starts the payout limit (working days of the tenant's calendar) and ends the
+cover when the benefit says so (SPEC §3).
 """
 
 from __future__ import annotations
@@ -191,8 +192,7 @@ def _approve(actor: Actor, claim: Claim, *, amount: Any, reason: str) -> Claim:
     claim.adjustment_reason = reason if value != assessed else ""
     claim.decision_reason = reason
     claim.first_approver = actor.user
-    threshold = claim.tenant.four_eyes_threshold
-    if claim.needs_four_eyes or value > threshold:
+    if needs_second_approval(claim, value):
         claim.status = ClaimStatus.SECOND_APPROVAL
         claim.save(update_fields=[*ASSESSMENT_FIELDS, *DECISION_FIELDS, "status", "updated_at"])
         steps.record_step(
@@ -206,6 +206,15 @@ def _approve(actor: Actor, claim: Claim, *, amount: Any, reason: str) -> Claim:
     )
     _notify_approved(claim)
     return claim
+
+
+def needs_second_approval(claim: Claim, amount: Decimal) -> bool:
+    """Four-eyes (SPEC §2, §8.4): the engine asked for it (a discretionary item, or an
+    assessment above the tenant's threshold), the amount approved is above the threshold,
+    or it is above what the engine assessed — one reviewer may pay less than the terms
+    give, never more, whatever the threshold."""
+    assessed = claim.assessed_amount or Decimal("0.00")
+    return claim.needs_four_eyes or amount > claim.tenant.four_eyes_threshold or amount > assessed
 
 
 def _approve_finally(claim: Claim, *, on: dt.date) -> None:

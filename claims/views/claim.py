@@ -95,6 +95,13 @@ def render_detail(
     facts, conditions = _application_shape(claim, terms)
     actions = access.allowed_actions(actor, claim)
     report_actions = access.allowed_actions(actor, report)
+    # The first report of the same incident, as far as the actor reaches it (one query,
+    # only for a report that names one).
+    same_incident = (
+        selectors.report_list(actor=actor).filter(pk=report.same_incident_as_id).first()
+        if report.same_incident_as_id
+        else None
+    )
     documents = selectors.claim_documents(claim=claim)
     on_file = account_on_file(actor, claim)
     if application_form is None:
@@ -116,6 +123,7 @@ def render_detail(
     context = {
         "claim": claim,
         "report": report,
+        "same_incident": same_incident,
         "member": claim.member,
         "terms": terms,
         "event_kind": EVENT_KINDS.get(claim.event_kind, claim.event_kind),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from claims import access
 from claims.forms import ReportForm
+from claims.selectors import report_list
 from claims.services import reports
 from enrolment.models import Policy, PolicyStatus
 from members.access import access_member
@@ -20,6 +21,7 @@ from members.selectors import member_page
 from mutualaid.core.errors import bind_to_form
 from mutualaid.tenancy.access import staff_required
 from plans.models import Plan
+from plans.terms import terms_of
 
 
 def _member_policies(actor, member) -> list[Policy]:
@@ -27,7 +29,7 @@ def _member_policies(actor, member) -> list[Policy]:
     return list(
         Policy.objects.filter(member_id=member.pk, tenant_id=member.tenant_id, plan_id__in=visible)
         .exclude(status=PolicyStatus.CANCELLED)
-        .select_related("plan")
+        .select_related("plan", "plan_version")
         .order_by("-start", "id")
     )
 
@@ -48,7 +50,18 @@ def report_create(request):
         raise PermissionDenied
     policies = _member_policies(actor, member) if member is not None else []
     plans = list({p.plan_id: p.plan for p in policies}.values())
-    form = ReportForm(request.POST or None, plans=plans)
+    # The kinds some cover of the member pays for (the service checks the event date).
+    kinds = (
+        {kind for p in policies for kind in reports.kinds_covered(terms_of(p.plan_version))}
+        if member is not None
+        else None
+    )
+    earlier = (
+        list(report_list(actor=actor).filter(member_id=member.pk).order_by("-created_at")[:50])
+        if member is not None
+        else []
+    )
+    form = ReportForm(request.POST or None, plans=plans, kinds=kinds, earlier=earlier)
     status = 200
     if request.method == "POST":
         status = 400
@@ -72,6 +85,7 @@ def report_create(request):
                         description=data["description"],
                         reporter_name=data["reporter_name"],
                         reporter_phone=data["reporter_phone"],
+                        same_incident_as=data.get("same_incident_as", ""),
                     )
                 except ValidationError as error:
                     bind_to_form(form, error)

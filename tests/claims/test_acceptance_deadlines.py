@@ -35,8 +35,9 @@ from tests.claims.services_support import (
 ROWS = read_acceptance("deadlines.csv")
 D_REPORT = [r for r in ROWS if r["kind"].startswith("report deadline")]
 D_PAYOUT = [r for r in ROWS if r["kind"].startswith("working-day limit")]
-#: The event kinds a report can name; the row's n picks one by the plan's deadline.
-KINDS = ("accident", "illness")
+#: The events (kind, cause) a report can name under 职工综合 (a kind its cover pays for:
+#: issue 16 item 7); the row's n picks one by the plan's deadline (an accident: 3 days).
+KINDS = (("hospital_stay", "accident"), ("illness", ""))
 
 
 def test_the_csv_has_the_d_rows():
@@ -44,9 +45,9 @@ def test_the_csv_has_the_d_rows():
     assert [r["case"] for r in D_PAYOUT] == ["D5"]
 
 
-def _kind_for(plan, days: int) -> str:
+def _kind_for(plan, days: int) -> tuple[str, str]:
     terms = terms_of(plan.versions.get())
-    kinds = [k for k in KINDS if terms.report_deadline_days_for(k) == days]
+    kinds = [k for k in KINDS if terms.report_deadline_days_for(k[0], k[1] or None) == days]
     assert kinds, f"no event kind of {plan.name} has a {days}-day report deadline"
     return kinds[0]
 
@@ -68,9 +69,17 @@ def test_report_deadline_rows(world, covered_all_2026, row):
     member, plan = covered_all_2026
     event = dt.date.fromisoformat(row["start"])
     expected = dt.date.fromisoformat(row["expected"])
-    kind = _kind_for(plan, int(row["n"]))
+    kind, cause = _kind_for(plan, int(row["n"]))
 
-    on_time = report(world, member, plan, event_kind=kind, event_date=event, reported_on=expected)
+    on_time = report(
+        world,
+        member,
+        plan,
+        event_kind=kind,
+        cause=cause,
+        event_date=event,
+        reported_on=expected,
+    )
     assert on_time.deadline == expected, row["note"]
     assert on_time.deadline_provisional is False
     assert (on_time.late, on_time.status) == (False, ReportStatus.ACCEPTED)
@@ -78,7 +87,13 @@ def test_report_deadline_rows(world, covered_all_2026, row):
     assert on_time.claim.expires_on == dt.date(event.year + 1, event.month, event.day)
 
     late = report(
-        world, member, plan, event_kind=kind, event_date=event, reported_on=expected + ONE_DAY
+        world,
+        member,
+        plan,
+        event_kind=kind,
+        cause=cause,
+        event_date=event,
+        reported_on=expected + ONE_DAY,
     )
     assert late.deadline == expected
     assert (late.late, late.status) == (True, ReportStatus.LATE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from claims.models import Claim, ClaimStatus, IncidentReport, ReportStatus
 from claims.services import applications, reports
@@ -142,10 +143,16 @@ def test_a_member_never_covered_by_the_plan_cannot_report(world, covered, seed_p
 
 
 @pytest.mark.django_db
-def test_an_event_outside_the_cover_is_reported_and_assessed_as_such(world, covered):
-    """The report is taken (the office decides); the engine says there was no cover."""
+def test_an_event_outside_the_cover_is_refused_naming_the_cover(world, covered):
+    """Issue 16 item 7: nothing is covered before the cover starts, so the report is refused
+    on the event kind, with the cover's dates (tests/claims/test_report_cover.py has the
+    whole table). The condition is still checked against the plan's list."""
     member, plan, policy = covered
-    rep = report(world, member, plan, event_date=dt.date(2026, 3, 1))
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        report(world, member, plan, event_date=dt.date(2026, 3, 1))
+    (message,) = refused.value.message_dict["event_kind"]
+    assert "2026-03-01" in message and "2026-03-16 – 2027-03-15" in message
+    rep = report(world, member, plan, event_date=EVENT)
     assert rep.claim.policy_id == policy.pk
     claim = applications.claim_update(
         actor=world.actor(world.agent), claim=rep.claim, data={"condition": "malignant_tumour"}

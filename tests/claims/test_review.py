@@ -100,20 +100,19 @@ def test_at_the_threshold_one_approver_is_enough(world, covered):
 
 @pytest.mark.django_db
 def test_exactly_the_threshold_needs_one_approver(world, covered):
-    """ "超过" excludes the number: ¥10,000.00 is not above ¥10,000."""
-    claim = decide(
-        world,
-        world.reviewer,
-        stent(world, covered),
-        amount="10000.00",
-        reason="两枚支架, 按管委会意见",
+    """ "超过" excludes the number: with a ¥9,000 threshold, the ¥9,000.00 stent is not
+    above it. (An amount above the assessment needs two approvers whatever the threshold:
+    tests/claims/test_four_eyes_amounts.py.)"""
+    world.tenant.__class__.objects.filter(pk=world.tenant.pk).update(
+        four_eyes_threshold=Decimal("9000.00")
     )
+    claim = decide(world, world.reviewer, stent(world, covered), amount="9000.00")
     assert claim.status == ClaimStatus.APPROVED
     claim = decide(
         world,
         world.reviewer,
         stent(world, covered),
-        amount="10000.01",
+        amount="9000.01",
         reason="两枚支架, 按管委会意见",
     )
     assert claim.status == ClaimStatus.SECOND_APPROVAL
