@@ -61,10 +61,10 @@ def enrolment_bring_into_force(
 
     Coverage (SPEC §5): from the day after ``payment_date`` to the same calendar day a
     term later (C1, C2) — or, paid before the start the enrolment asked for, from that
-    start for a full term (issue 16 item 6). A renewal paid by the plan's renewal deadline continues the day
-    after the previous period with no new wait for the shares already held; later, it
-    starts like a new enrolment and everything waits (SPEC §7). A mid-term addition
-    covers from the day after payment to the end of the unit's common period.
+    start for a full term (issue 16 item 6). A renewal paid by the plan's renewal deadline
+    continues the day after the previous period with no new wait for the shares already
+    held; later, it starts like a new enrolment and everything waits (SPEC §7). A mid-term
+    addition covers from the day after payment to the end of the unit's common period.
 
     The cover rules are checked again over the real period first (another enrolment may
     have come into force meanwhile); the exclusion constraints are the last guard."""

@@ -77,9 +77,7 @@ def test_a_renewal_is_paid_only_inside_its_window(prepared, actors, paid_on, acc
     assert prepared.enrolment.coverage_start == start
 
 
-def test_a_second_transfer_for_a_renewal_in_force_is_recorded_whenever_it_comes(
-    prepared, actors
-):
+def test_a_second_transfer_for_a_renewal_in_force_is_recorded_whenever_it_comes(prepared, actors):
     services.payment_record(
         actor=actors.finance,
         invoice=prepared,
