@@ -111,7 +111,7 @@ def test_a_renewal_of_a_renewal_is_not_invoiced_or_paid_a_year_ahead(
     )
     with pytest.raises(ValidationError) as refused:
         services.invoice_issue(actor=actors.finance, enrolment=ahead)
-    assert "2027-11-05 to 2028-01-04" in refused.value.messages[0]
+    assert "2027-11-05" in refused.value.messages[0] and "2028-01-04" in refused.value.messages[0]
     ahead.refresh_from_db()
     assert ahead.status == EnrolmentStatus.ACCEPTED
     # The daily job leaves it accepted too, and invoices it once its window has opened.
