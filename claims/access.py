@@ -91,7 +91,7 @@ def access_claim(actor: Actor, claim_id) -> Claim:
             .select_related(
                 "tenant",
                 "organisation",
-                "member",
+                "member__organisation",  # whose ID number is shown whole (members.access)
                 "plan",
                 "report__organisation",
                 "policy__plan_version",

@@ -5,7 +5,8 @@ its audit event and often a second person, so it happens on the claim and batch 
 (or the API), never by editing a row here. The admin lets back-office power users find
 and read rows across their subtree; documents are listed by name only (their bytes are
 read through the scoped claim page), and a batch's lines are on the batch page, which
-pages them (a batch may hold 10,000).
+pages them (a batch may hold 10,000). The payee's account is masked for roles that do not
+pay (mutualaid.tenancy.access).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim, ClaimDecision, ClaimDocument, IncidentReport, PayoutBatch
+from mutualaid.core.cleaning import mask_bank_account
+from mutualaid.tenancy.access import may_see_bank_accounts
 from mutualaid.tenancy.admin_base import ReadOnlyAdmin
+from mutualaid.tenancy.scoping import actor_for
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -91,6 +95,21 @@ class ClaimAdmin(ReadOnlyAdmin):
     @admin.display(description=_("unit"))
     def unit_name(self, obj):
         return obj.organisation.name
+
+    @admin.display(description=_("account number"))
+    def masked_bank_account(self, obj):
+        return mask_bank_account(obj.bank_account)
+
+    def _account_hidden(self, request) -> bool:
+        return not may_see_bank_accounts(actor_for(request.user))
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(self.exclude)
+        return [*exclude, "bank_account"] if self._account_hidden(request) else exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "masked_bank_account"] if self._account_hidden(request) else readonly
 
 
 @admin.register(PayoutBatch)

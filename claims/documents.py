@@ -3,10 +3,11 @@
 A notice tells the member what was paid and why: the benefit items the engine assessed
 (with the reasons an item paid less or nothing), the engine's explanation, the approved
 amount in figures and in Chinese capitals, an adjustment's reason, and the payee with
-the bank and a masked account. Rendered by ``mutualaid.pdf`` with the bundled font, in
-Simplified Chinese whatever the reader's language (an official paper, like the premium
-receipt). ID numbers are always masked, through ``members.access.display_id_number``
-(the one place that decides how an ID number shows), asked never to reveal.
+the bank and a masked account (whoever prints it: the paper goes to the member). Rendered
+by ``mutualaid.pdf`` with the bundled font, in Simplified Chinese whatever the reader's
+language (an official paper, like the premium receipt). ID numbers are always masked,
+through ``members.access.display_id_number`` (the one place that decides how an ID
+number shows), asked never to reveal.
 
 Only claims with an approved amount get a notice (approved, in a batch, or paid); a
 batch's notices cover its lines that are not failed, in line order, and are rendered
@@ -26,6 +27,7 @@ from claims.access import has_notice
 from claims.models import Claim, LineStatus, PayoutBatch, PayoutLine
 from members.access import display_id_number
 from mutualaid import pdf
+from mutualaid.core.cleaning import mask_bank_account
 from mutualaid.money import capitals, fmt_yuan
 from mutualaid.tenancy.scoping import Actor
 from plans.rules.vocab import CAUSES, EVENT_KINDS, REASON_LABELS
@@ -37,14 +39,6 @@ TEMPLATE = "pdf/claim_notice.html"
 BATCH_NOTICES_DIRECT_LIMIT = 200
 
 _RELATED = ("member", "organisation", "plan", "report", "tenant", "policy__plan_version")
-
-
-def mask_account(account: str) -> str:
-    """``6222 **** **** 5670``: the first four and last four digits, as on a bank slip."""
-    account = account or ""
-    if len(account) <= 8:
-        return "*" * len(account)
-    return f"{account[:4]} {'*' * 4} {'*' * 4} {account[-4:]}"
 
 
 def _lines(assessment: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -88,7 +82,7 @@ def notice_context(
         "payee_name": claim.payee_name,
         "payee_relation": claim.get_payee_relation_display(),
         "bank_name": claim.bank_name,
-        "bank_account": mask_account(claim.bank_account),
+        "bank_account": mask_bank_account(claim.bank_account),
         "batch_number": line.batch.number if line is not None else "",
         "paid_on": claim.paid_on,
         "approved_on": claim.approved_on,

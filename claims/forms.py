@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.models import ClaimStatus, DocumentKind, PayeeRelation
 from claims.selectors import GROUP_LABELS, StatusGroup
 from mutualaid.core.errors import bind_to_form
+from mutualaid.core.forms import AccountOnFileMixin
 from plans.rules import CAUSES, EVENT_KINDS, FACTS
 
 
@@ -71,9 +72,10 @@ class ReportForm(forms.Form):
         self.fields["plan"].widget.choices = choices
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(AccountOnFileMixin, forms.Form):
     """The application: the condition and the facts the plan's formulas need for this
-    event, and the payee. Fact fields are built from the plan (``facts``)."""
+    event, and the payee. Fact fields are built from the plan (``facts``); an account the
+    user may not read is ``account_on_file`` (``AccountOnFileMixin``)."""
 
     condition = _select(_("Condition diagnosed"), [])
     payee_name = _text(_("Payee"), max_length=100)
@@ -118,13 +120,15 @@ class ApplicationForm(forms.Form):
         return {name: self.cleaned_data.get(name, "") for name in self.fields}
 
     @staticmethod
-    def initial_for(claim) -> dict:
+    def initial_for(claim, *, with_account: bool = True) -> dict:
+        """The claim's values; ``with_account=False`` leaves the account out (for a user
+        who sees it masked)."""
         return {
             "condition": claim.condition,
             "payee_name": claim.payee_name,
             "payee_relation": claim.payee_relation,
             "bank_name": claim.bank_name,
-            "bank_account": claim.bank_account,
+            "bank_account": claim.bank_account if with_account else "",
             **(claim.facts or {}),
         }
 
@@ -184,7 +188,7 @@ class LateDecisionForm(forms.Form):
     )
 
 
-class PayeeCorrectionForm(forms.Form):
+class PayeeCorrectionForm(AccountOnFileMixin, forms.Form):
     bank_name = _text(_("Bank"), max_length=100)
     bank_account = _text(
         _("Account number"),

@@ -3,6 +3,8 @@
 Input serializers take raw text (dates, amounts, accounts, facts as strings or numbers)
 and hand it to the services unchanged: the services clean and judge every value, so the
 API answers with the pages' own messages under the same field names (one validation path).
+Bank accounts are whole for finance and office admins only (``BankAccountField``, which
+reads the actor from the serializer's context and masks without one).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from claims.models import (
     PayoutBatch,
     PayoutLine,
 )
+from mutualaid.api.fields import BankAccountField
 from plans.rules import FACTS
 
 
@@ -227,6 +230,7 @@ class ClaimDetailSerializer(ClaimSerializer):
     documents = serializers.SerializerMethodField()
     payout_lines = serializers.SerializerMethodField()
     allowed = serializers.SerializerMethodField()
+    bank_account = BankAccountField()
 
     class Meta(ClaimSerializer.Meta):
         fields = [
@@ -372,6 +376,7 @@ class PayoutLineSerializer(serializers.ModelSerializer):
     claim_number = serializers.CharField(source="claim.number", read_only=True)
     member_name = serializers.CharField(source="claim.member.name", read_only=True)
     unit_name = serializers.CharField(source="claim.organisation.name", read_only=True)
+    bank_account = BankAccountField()
 
     class Meta:
         model = PayoutLine

@@ -21,10 +21,10 @@ import datetime as dt
 import uuid
 
 from celery import shared_task
-from django.db import transaction
 
 from claims.models import Claim, ClaimStatus
 from claims.services import daily, payouts
+from mutualaid.outbox import services as outbox
 
 
 def _day(today: str | None) -> dt.date | None:
@@ -68,7 +68,7 @@ def build_payout_batches() -> list[str]:
     approved, unpaid claims. Returns the tenant ids it enqueued."""
     tenant_ids = tenants_with_approved_claims()
     for tenant_id in tenant_ids:
-        transaction.on_commit(lambda tenant_id=tenant_id: build_payout_batch.delay(tenant_id))
+        outbox.enqueue(build_payout_batch, tenant_id)
     return tenant_ids
 
 

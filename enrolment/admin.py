@@ -40,6 +40,7 @@ class EnrolmentAdmin(ReadOnlyAdmin):
         "plan",
         "kind",
         "status",
+        "state_today",
         "start_date",
         "member_count",
         "premium_total",
@@ -54,6 +55,10 @@ class EnrolmentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("unit"))
     def unit_name(self, obj):
         return obj.organisation.name
+
+    @admin.display(description=_("state today"))
+    def state_today(self, obj):
+        return obj.state_label
 
 
 class LineAdminForm(forms.ModelForm):
@@ -164,9 +169,13 @@ class TrancheInline(admin.TabularInline):
 
 @admin.register(Policy)
 class PolicyAdmin(ReadOnlyAdmin):
-    list_display = ["member", "plan", "start", "end", "shares", "status", "ended_on"]
+    list_display = ["member", "plan", "start", "end", "shares", "status", "state_today", "ended_on"]
     list_filter = ["status"]
     list_select_related = ["member", "plan"]
     show_full_result_count = False
     date_hierarchy = "start"
     inlines = [TrancheInline]
+
+    @admin.display(description=_("state today"))
+    def state_today(self, obj):
+        return obj.state_label

@@ -36,6 +36,9 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="organisation.name", read_only=True)
     plan_name = serializers.CharField(source="plan.display_name", read_only=True)
     allowed_steps = serializers.SerializerMethodField()
+    #: ``status`` is the record (the workflow); ``state`` what it is today (enrolment.states).
+    state = serializers.CharField(read_only=True)
+    state_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = Enrolment
@@ -49,6 +52,8 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "kind",
             "previous",
             "status",
+            "state",
+            "state_label",
             "start_date",
             "end_date",
             "funding_mode",
@@ -122,6 +127,9 @@ class PolicySerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="organisation.name", read_only=True)
     plan_name = serializers.CharField(source="plan.display_name", read_only=True)
     tranches = PolicyTrancheSerializer(many=True, read_only=True)
+    #: ``status`` is the record; ``state`` what the cover is today (enrolment.states).
+    state = serializers.CharField(read_only=True)
+    state_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = Policy
@@ -141,6 +149,8 @@ class PolicySerializer(serializers.ModelSerializer):
             "start",
             "end",
             "status",
+            "state",
+            "state_label",
             "ended_on",
             "end_reason",
             "tranches",
@@ -240,7 +250,12 @@ class EnrolmentListCreate(ScopedAPIView):
         operation_id="enrolments_list",
         responses=EnrolmentPageSerializer,
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR),
+            OpenApiParameter("status", OpenApiTypes.STR, description="The stored status."),
+            OpenApiParameter(
+                "state",
+                OpenApiTypes.STR,
+                description="The state today: a status, or not_started / in_force / expired.",
+            ),
             OpenApiParameter("unit", OpenApiTypes.UUID),
             OpenApiParameter("plan", OpenApiTypes.UUID),
             CURSOR,
@@ -254,6 +269,7 @@ class EnrolmentListCreate(ScopedAPIView):
         page = selectors.enrolment_page(
             actor=self.actor,
             status=params.get("status", ""),
+            state=params.get("state", ""),
             unit=unit,
             plan=plan,
             after=params.get("cursor"),

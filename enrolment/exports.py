@@ -7,8 +7,13 @@ streams ``policy_rows`` through a server-side cursor (``iter_values``) into
 
 ID numbers are masked. Whole numbers are written only when the user asks and may see
 them (``members.access``: office admins, reviewers and auditors, and agents, for the
-members of the units they reach; cadres and finance never): each row is checked
-against the member's unit now, as ``may_see_full_id_number`` does for one member.
+members of the units they reach; cadres and finance never): each row's member unit now
+is tested against ``full_id_number_prefix``, the rule ``may_see_full_id_number`` applies
+to one member. An export with whole numbers is recorded in the audit log (who, the
+filters, how many rows, how many of them whole).
+
+The status column and filter are the state the policy is in today (``enrolment.states``):
+last year's cover reads "expired", not the "in force" of its record.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enrolment.models import Policy, PolicyStatus
-from members.access import FULL_ID_ROLES
+from enrolment.models import Policy
+from enrolment.states import POLICY_STATE_LABELS, CoverState, policy_state_expression
+from members.access import full_id_number_prefix
 from members.models import Unit
 from members.selectors import unit_choices
+from mutualaid.audit.services import record
 from mutualaid.core.cleaning import mask_id_number
 from mutualaid.core.xlsx import DATE, ID_NUMBER, NUMBER, TEXT, ExportColumn, iter_values, write_xlsx
 from mutualaid.jobs.models import Job
@@ -53,7 +60,7 @@ PATHS = (
     "tier",
     "start",
     "end",
-    "status",
+    "state",
     "ended_on",
     "member__organisation__path",
 )
@@ -79,7 +86,7 @@ def export_columns() -> list[ExportColumn]:
 
 def may_export_full_ids(actor: Actor) -> bool:
     """The roles that may see whole ID numbers of (some) members they reach."""
-    return actor.has_role(*FULL_ID_ROLES) or actor.has_role(Role.AGENT)
+    return full_id_number_prefix(actor) is not None
 
 
 def policy_rows(
@@ -91,8 +98,8 @@ def policy_rows(
     status: str = "",
 ) -> QuerySet[Policy]:
     """Policies in the actor's subtree, filtered: the enrolling unit, the plan, cover on a
-    date, the policy's status."""
-    qs = Policy.objects.for_actor(actor)
+    date, the policy's state today; ``state`` annotated (``enrolment.states``)."""
+    qs = Policy.objects.for_actor(actor).annotate(state=policy_state_expression())
     if unit is not None:
         qs = qs.filter(organisation_id=unit.pk)
     if plan is not None:
@@ -102,20 +109,24 @@ def policy_rows(
             Q(ended_on__isnull=True) | Q(ended_on__gte=on_date)
         )
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(state=status)
     return qs.order_by("organisation__path", "member__name", "start", "id")
 
 
-def _labelled(rows, *, actor_path: str, full: bool):
-    """Status and sex as words; whole IDs only for members the actor reaches now."""
-    statuses = dict(PolicyStatus.choices)
+def _labelled(rows, *, full_prefix: str | None, counts: dict[str, int]):
+    """State and sex as words; whole IDs only under ``full_prefix`` (members the actor may
+    see whole, ``members.access``); ``counts["full"]`` counts the rows written whole."""
+    states = {value: str(label) for value, label in POLICY_STATE_LABELS.items()}
     sexes = {"male": "男", "female": "女", "M": "男", "F": "女"}
     for row in rows:
         row = list(row)
-        row[_STATUS] = str(statuses.get(row[_STATUS], row[_STATUS]))
+        row[_STATUS] = states.get(row[_STATUS], row[_STATUS])
         row[_SEX] = sexes.get(row[_SEX], row[_SEX] or "")
-        if full and not (row[_PATH] or "").startswith(actor_path):
-            row[_ID] = mask_id_number(row[_ID])
+        if full_prefix is not None:
+            if (row[_PATH] or "").startswith(full_prefix):
+                counts["full"] += 1
+            else:
+                row[_ID] = mask_id_number(row[_ID])
         yield row
 
 
@@ -141,7 +152,7 @@ class ExportForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
         label=gettext_lazy("Status"),
-        choices=[("", gettext_lazy("Every status")), *PolicyStatus.choices],
+        choices=[("", gettext_lazy("Every status")), *CoverState.choices],
     )
     full_id_numbers = forms.BooleanField(
         required=False,
@@ -207,7 +218,9 @@ def run_export(job, report, actor: Actor) -> JobOutcome:
     total = qs.count()
     report(0, total)
     path = job_file_path(job, "roster.xlsx")
-    rows = _labelled(iter_values(qs, PATHS), actor_path=actor.path, full=full)
+    full_prefix = full_id_number_prefix(actor) if full else None
+    counts = {"full": 0}
+    rows = _labelled(iter_values(qs, PATHS), full_prefix=full_prefix, counts=counts)
     written = write_xlsx(
         path=path,
         rows=rows,
@@ -217,6 +230,22 @@ def run_export(job, report, actor: Actor) -> JobOutcome:
         progress=lambda n: report(n, total),
         progress_every=2000,
     )
+    if full:
+        # Who took which people's whole numbers out of the portal, and how many (SPEC §4).
+        record(
+            actor=actor,
+            action="enrolment.roster_export_full_ids",
+            obj=job,
+            organisation=unit.organisation if unit else actor.organisation,
+            after={
+                "rows": written,
+                "full_id_numbers": counts["full"],
+                "unit": params.get("unit") or "",
+                "plan": params.get("plan") or "",
+                "on_date": params.get("on_date") or "",
+                "status": params.get("status") or "",
+            },
+        )
     stamp = dt.date.today().strftime("%Y%m%d")
     name = f"{unit.organisation.name if unit else _('roster')}-{stamp}.xlsx"
     return JobOutcome(

@@ -33,7 +33,6 @@ from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeO
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import MemberCategory
@@ -281,6 +280,22 @@ class Enrolment(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @property
+    def state(self) -> str:
+        """The state it is shown in today: its workflow status, or once in force where today
+        falls in its cover (``enrolment.states``)."""
+        from enrolment.states import enrolment_state
+
+        return enrolment_state(
+            status=self.status, coverage_start=self.coverage_start, coverage_end=self.coverage_end
+        )
+
+    @property
+    def state_label(self) -> str:
+        from enrolment.states import ENROLMENT_STATE_LABELS
+
+        return str(ENROLMENT_STATE_LABELS[self.state])
+
     def party_amounts(self) -> dict[str, Decimal]:
         return {name: getattr(self, name) for name in PARTY_FIELDS}
 
@@ -487,9 +502,20 @@ class Policy(models.Model):
         return self.ended_on or self.end
 
     @property
-    def has_expired(self) -> bool:
-        """In force by its record, but its period is over (nothing flips the status at the end)."""
-        return self.status == PolicyStatus.IN_FORCE and self.end < timezone.localdate()
+    def state(self) -> str:
+        """The state it is shown in today (``enrolment.states``: nothing flips the status when
+        the period ends, so the record alone would say "in force" for last year's cover)."""
+        from enrolment.states import policy_state
+
+        return policy_state(
+            status=self.status, start=self.start, end=self.end, ended_on=self.ended_on
+        )
+
+    @property
+    def state_label(self) -> str:
+        from enrolment.states import POLICY_STATE_LABELS
+
+        return str(POLICY_STATE_LABELS[self.state])
 
 
 class ShareTranche(models.Model):

@@ -13,6 +13,7 @@ Readers pass the statuses below as query parameters; SQL names none of them.
 from __future__ import annotations
 
 from enrolment.models import EnrolmentStatus, PolicyStatus
+from enrolment.states import COVERING_STATUSES
 
 #: tenant_id, organisation_id (the enrolling unit's node), plan_id, member_id, status,
 #: start, last_covered_day (``ended_on`` when cover stopped early, else ``end``).
@@ -23,5 +24,9 @@ ENROLMENTS_VIEW = "enrolment_stats_enrolments"
 
 #: A policy that never was: the only status a count of policies leaves out.
 POLICY_VOID = PolicyStatus.CANCELLED
+#: Statuses whose cover runs over its days (``enrolment.states``, the one rule of what is
+#: "in force"): a policy covers day d when its status is one of these and
+#: start ≤ d ≤ last_covered_day.
+POLICY_COVERING = list(COVERING_STATUSES)
 #: An enrolment whose cover came into force (paid; its coverage dates are the real ones).
 ENROLMENT_IN_FORCE = EnrolmentStatus.IN_FORCE

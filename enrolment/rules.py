@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -45,6 +45,8 @@ COLUMNS = {
     "category": gettext_lazy("Category"),
     "phone": gettext_lazy("Phone"),
     "employment_status": gettext_lazy("Employment status"),
+    "sex": gettext_lazy("Sex"),
+    "birth_date": gettext_lazy("Birth date"),
     "member": gettext_lazy("Member"),
 }
 
@@ -170,6 +172,8 @@ class EnrolmentRules:
     mid_term_addition: str
     term_months: int
     waiting_days: int
+    #: A tier's name → its code: a roster (the template's drop-down) names tiers by name.
+    tier_codes: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -193,6 +197,7 @@ class EnrolmentRules:
             mid_term_addition=terms.mid_term_addition,
             term_months=terms.term_months,
             waiting_days=terms.waiting_period.days,
+            tier_codes={tier.name: code for code, tier in terms.tiers.items()},
         )
 
     @property
@@ -555,18 +560,64 @@ def check_batch(
 # --- Whole-enrolment rules -----------------------------------------------------------------
 
 
+#: Which count of the unit's members the participation rule compared the roster with.
+DECLARED, REGISTERED = "declared", "registered"
+
+
+def participation_base(
+    *, declared: int | None, registered_eligible: int, registered_ineligible: int
+) -> tuple[int, str]:
+    """(eligible members, ``DECLARED`` or ``REGISTERED``): what the roster is held against.
+
+    A unit registers in the portal only the members it enrols, so counting registered
+    members lets a unit of 20 that registers 15 pass with 15 (issue 16). When the unit has
+    recorded its union membership (``Unit.union_member_count`` > 0), that is the base,
+    less the registered members this plan's conditions exclude (a women's plan does not
+    count the men the unit registered; unregistered members count as eligible, the unit
+    shows otherwise by registering them) — never fewer than the registered eligible ones.
+    Without a recorded number: the registered eligible members (docs/decisions.md)."""
+    if declared:
+        return max(registered_eligible, declared - registered_ineligible), DECLARED
+    return registered_eligible, REGISTERED
+
+
 def participation_problems(
-    rules: EnrolmentRules, *, eligible: int, enrolled: int
+    rules: EnrolmentRules,
+    *,
+    eligible: int,
+    enrolled: int,
+    source: str = REGISTERED,
+    declared: int | None = None,
 ) -> list[LineError]:
     """The unit's participation rule, checked on submission (SPEC §3, §5).
 
-    ``eligible``: the unit's members who meet the plan's conditions; ``enrolled``: those of
-    them on the roster. Below the headcount everyone must join; otherwise at least the
-    minimum share. Mid-term additions are not judged by it (the caller skips them)."""
+    ``eligible``: the unit's members who meet the plan's conditions (``participation_base``:
+    counted from its declared union membership or from its registered members, as
+    ``source`` says); ``enrolled``: those of them on the roster. Below the headcount
+    (不满: the headcount itself is not below it) everyone must join; otherwise at least the
+    minimum share (以上: the share itself passes). The message says which count was used.
+    Mid-term additions are not judged by it (the caller skips them)."""
     part = rules.participation
     problems = []
     if eligible == 0:
         return problems
+    facts = {"eligible": eligible, "enrolled": enrolled, "declared": declared or 0}
+    if source == DECLARED:
+        counted = (
+            _(
+                "%(eligible)d eligible counted from the %(declared)d union members the unit "
+                "declared, %(enrolled)d on the roster"
+            )
+            % facts
+        )
+    else:
+        counted = (
+            _(
+                "%(eligible)d eligible among the members registered in the portal (the unit has "
+                "not recorded its union membership), %(enrolled)d on the roster"
+            )
+            % facts
+        )
     if part.all_below_headcount is not None and eligible < part.all_below_headcount:
         if enrolled < eligible:
             problems.append(
@@ -575,13 +626,9 @@ def participation_problems(
                     "participation_all",
                     _(
                         "Units with fewer than %(headcount)d eligible members must enrol all of "
-                        "them (%(eligible)d eligible, %(enrolled)d on the roster)."
+                        "them (%(counted)s)."
                     )
-                    % {
-                        "headcount": part.all_below_headcount,
-                        "eligible": eligible,
-                        "enrolled": enrolled,
-                    },
+                    % {"headcount": part.all_below_headcount, "counted": counted},
                 )
             )
         return problems
@@ -591,11 +638,8 @@ def participation_problems(
             LineError(
                 NON_FIELD,
                 "participation_ratio",
-                _(
-                    "At least %(percent)s%% of the unit's eligible members must join "
-                    "(%(eligible)d eligible, %(enrolled)d on the roster)."
-                )
-                % {"percent": f"{percent:f}", "eligible": eligible, "enrolled": enrolled},
+                _("At least %(percent)s%% of the unit's eligible members must join (%(counted)s).")
+                % {"percent": f"{percent:f}", "counted": counted},
             )
         )
     return problems

@@ -12,6 +12,7 @@ from enrolment.models import (
     ShareTranche,
     StatusChange,
 )
+from enrolment.states import ENROLMENT_STATE_LABELS, enrolment_state_filter
 from members.models import Member, Unit
 from members.selectors import member_search_filter
 from mutualaid.core.paging import KeysetPage, keyset_page
@@ -30,12 +31,17 @@ def enrolment_list(
     *,
     actor: Actor,
     status: str = "",
+    state: str = "",
     unit: Unit | None = None,
     plan: Plan | None = None,
 ) -> QuerySet[Enrolment]:
+    """The actor's enrolments; ``status``: the stored workflow status (the work queues);
+    ``state``: the state shown today (``enrolment.states``: in force splits by the dates)."""
     qs = Enrolment.objects.for_actor(actor).select_related("organisation", "plan", "plan_version")
     if status in EnrolmentStatus.values:
         qs = qs.filter(status=status)
+    if state in ENROLMENT_STATE_LABELS:
+        qs = qs.filter(enrolment_state_filter(state))
     if unit is not None:
         qs = qs.filter(organisation_id=unit.pk)
     if plan is not None:
@@ -47,13 +53,14 @@ def enrolment_page(
     *,
     actor: Actor,
     status: str = "",
+    state: str = "",
     unit: Unit | None = None,
     plan: Plan | None = None,
     after: str | None = None,
     size: int = PAGE_SIZE,
 ) -> KeysetPage:
     """One page of enrolments, newest first; one query (totals are columns, not sums)."""
-    qs = enrolment_list(actor=actor, status=status, unit=unit, plan=plan)
+    qs = enrolment_list(actor=actor, status=status, state=state, unit=unit, plan=plan)
     return keyset_page(qs, order=ENROLMENT_ORDER, after=after, size=size)
 
 

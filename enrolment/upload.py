@@ -29,11 +29,12 @@ from django.utils.translation import gettext_lazy
 from enrolment import access
 from enrolment.jobs import IMPORT, PREVIEW
 from enrolment.roster.reader import DEFAULT_MAX_BYTES
-from enrolment.roster.template import build_template_xlsx
+from enrolment.roster.template import build_template_xlsx, template_options
 from mutualaid.jobs.models import Job, JobStatus
 from mutualaid.jobs.services import job_create, job_enqueue, job_file_path
 from mutualaid.jobs.tasks import run_job
 from mutualaid.tenancy.access import staff_required
+from plans.terms import terms_of
 
 DRAFTERS = access.DRAFTERS
 ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
@@ -118,7 +119,9 @@ def upload(request, enrolment_id):
 def upload_template(request, enrolment_id):
     enrolment = _drafting(request, enrolment_id)
     data = build_template_xlsx(
-        unit_name=enrolment.organisation.name, plan_name=enrolment.plan.display_name
+        unit_name=enrolment.organisation.name,
+        plan_name=enrolment.plan.display_name,
+        **template_options(terms_of(enrolment.plan_version)),
     )
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

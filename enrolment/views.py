@@ -29,6 +29,7 @@ from enrolment.models import EnrolmentKind, EnrolmentStatus, FundingMode
 from enrolment.rules import LineError
 from enrolment.services import cover, drafts, lines, workflow
 from enrolment.services.common import RosterRejected
+from enrolment.states import ENROLMENT_STATE_CHOICES
 from members.access import access_unit, display_id_number
 from members.models import Member
 from members.selectors import unit_choices
@@ -75,11 +76,13 @@ def _tiers(enrolment) -> list[tuple[str, str]]:
 @staff_required()
 def enrolment_list(request):
     actor = request.actor
+    # The filter offers the states the list shows (an enrolment in force whose cover has
+    # ended is "expired"), so it filters by the state, not the stored status.
     status = request.GET.get("status", "")
     unit = access_unit(actor, request.GET["unit"]) if request.GET.get("unit") else None
     plan = access_plan_filter(actor, request.GET["plan"]) if request.GET.get("plan") else None
     page = selectors.enrolment_page(
-        actor=actor, status=status, unit=unit, plan=plan, after=request.GET.get("after")
+        actor=actor, state=status, unit=unit, plan=plan, after=request.GET.get("after")
     )
     keep = {
         k: v
@@ -94,7 +97,7 @@ def enrolment_list(request):
             "status": status,
             "unit": unit,
             "plan": plan,
-            "statuses": EnrolmentStatus.choices,
+            "statuses": ENROLMENT_STATE_CHOICES,
             "plans": Plan.objects.for_actor(actor).order_by("code"),
             "keep": keep,
             "can_create": access.can_draft(actor),

@@ -82,11 +82,18 @@ def may_see_full_id_number(actor: Actor, member: Member) -> bool:
     payout files name payee, bank account and amount, not the ID. A user holding one of
     the roles above in addition (a cadre who is also a reviewer) sees whole numbers.
     """
-    if actor.has_role(*FULL_ID_ROLES):
-        return actor.reaches(member.organisation)
-    if actor.has_role(Role.AGENT):
-        return actor.reaches(member.organisation)
-    return False
+    prefix = full_id_number_prefix(actor)
+    return prefix is not None and actor.reaches(member.organisation)
+
+
+def full_id_number_prefix(actor: Actor) -> str | None:
+    """The same rule for sets of rows (lists, exports, SQL): whole numbers are shown for the
+    members whose unit's path starts with the returned prefix (the actor's own path), and
+    for nobody when it is None. ``may_see_full_id_number`` is this prefix tested on one
+    member; a streamed export tests each row's path against it."""
+    if actor.has_role(*FULL_ID_ROLES) or actor.has_role(Role.AGENT):
+        return actor.path
+    return None
 
 
 def display_id_number(member: Member, actor: Actor, *, reveal: bool = True) -> str:

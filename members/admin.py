@@ -3,7 +3,9 @@
 Adding goes through the pages (a unit is a node of the tree; a member needs a unit),
 and nothing is deleted here (members carry policies and claims). Changes run the same
 validation functions and services as the pages, so they are checked and audited alike.
-ID numbers are masked for roles that do not see whole numbers (members.access).
+ID numbers are masked for roles that do not see whole numbers (members.access), and a
+unit's bank account for roles that do not pay (mutualaid.tenancy.access): for them the
+field is a masked line, and saving keeps the stored account.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from members import services
 from members.access import can_manage_members, display_id_number, may_see_full_id_number
 from members.models import Member, MemberTransfer, Unit
 from members.selectors import member_search_filter
+from mutualaid.core.cleaning import mask_bank_account
 from mutualaid.core.errors import bind_to_form
-from mutualaid.tenancy.access import can_manage_units
+from mutualaid.tenancy.access import can_manage_units, may_see_bank_accounts
 from mutualaid.tenancy.admin_base import ReadOnlyAdmin, ScopedAdmin
 from mutualaid.tenancy.scoping import actor_for
 
@@ -90,6 +93,32 @@ class UnitAdmin(ScopedAdmin):
     def name(self, obj):
         return obj.organisation.name
 
+    @admin.display(description=_("Bank account"))
+    def masked_bank_account(self, obj):
+        return mask_bank_account(obj.bank_account)
+
+    def _account_hidden(self, request) -> bool:
+        return not may_see_bank_accounts(actor_for(request.user))
+
+    def get_fields(self, request, obj=None):
+        fields = list(self.fields)
+        if self._account_hidden(request):
+            fields[fields.index("bank_account")] = "masked_bank_account"
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if self._account_hidden(request):
+            readonly.append("masked_bank_account")
+        return readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if self._account_hidden(request):
+            # ``exclude`` does not drop a declared field; shadowing it with None does.
+            form = type("MaskedUnitAdminForm", (form,), {"bank_account": None})
+        return form
+
     def has_add_permission(self, request):
         return False
 
@@ -105,12 +134,15 @@ class UnitAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         # ``obj`` carries the form's raw values only if _post_clean ran; we never let it.
         unit = Unit.objects.select_related("organisation").get(pk=obj.pk)
+        data = {name: form.cleaned_data.get(name) for name in services.UNIT_FIELDS}
+        if "bank_account" not in form.cleaned_data:  # hidden from this user: kept
+            data["bank_account"] = unit.bank_account
         services.unit_update(
             actor=actor_for(request.user),
             unit=unit,
             name=unit.organisation.name,
             code=unit.organisation.code,
-            **{name: form.cleaned_data.get(name) for name in services.UNIT_FIELDS},
+            **data,
         )
 
 

@@ -2,7 +2,8 @@
 
 Lists page by keyset (``?cursor=`` from ``next``), ordered like the pages: units in tree
 order, members by (name, id). ID numbers are masked in every response unless the caller
-asks with ``?full_id_number=1`` and their roles allow whole numbers (members.access).
+asks with ``?full_id_number=1`` and their roles allow whole numbers (members.access). A
+unit's bank account is whole for finance and office admins only (mutualaid.api.fields).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from members.access import (
 )
 from members.models import EmploymentStatus, Member, MemberCategory, MemberTransfer, Unit
 from mutualaid.api.base import ScopedAPIView
+from mutualaid.api.fields import BankAccountField
 from mutualaid.api.keyset import CURSOR, PAGE_SIZE
 from mutualaid.api.keyset import page_size as _page_size
 from mutualaid.api.keyset import paged_response as _paged
@@ -37,6 +39,7 @@ class UnitSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="pk", read_only=True)
     name = serializers.CharField(source="organisation.name", read_only=True)
     code = serializers.CharField(source="organisation.code", read_only=True)
+    bank_account = BankAccountField()
 
     class Meta:
         model = Unit
@@ -211,7 +214,9 @@ class UnitListCreate(ScopedAPIView):
             after=request.query_params.get("cursor"),
             size=_page_size(request),
         )
-        return _paged(request, page, UnitSerializer(page.rows, many=True).data)
+        return _paged(
+            request, page, UnitSerializer(page.rows, many=True, context={"actor": self.actor}).data
+        )
 
     @extend_schema(request=UnitCreateSerializer, responses={201: UnitSerializer})
     def post(self, request):
@@ -220,7 +225,9 @@ class UnitListCreate(ScopedAPIView):
         data = dict(incoming.validated_data)
         parent = access_unit_parent(self.actor, data.pop("parent"))
         unit = services.unit_create(actor=self.actor, parent=parent, **data)
-        return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)
+        return Response(
+            UnitSerializer(unit, context={"actor": self.actor}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class UnitDetail(ScopedAPIView):
@@ -228,7 +235,9 @@ class UnitDetail(ScopedAPIView):
     serializer_class = UnitSerializer
 
     def get(self, request, unit_id):
-        return Response(UnitSerializer(access_unit(self.actor, unit_id)).data)
+        return Response(
+            UnitSerializer(access_unit(self.actor, unit_id), context={"actor": self.actor}).data
+        )
 
     @extend_schema(request=UnitWriteSerializer, responses=UnitSerializer)
     def patch(self, request, unit_id):
@@ -248,7 +257,7 @@ class UnitDetail(ScopedAPIView):
         incoming = UnitWriteSerializer(data={**current, **request.data})
         incoming.is_valid(raise_exception=True)
         unit = services.unit_update(actor=self.actor, unit=unit, **incoming.validated_data)
-        return Response(UnitSerializer(unit).data)
+        return Response(UnitSerializer(unit, context={"actor": self.actor}).data)
 
 
 # --- Members ----------------------------------------------------------------------------------

@@ -10,9 +10,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import EmploymentStatus, Industry, MemberCategory, Ownership
+from mutualaid.core.forms import AccountOnFileMixin
 
 
-class UnitForm(forms.Form):
+class UnitForm(AccountOnFileMixin, forms.Form):
+    """A unit's registration data. ``account_on_file``: see ``AccountOnFileMixin``."""
+
     parent = forms.ModelChoiceField(label=_("Placed under"), queryset=None, to_field_name="pk")
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     code = forms.CharField(label=_("Code"), max_length=50, required=False)

@@ -31,6 +31,7 @@ from members.models import (
     Unit,
 )
 from mutualaid.audit.services import record, snapshot
+from mutualaid.core.cleaning import mask_bank_account
 from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.access import can_manage_units
 from mutualaid.tenancy.models import Organisation, OrganisationKind
@@ -195,7 +196,7 @@ def unit_create(
                     "name": name,
                     "code": node.code,
                     "parent": str(parent.pk),
-                    **snapshot(unit, UNIT_FIELDS),
+                    **_unit_snapshot(unit),
                 },
             )
     except IntegrityError as error:
@@ -239,7 +240,7 @@ def unit_update(
     node = unit.organisation
     try:
         with transaction.atomic():
-            before = {"name": node.name, "code": node.code, **snapshot(unit, UNIT_FIELDS)}
+            before = {"name": node.name, "code": node.code, **_unit_snapshot(unit)}
             node.name = name
             node.code = str(code or "").strip()[:50]
             node.save(update_fields=["name", "code"])
@@ -252,7 +253,7 @@ def unit_update(
                 obj=unit,
                 organisation=node,
                 before=before,
-                after={"name": name, "code": node.code, **snapshot(unit, UNIT_FIELDS)},
+                after={"name": name, "code": node.code, **_unit_snapshot(unit)},
             )
     except IntegrityError as error:
         if "unit_credit_code_unique_per_tenant" in str(error):
@@ -456,6 +457,11 @@ def member_update(
             ) from None
         raise
     return member
+
+
+def _unit_snapshot(unit: Unit) -> dict[str, Any]:
+    # The account is masked for the same reason as ID numbers below: auditors read the log.
+    return {**snapshot(unit, UNIT_FIELDS), "bank_account": mask_bank_account(unit.bank_account)}
 
 
 def _member_snapshot(member: Member) -> dict[str, Any]:

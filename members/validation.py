@@ -80,6 +80,10 @@ def _no_spaces(text: str) -> str:
 # --- ID numbers (GB 11643-1999) ------------------------------------------------------------
 
 ID_NUMBER_LENGTH = 18
+#: The first-generation card's number (GB 11643-1989): no century, no check digit. Those cards
+#: stopped being valid on 2013-01-01; a roster that still holds one is refused with its own
+#: message (docs/decisions.md), never converted: the 18-character number is on the new card.
+FIRST_GENERATION_LENGTH = 15
 
 
 class Sex:
@@ -100,6 +104,7 @@ class IdInfo:
 # 18-digit number looks like after Excel (15 significant digits) and a float.
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d*)?[eE][+-]?\d+$")
 _FLOAT_TEXT = re.compile(r"^\d{15,}\.\d*$")
+_FIRST_GENERATION_FLOAT_TEXT = re.compile(r"^\d{15}\.0*$")
 
 
 def _excel_precision_error(field: str) -> InvalidValue:
@@ -128,6 +133,10 @@ def normalise_id_number(raw: Any, *, field: str = "id_number") -> str:
             _("The ID number must have 18 characters."), code="id_number_length", field=field
         )
     if isinstance(raw, float | Decimal):
+        # 15 digits fit a float exactly: a first-generation number stored as a number is
+        # whole, and is refused below for what it is, not for a precision it did not lose.
+        if raw == int(raw) and 10**14 <= abs(raw) < 10**15:
+            return str(int(raw))
         raise _excel_precision_error(field)
     if isinstance(raw, int):
         # Up to 2**53 a float is exact, so a shorter int is only a wrong length; a longer
@@ -136,6 +145,8 @@ def normalise_id_number(raw: Any, *, field: str = "id_number") -> str:
             raise _excel_precision_error(field)
         raw = str(raw)
     text = _no_spaces(_half_width(str(raw))).lstrip("'")  # a leading ' is Excel's "this is text"
+    if _FIRST_GENERATION_FLOAT_TEXT.match(text):
+        return text.split(".")[0]
     if _SCIENTIFIC.match(text) or _FLOAT_TEXT.match(text):
         raise _excel_precision_error(field)
     return text.upper()
@@ -151,6 +162,16 @@ def validate_id_number(value: Any, *, field: str = "id_number") -> IdInfo:
     number = normalise_id_number(value, field=field)
     if not number:
         raise InvalidValue(_("Enter the ID number."), code="id_number_required", field=field)
+    if len(number) == FIRST_GENERATION_LENGTH and number.isascii() and number.isdigit():
+        # Still a length problem (the code callers know), with the message that says why.
+        raise InvalidValue(
+            _(
+                "First-generation 15-digit ID numbers are no longer valid: enter the "
+                "18-character number of the current ID card."
+            ),
+            code="id_number_length",
+            field=field,
+        )
     if len(number) != ID_NUMBER_LENGTH:
         raise InvalidValue(
             _("The ID number must have 18 characters."), code="id_number_length", field=field
@@ -186,6 +207,108 @@ def validate_id_number(value: Any, *, field: str = "id_number") -> IdInfo:
         )
     sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
     return IdInfo(number=number, sex=sex, birth_date=birth_date)
+
+
+# --- Sex and birth date typed beside an ID number ----------------------------------------------
+#
+# The portal records both from the ID number (SPEC §4: never typed twice). A roster may still
+# carry 性别 and 出生日期 columns; they are checked, not stored: a value that disagrees with a
+# valid ID number most often means the row pairs a name with someone else's number (a column
+# sorted on its own), so the row is refused until someone looks (docs/decisions.md).
+
+_SEX_WORDS = {
+    "男": Sex.MALE,
+    "男性": Sex.MALE,
+    "m": Sex.MALE,
+    "male": Sex.MALE,
+    "女": Sex.FEMALE,
+    "女性": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "female": Sex.FEMALE,
+}
+_SEX_NAMES = {Sex.MALE: "男", Sex.FEMALE: "女"}
+# 1985-03-12, 1985/3/12, 1985.3.12, 1985年3月12日; year and month only: 1985-03, 1985年3月.
+_DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:月?[-/.]?(\d{1,2})日?|月)?$")
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")  # 19850312, 198503
+
+
+def _stated_date(value: Any) -> tuple[int, int, int | None] | None:
+    """(year, month, day or None) of a birth-date cell, None when it is not a date."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.year, value.month, value.day
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = _no_spaces(_half_width(str(value)))
+    match = _DATE_TEXT.match(text) or _DATE_DIGITS.match(text)
+    if match is None:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        dt.date(year, month, day or 1)
+    except ValueError:  # 1985-13-45
+        return None
+    return year, month, day
+
+
+def check_stated_birth_date(value: Any, info: IdInfo, *, field: str = "birth_date") -> None:
+    """A birth date typed beside the ID number must be a date and the one the number holds
+    (year and month only, as 出生年月 columns have it, compare on those). Blank passes."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return
+    stated = _stated_date(value)
+    if stated is None:
+        raise InvalidValue(
+            _(
+                "“%(value)s” is not a date: write the birth date as 1985-03-12, or leave the "
+                "column empty (the birth date is taken from the ID number)."
+            )
+            % {"value": str(value).strip()},
+            code="birth_date_invalid",
+            field=field,
+        )
+    year, month, day = stated
+    born = info.birth_date
+    if (year, month) != (born.year, born.month) or (day is not None and day != born.day):
+        shown = f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day is not None else "")
+        raise InvalidValue(
+            _(
+                "The ID number gives the birth date %(id_date)s, not %(value)s: check that the "
+                "ID number is this person's, then correct the birth date or leave it empty."
+            )
+            % {"id_date": born.isoformat(), "value": shown},
+            code="birth_date_mismatch",
+            field=field,
+        )
+
+
+def check_stated_sex(value: Any, info: IdInfo, *, field: str = "sex") -> None:
+    """A sex typed beside the ID number (男/女) must be the one the number holds. Blank passes."""
+    text = _no_spaces(_half_width(str(value or ""))).lower()
+    if not text:
+        return
+    stated = _SEX_WORDS.get(text)
+    if stated is None:
+        raise InvalidValue(
+            _(
+                "“%(value)s” is not a sex: write 男 or 女, or leave the column empty (the sex "
+                "is taken from the ID number)."
+            )
+            % {"value": str(value).strip()},
+            code="sex_invalid",
+            field=field,
+        )
+    if stated != info.sex:
+        raise InvalidValue(
+            _(
+                "The ID number gives the sex %(id_sex)s, not %(value)s: check that the ID "
+                "number is this person's, then correct the sex or leave it empty."
+            )
+            % {"id_sex": _SEX_NAMES[info.sex], "value": _SEX_NAMES[stated]},
+            code="sex_mismatch",
+            field=field,
+        )
 
 
 def complete_id_number(first17: str) -> str:

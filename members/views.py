@@ -21,7 +21,13 @@ from members.access import (
 from members.extensions import member_page_context
 from members.forms import MemberForm, TransferForm, UnitForm
 from mutualaid.core.errors import bind_to_form
-from mutualaid.tenancy.access import UNIT_MANAGERS, can_manage_units, staff_required
+from mutualaid.tenancy.access import (
+    UNIT_MANAGERS,
+    can_manage_units,
+    may_see_bank_accounts,
+    shown_bank_account,
+    staff_required,
+)
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -70,6 +76,7 @@ def unit_detail(request, unit_id):
         "members/unit_detail.html",
         {
             "unit": unit,
+            "bank_account": shown_bank_account(unit.bank_account, actor),
             "chain": unit.organisation.ancestry(),
             "member_count": count,
             "member_count_capped": capped,
@@ -105,7 +112,12 @@ def unit_create(request):
 def unit_edit(request, unit_id):
     actor = request.actor
     unit = access_unit(actor, unit_id)
-    form = UnitForm(request.POST or None, initial=_unit_initial(unit))
+    form = UnitForm(
+        request.POST or None,
+        initial=_unit_initial(unit),
+        # A cadre edits the registration without reading the account (SPEC §2 roles).
+        account_on_file=None if may_see_bank_accounts(actor) else unit.bank_account,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_update(actor=actor, unit=unit, **form.cleaned_data)

@@ -15,6 +15,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Publish what the outbox holds (work queued while Redis was down). Cheap when empty;
+    # an entry older than the period is dropped, so a stopped worker does not come back
+    # to a pile of drains. Workers also drain when they start (mutualaid/outbox/signals.py).
+    "outbox-drain": {
+        "task": "mutualaid.outbox.tasks.drain_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # From 1 November, remind office admins when next year's holiday table is missing.
     "calendar-next-year-reminder": {
         "task": "mutualaid.calendar.tasks.remind_missing_next_year",

@@ -25,6 +25,9 @@ if not SECRET_KEY:
 # Old keys still accepted for signatures (sessions, password resets) while rotating.
 SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 
+# A demo installation (`make demo` sets it): seed_demo may seed a new, empty database.
+DEMO = envbool("DEMO", False)
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
@@ -41,6 +44,24 @@ DATABASES = {
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# The shared cache: DRF's API throttle counts requests here, so its limit holds across every
+# gunicorn worker and host (a per-process memory cache would multiply it by the workers).
+# Redis (CACHE_URL, else REDIS_URL); short timeouts, and the throttle lets a request through
+# when Redis does not answer (mutualaid.api.throttling). A developer with DEBUG on and
+# neither variable set gets a per-process memory cache. Nothing calls ``cache.clear()``: on
+# Redis it empties the whole database, the task queue with it when they share one.
+if DEBUG and env("REDIS_URL") is None and env("CACHE_URL") is None:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": "mutualaid",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +84,7 @@ INSTALLED_APPS = [
     "mutualaid.calendar",
     "mutualaid.audit",
     "mutualaid.jobs",
+    "mutualaid.outbox",
     "mutualaid.core",
     "mutualaid.accounts",
     "mutualaid.home",
@@ -85,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mutualaid.tenancy.middleware.ActorMiddleware",
+    # Nothing a signed-in user receives is cached (personal data on every page and answer).
+    "mutualaid.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -132,7 +156,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+IP pair after repeated failures.
+# Login throttling (django-axes): lock a username+IP pair after repeated failures. The
+# failures are rows in the database (the handler named here, axes' default, said aloud): every
+# worker counts the same ones, and a Redis outage neither resets nor blocks them.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -176,7 +203,28 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is redelivered: tasks are idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A dead broker must fail a publish in well under a second, not stall a request: the web
+# only ever publishes through the outbox (mutualaid/outbox), which keeps what failed and
+# drains it later. Connect within 1 s, retry the connection once, retry a publish once (a
+# pooled connection that went stale when Redis restarted), then give up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 1.0,
+    # Longer than the worker's 1 s BRPOP, so polling for tasks never trips it.
+    "socket_timeout": 5.0,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0  # the result store (workers write, tests read)
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING (JSON lines) too
@@ -200,7 +248,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "mutualaid.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["mutualaid.api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("API_RATE", "6000/hour")},
 }
 SPECTACULAR_SETTINGS = {

@@ -6,8 +6,8 @@ import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 
+from mutualaid.outbox import services as outbox
 from premiums import renewals, services
 
 
@@ -26,9 +26,7 @@ def premiums_daily(today: str | None = None) -> dict:
     parts = max(1, int(getattr(settings, "RENEWAL_PARTS", 2)))
     if parts > 1:
         for part in range(parts):
-            transaction.on_commit(
-                lambda part=part: prepare_renewals.delay(today, part=part, parts=parts)
-            )
+            outbox.enqueue(prepare_renewals, today, part=part, parts=parts)
         return {"invoices": issued, "renewal_parts": parts}
     run = renewals.renewals_run(today=_day(today))
     return {

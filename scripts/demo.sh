@@ -6,12 +6,16 @@
 # Environment: DATABASE_URL (else an embedded PostgreSQL in var/pgdata), REDIS_URL
 # (else redis://127.0.0.1:6379/0; without Redis, tasks run inline and no worker/beat
 # start), PORT (8000), DEBUG (true). honcho is told not to read .env: that file is
-# for docker compose and points at hosts named "postgres" and "redis".
+# for docker compose and points at hosts named "postgres" and "redis". The web listens on
+# 127.0.0.1 only (Procfile): the demo users share a published password. DEMO=true lets
+# seed_demo seed a new database (it refuses a database that is not a demo one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=.venv/bin/python
 export DEBUG="${DEBUG:-true}"
+# A demo installation: seed_demo may seed a new, empty database (and marks it as a demo one).
+export DEMO=true
 export PORT="${PORT:-8000}"
 # Demo data is in Chinese; give the processes a UTF-8 locale even on a bare machine.
 export LANG="${LANG:-C.UTF-8}"
@@ -35,7 +39,11 @@ fi
 echo "demo: database $DATABASE_URL"
 
 processes=(web worker beat)
-if ! "$PY" scripts/preflight.py redis; then
+if "$PY" scripts/preflight.py redis; then
+    # Said aloud so the settings use Redis as the shared cache too (API throttling counts
+    # across the web workers); without REDIS_URL, DEBUG falls back to a per-process cache.
+    export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+else
     export CELERY_TASK_ALWAYS_EAGER=true
     processes=(web)
     echo

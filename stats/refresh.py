@@ -72,6 +72,7 @@ def sources() -> dict:
     return {
         "step": tenancy.STEPLEN,
         "policy_void": enrolment.POLICY_VOID,
+        "policy_covering": enrolment.POLICY_COVERING,
         "in_force": enrolment.ENROLMENT_IN_FORCE,
         "refund": premiums.REFUND,
         "claim_unsubmitted": claims.UNSUBMITTED,
@@ -210,13 +211,14 @@ def summaries_refresh(
         report(3, STEPS)
 
         # 4. Units on the reference day. A member is covered when any policy of theirs is in
-        # force that day; they count at their unit now (transfers keep the cover).
+        # force that day (enrolment.states: a covering status, the day within its cover);
+        # they count at their unit now (transfers keep the cover).
         cur.execute("DELETE FROM stats_unitfigures WHERE tenant_id = %(t)s", params)
         cur.execute(
             """
             WITH covered AS (
                 SELECT DISTINCT member_id FROM enrolment_stats_policies
-                WHERE tenant_id = %(t)s AND status <> %(policy_void)s
+                WHERE tenant_id = %(t)s AND status = ANY(%(policy_covering)s)
                   AND start <= %(as_of)s AND last_covered_day >= %(as_of)s
             ), m AS (
                 SELECT m.organisation_id,

@@ -112,7 +112,11 @@ class BatchLines(ScopedAPIView):
             cursor=request.query_params.get("cursor"),
             size=page_size(request, default=selectors.LINE_PAGE_SIZE),
         )
-        return paged_response(request, page, PayoutLineSerializer(page.rows, many=True).data)
+        return paged_response(
+            request,
+            page,
+            PayoutLineSerializer(page.rows, many=True, context={"actor": self.actor}).data,
+        )
 
 
 class BatchApprove(ScopedAPIView):
@@ -168,7 +172,7 @@ class LineMarkFailed(ScopedAPIView):
     def get(self, request, batch_id, line_id):
         batch = access.access_batch(self.actor, batch_id)
         line = access.access_line(self.actor, batch, line_id)
-        return Response(PayoutLineSerializer(line).data)
+        return Response(PayoutLineSerializer(line, context={"actor": self.actor}).data)
 
     @extend_schema(request=ClaimReasonSerializer, responses=PayoutLineSerializer)
     def post(self, request, batch_id, line_id):
@@ -180,7 +184,7 @@ class LineMarkFailed(ScopedAPIView):
             actor=self.actor, line=line, reason=incoming.validated_data.get("reason") or ""
         )
         line = access.access_line(self.actor, batch, line.pk)
-        return Response(PayoutLineSerializer(line).data)
+        return Response(PayoutLineSerializer(line, context={"actor": self.actor}).data)
 
 
 class _TemporaryFile:

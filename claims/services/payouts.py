@@ -34,7 +34,7 @@ from claims.models import (
 )
 from claims.services import steps
 from mutualaid.audit.services import record
-from mutualaid.core.cleaning import clean_bank_account, clean_date, clean_text
+from mutualaid.core.cleaning import clean_bank_account, clean_date, clean_text, mask_bank_account
 from mutualaid.core.errors import DomainError
 from mutualaid.core.numbering import next_number
 from mutualaid.notifications.services import notify_agents_sql
@@ -307,7 +307,10 @@ def claim_correct_payee(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> 
     with transaction.atomic():
         claim = steps.lock_claim(claim)
         access.require_action(actor, claim, "correct_payee")
-        before = {"bank_name": claim.bank_name, "bank_account": claim.bank_account}
+        before = {
+            "bank_name": claim.bank_name,
+            "bank_account": mask_bank_account(claim.bank_account),
+        }
         claim.bank_name, claim.bank_account = bank_name, account
         claim.save(update_fields=["bank_name", "bank_account", "updated_at"])
         record(
@@ -316,6 +319,6 @@ def claim_correct_payee(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> 
             obj=claim,
             organisation=claim.organisation,
             before=before,
-            after={"bank_name": bank_name, "bank_account": account},
+            after={"bank_name": bank_name, "bank_account": mask_bank_account(account)},
         )
     return claim

@@ -28,7 +28,7 @@ from claims.views.responses import attachment, post_only
 from mutualaid.core.errors import DomainError, bind_to_form
 from mutualaid.jobs.services import job_create, job_enqueue
 from mutualaid.jobs.tasks import run_job
-from mutualaid.tenancy.access import staff_required
+from mutualaid.tenancy.access import shown_bank_account, staff_required
 
 #: A bank file of up to this many lines is written while the user waits; a bigger one
 #: is built by a background job with a progress bar (SPEC §12).
@@ -82,6 +82,8 @@ def _batch_detail(
 ):
     actor = request.actor
     page = selectors.batch_lines_page(batch=batch, cursor=request.GET.get("after"))
+    for line in page.rows:
+        line.shown_bank_account = shown_bank_account(line.bank_account, actor)
     return render(
         request,
         "claims/batch_detail.html",

@@ -32,7 +32,7 @@ from claims.models import ClaimStatus, ReportStatus
 from claims.services import applications
 from claims.views.responses import attachment, post_only
 from mutualaid.core.errors import NON_FIELD, bind_to_form
-from mutualaid.tenancy.access import staff_required
+from mutualaid.tenancy.access import may_see_bank_accounts, shown_bank_account, staff_required
 from plans.rules import CAUSES, EVENT_KINDS, REASON_LABELS, InvalidTerms, PlanTerms
 
 #: The application form's own fields (the rest are the plan's facts).
@@ -96,10 +96,21 @@ def render_detail(
     actions = access.allowed_actions(actor, claim)
     report_actions = access.allowed_actions(actor, report)
     documents = selectors.claim_documents(claim=claim)
+    on_file = account_on_file(actor, claim)
     if application_form is None:
         application_form = ApplicationForm(
-            initial=ApplicationForm.initial_for(claim), facts=facts, conditions=conditions
+            initial=ApplicationForm.initial_for(claim),
+            facts=facts,
+            conditions=conditions,
+            account_on_file=on_file,
         )
+    payout_lines = (
+        selectors.claim_payout_lines(claim=claim)
+        if claim.status in (ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID)
+        else []
+    )
+    for line in payout_lines:
+        line.shown_bank_account = shown_bank_account(line.bank_account, actor)
     exclusions = dict(terms.exclusions) if terms is not None else {}
     assessment = claim.assessment or {}
     context = {
@@ -133,18 +144,24 @@ def render_detail(
         "has_exclusions": bool(exclusions),
         "late_form": late_form or LateDecisionForm(),
         "late_pending": report.status == ReportStatus.LATE,
+        "bank_account": shown_bank_account(claim.bank_account, actor),
         "payee_form": payee_form
         or PayeeCorrectionForm(
-            initial={"bank_name": claim.bank_name, "bank_account": claim.bank_account}
+            initial={"bank_name": claim.bank_name, "bank_account": claim.bank_account},
+            account_on_file=on_file,
         ),
-        "payout_lines": selectors.claim_payout_lines(claim=claim)
-        if claim.status in (ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID)
-        else [],
+        "payout_lines": payout_lines,
         "reaches_batches": actor.has_role(*access.BATCH_READERS) and actor.organisation.depth == 1,
         "submit_errors": submit_errors or [],
         "today": timezone.localdate(),
     }
     return render(request, "claims/claim_detail.html", context, status=status)
+
+
+def account_on_file(actor, claim) -> str | None:
+    """The payee's account for forms that must not show it to this actor (None: they see
+    it, the forms show it as usual)."""
+    return None if may_see_bank_accounts(actor) else claim.bank_account
 
 
 @staff_required()
@@ -161,7 +178,12 @@ def claim_application(request, claim_id):
     if refused := post_only(request):
         return refused
     facts, conditions = _application_shape(claim, terms_of_claim(claim))
-    form = ApplicationForm(request.POST, facts=facts, conditions=conditions)
+    form = ApplicationForm(
+        request.POST,
+        facts=facts,
+        conditions=conditions,
+        account_on_file=account_on_file(actor, claim),
+    )
     if form.is_valid():
         try:
             applications.claim_update(actor=actor, claim=claim, data=form.data_for_service())
@@ -247,12 +269,14 @@ def _submit_refused(request, claim, error: ValidationError):
     facts, conditions = _application_shape(claim, terms_of_claim(claim))
     forms = {}
     if app_errors:
+        on_file = account_on_file(request.actor, claim)
         forms["application_form"] = bound_with_errors(
             ApplicationForm,
-            ApplicationForm.initial_for(claim),
+            ApplicationForm.initial_for(claim, with_account=on_file is None),
             ValidationError(app_errors),
             facts=facts,
             conditions=conditions,
+            account_on_file=on_file,
         )
     if doc_errors:
         forms["document_form"] = bound_with_errors(

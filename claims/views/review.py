@@ -16,7 +16,7 @@ from claims import access
 from claims.forms import DecisionForm, LateDecisionForm, PayeeCorrectionForm, ReassessForm
 from claims.models import ClaimStatus
 from claims.services import payouts, reports, review
-from claims.views.claim import render_detail, terms_of_claim
+from claims.views.claim import account_on_file, render_detail, terms_of_claim
 from claims.views.responses import post_only
 from mutualaid.core.errors import bind_to_form
 from mutualaid.tenancy.access import staff_required
@@ -121,7 +121,7 @@ def claim_payee(request, claim_id):
     claim = access.access_claim(actor, claim_id)
     if refused := post_only(request):
         return refused
-    form = PayeeCorrectionForm(request.POST)
+    form = PayeeCorrectionForm(request.POST, account_on_file=account_on_file(actor, claim))
     if form.is_valid():
         try:
             payouts.claim_correct_payee(actor=actor, claim=claim, data=form.cleaned_data)

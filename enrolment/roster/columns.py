@@ -13,23 +13,28 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-# Fields of a roster row, in the template's order. "seq" (序号) and "sex" (性别) are
-# recognised so they are not mistaken for data, then ignored: the sex comes from the ID.
+# Fields of a roster row, in the template's order. "seq" (序号) is recognised so it is not
+# mistaken for data; "sex" (性别) and "birth_date" (出生日期) are read only to be checked
+# against the ID number, which is what the portal records (SPEC §4: never typed twice).
 SEQ = "seq"
 NAME = "name"
 ID_NUMBER = "id_number"
 SHARES = "shares"
+TIER = "tier"
 CATEGORY = "category"
 PHONE = "phone"
 NOTE = "note"
 SEX = "sex"
+BIRTH_DATE = "birth_date"
 
-#: The fields a row dict carries (besides "row").
-DATA_FIELDS = (NAME, ID_NUMBER, SHARES, CATEGORY, PHONE, NOTE)
+#: The fields a row dict carries (besides "row"); sex and birth date only when the file has
+#: those columns (they are checked against the ID number, never stored from the file).
+DATA_FIELDS = (NAME, ID_NUMBER, SHARES, TIER, CATEGORY, PHONE, NOTE, SEX, BIRTH_DATE)
 #: Without these the file is not a roster.
 REQUIRED_FIELDS = (ID_NUMBER, NAME)
-#: The template's columns, left to right.
+#: The template's columns, left to right (a plan sold in tiers has 档次 in place of 份数).
 TEMPLATE_FIELDS = (SEQ, NAME, ID_NUMBER, SHARES, CATEGORY, PHONE, NOTE)
+TIER_TEMPLATE_FIELDS = (SEQ, NAME, ID_NUMBER, TIER, CATEGORY, PHONE, NOTE)
 
 #: The header each field has in our template, errors file and messages.
 CANONICAL_HEADERS: dict[str, str] = {
@@ -37,10 +42,12 @@ CANONICAL_HEADERS: dict[str, str] = {
     NAME: "姓名",
     ID_NUMBER: "身份证号码",
     SHARES: "份数",
+    TIER: "档次",
     CATEGORY: "人员类别",
     PHONE: "联系电话",
     NOTE: "备注",
     SEX: "性别",
+    BIRTH_DATE: "出生日期",
 }
 
 #: Header texts seen in real rosters (and a few English ones), before normalisation.
@@ -95,7 +102,9 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
         "Phone",
     ),
     NOTE: ("备注", "说明", "Note", "Notes"),
+    TIER: ("档次", "保障档次", "参保档次", "档位", "Tier"),
     SEX: ("性别", "Sex"),
+    BIRTH_DATE: ("出生日期", "出生年月", "出生年月日", "出生日期(年月日)", "生日", "Birth date"),
 }
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)

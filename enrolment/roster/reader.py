@@ -33,6 +33,7 @@ from python_calamine import (
 from members.validation import InvalidValue
 
 from .columns import (
+    BIRTH_DATE,
     CANONICAL_HEADERS,
     CATEGORY,
     ID_NUMBER,
@@ -41,7 +42,9 @@ from .columns import (
     PHONE,
     REQUIRED_FIELDS,
     SEQ,
+    SEX,
     SHARES,
+    TIER,
     Column,
     column_letter,
     field_for_header,
@@ -82,7 +85,9 @@ class RosterReadResult:
     """What ``read_roster`` found.
 
     ``rows``: one dict per member row, keys ``row`` (the row number Excel shows),
-    ``name``, ``id_number_raw``, ``shares``, ``category``, ``phone``, ``note``.
+    ``name``, ``id_number_raw``, ``shares``, ``category``, ``phone``, ``note``; and
+    ``tier``, ``sex``, ``birth_date`` (the cell as read: a date, or text) when the file
+    has those columns.
     ``column_of``: field → ``Column`` (header text as written, letter, index), for the
     columns the file has; errors name them ("第 12 行 D列（身份证号码）").
     """
@@ -359,6 +364,9 @@ def _rows_from(grid, sheet_name, file_type, header_index, column_of, data_start,
     phone_i = column_of[PHONE].index if PHONE in column_of else width
     note_i = column_of[NOTE].index if NOTE in column_of else width
     seq_i = column_of[SEQ].index if SEQ in column_of else width
+    # Columns only some files have: read when present, so a row dict names no more than
+    # the file held (the checks of sex and birth date run only where there is a column).
+    extra = [(f, column_of[f].index) for f in (TIER, SEX, BIRTH_DATE) if f in column_of]
     pad = [""] * (width + 1)
 
     rows: list[dict[str, Any]] = []
@@ -384,17 +392,19 @@ def _rows_from(grid, sheet_name, file_type, header_index, column_of, data_start,
                 % {"rows": max_rows},
                 code="roster_too_many_rows",
             )
-        append(
-            {
-                "row": row_number,
-                "name": name.strip() if isinstance(name, str) else _text(name),
-                "id_number_raw": id_raw,
-                "shares": _shares(cells[shares_i]),
-                "category": _text(cells[category_i]),
-                "phone": _text(cells[phone_i]),
-                "note": _text(cells[note_i]),
-            }
-        )
+        row = {
+            "row": row_number,
+            "name": name.strip() if isinstance(name, str) else _text(name),
+            "id_number_raw": id_raw,
+            "shares": _shares(cells[shares_i]),
+            "category": _text(cells[category_i]),
+            "phone": _text(cells[phone_i]),
+            "note": _text(cells[note_i]),
+        }
+        for field_name, index in extra:
+            value = cells[index]
+            row[field_name] = value.strip() if isinstance(value, str) else value
+        append(row)
     return RosterReadResult(
         rows=rows,
         column_of=column_of,

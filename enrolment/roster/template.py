@@ -4,6 +4,11 @@ Generated per unit and plan (its title and unit line are filled in), with the ID
 column formatted as text so Excel never turns an 18-digit ID into a number, and data
 validation on 份数 and 人员类别 so mistakes are caught while typing. ``read_roster``
 reads it back as it is (tests/enrolment/test_roster_template.py).
+
+The share rules it states and validates are the plan version's (``template_options``):
+the maximum number of shares (none: any whole number from 1), the same count for the
+whole unit, the cap when counts differ; a plan sold in tiers has a 档次 column with the
+tiers' names to choose from instead of 份数.
 """
 
 from __future__ import annotations
@@ -15,9 +20,18 @@ from collections.abc import Sequence
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from plans.rules import PlanTerms
 from plans.rules.vocab import MEMBER_CATEGORIES
 
-from .columns import CANONICAL_HEADERS, ID_NUMBER, TEMPLATE_FIELDS, column_letter
+from .columns import (
+    CANONICAL_HEADERS,
+    ID_NUMBER,
+    SHARES,
+    TEMPLATE_FIELDS,
+    TIER,
+    TIER_TEMPLATE_FIELDS,
+    column_letter,
+)
 
 # Rows formatted and validated for filling in (a larger unit copies the rows down).
 DEFAULT_DATA_ROWS = 1000
@@ -28,10 +42,39 @@ _WIDTHS = {
     "name": 12,
     "id_number": 22,
     "shares": 7,
+    "tier": 14,
     "category": 16,
     "phone": 16,
     "note": 20,
 }
+
+
+def template_options(terms: PlanTerms) -> dict:
+    """The share rules of a plan version as ``build_template_xlsx`` takes them."""
+    if terms.sale_mode == "tiers":
+        return {"tiers": [(tier.name, tier.premium) for tier in terms.tiers.values()]}
+    return {
+        "max_shares": terms.max_shares,
+        "uniform_shares": terms.uniform_shares,
+        "mixed_cap": None if terms.uniform_shares else terms.max_shares_if_not_uniform,
+    }
+
+
+def _share_rule_text(
+    *, max_shares: int | None, uniform_shares: bool, mixed_cap: int | None, tiers
+) -> str:
+    if tiers:
+        listed = "、".join(f"{name} ¥{premium}" for name, premium in tiers)
+        return _("tier: choose one from the list (%(tiers)s)") % {"tiers": listed}
+    if max_shares is not None:
+        text = _("shares: a whole number from 1 to %(max)d") % {"max": max_shares}
+    else:
+        text = _("shares: a whole number, 1 or more")
+    if uniform_shares:
+        text += _(", the same number for every member of the unit")
+    elif mixed_cap is not None:
+        text += _(", at most %(cap)d each when the numbers differ") % {"cap": mixed_cap}
+    return text
 
 
 def build_template_xlsx(
@@ -39,7 +82,10 @@ def build_template_xlsx(
     unit_name: str,
     plan_name: str,
     categories: Sequence[str] | None = None,
-    max_shares: int = DEFAULT_MAX_SHARES,
+    max_shares: int | None = DEFAULT_MAX_SHARES,
+    uniform_shares: bool = False,
+    mixed_cap: int | None = None,
+    tiers: Sequence[tuple[str, object]] = (),
     data_rows: int = DEFAULT_DATA_ROWS,
     fill_date: dt.date | None = None,
 ) -> bytes:
@@ -48,9 +94,13 @@ def build_template_xlsx(
     Row 1: the merged title; row 2: 单位名称 / 参保计划 / 填表日期; row 3: how to fill
     it in; row 4: the header (frozen); rows 5…: empty rows, the ID column as text.
     ``categories``: the 人员类别 offered in the drop-down (default: every category).
+    Share rules (pass ``template_options(terms)``): ``max_shares`` (None: no maximum),
+    ``uniform_shares``, ``mixed_cap``; or ``tiers`` ((name, premium), …) for a plan sold
+    in tiers, which then has a 档次 column in place of 份数.
     """
     categories = list(categories or MEMBER_CATEGORIES.values())
-    last_col = len(TEMPLATE_FIELDS) - 1
+    fields = TIER_TEMPLATE_FIELDS if tiers else TEMPLATE_FIELDS
+    last_col = len(fields) - 1
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet(_("Roster"))
@@ -95,23 +145,29 @@ def build_template_xlsx(
         _(
             "How to fill it in: one member per row from row 5; the ID number is 18 "
             "characters (an X at the end is fine) and the column is already text, so type "
-            "or paste it as it is; the sex comes from the ID number; shares: a whole number "
-            "from 1 to %(max)d; member category: choose from the list. Do not change the "
-            "header row."
+            "or paste it as it is; the sex comes from the ID number; %(shares)s; member "
+            "category: choose from the list. Do not change the header row."
         )
-        % {"max": max_shares},
+        % {
+            "shares": _share_rule_text(
+                max_shares=max_shares,
+                uniform_shares=uniform_shares,
+                mixed_cap=mixed_cap,
+                tiers=tiers,
+            )
+        },
         note,
     )
 
     header_row = 3
     sheet.set_row(header_row, 24)
     first, last = header_row + 1, header_row + data_rows
-    for col, field in enumerate(TEMPLATE_FIELDS):
+    for col, field in enumerate(fields):
         sheet.write_string(header_row, col, CANONICAL_HEADERS[field], header)
         column_format = (
             as_text
             if field in (ID_NUMBER, "phone")
-            else (centred if field in ("seq", "shares") else cell)
+            else (centred if field in ("seq", SHARES) else cell)
         )
         sheet.set_column(col, col, _WIDTHS[field])
         # Format only the rows offered for filling in: a whole-column format would
@@ -119,22 +175,41 @@ def build_template_xlsx(
         for row in range(first, last + 1):
             sheet.write_blank(row, col, None, column_format)
 
-    shares_col = TEMPLATE_FIELDS.index("shares")
-    sheet.data_validation(
-        first,
-        shares_col,
-        last,
-        shares_col,
-        {
-            "validate": "integer",
-            "criteria": "between",
-            "minimum": 1,
-            "maximum": max_shares,
-            "error_title": _("Shares"),
-            "error_message": _("A whole number from 1 to %(max)d.") % {"max": max_shares},
-        },
-    )
-    category_col = TEMPLATE_FIELDS.index("category")
+    if tiers:
+        tier_col = fields.index(TIER)
+        sheet.data_validation(
+            first,
+            tier_col,
+            last,
+            tier_col,
+            {
+                "validate": "list",
+                "source": [name for name, _premium in tiers],
+                "error_title": _("Tier"),
+                "error_message": _("Choose a tier from the list."),
+            },
+        )
+    else:
+        shares_col = fields.index(SHARES)
+        if max_shares is not None:
+            shares_rule = {"criteria": "between", "minimum": 1, "maximum": max_shares}
+            message = _("A whole number from 1 to %(max)d.") % {"max": max_shares}
+        else:
+            shares_rule = {"criteria": ">=", "value": 1}
+            message = _("A whole number, 1 or more.")
+        sheet.data_validation(
+            first,
+            shares_col,
+            last,
+            shares_col,
+            {
+                "validate": "integer",
+                **shares_rule,
+                "error_title": _("Shares"),
+                "error_message": message,
+            },
+        )
+    category_col = fields.index("category")
     sheet.data_validation(
         first,
         category_col,
@@ -147,7 +222,7 @@ def build_template_xlsx(
             "error_message": _("Choose a category from the list."),
         },
     )
-    id_col = TEMPLATE_FIELDS.index(ID_NUMBER)
+    id_col = fields.index(ID_NUMBER)
     sheet.data_validation(
         first,
         id_col,

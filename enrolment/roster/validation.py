@@ -19,13 +19,25 @@ from django.utils.translation import gettext as _
 
 from members.validation import (
     InvalidValue,
+    check_stated_birth_date,
+    check_stated_sex,
     validate_id_number,
     validate_person_name,
     validate_phone,
 )
 from plans.rules.vocab import MEMBER_CATEGORIES
 
-from .columns import CANONICAL_HEADERS, CATEGORY, ID_NUMBER, NAME, PHONE, SHARES, Column
+from .columns import (
+    BIRTH_DATE,
+    CANONICAL_HEADERS,
+    CATEGORY,
+    ID_NUMBER,
+    NAME,
+    PHONE,
+    SEX,
+    SHARES,
+    Column,
+)
 from .reader import RosterReadResult
 
 
@@ -121,6 +133,17 @@ def validate_rows(
             problem(row, ID_NUMBER, error.code, error.text)
             info = None
             bad = True
+        if info is not None:
+            # Sex and birth date columns, when the file has them: the ID number's word
+            # against the cell (members.validation; an error, docs/decisions.md).
+            checks = ((SEX, check_stated_sex), (BIRTH_DATE, check_stated_birth_date))
+            for field_name, check in checks:
+                if field_name in raw:
+                    try:
+                        check(raw[field_name], info, field=field_name)
+                    except InvalidValue as error:
+                        problem(row, field_name, error.code, error.text)
+                        bad = True
         try:
             name = validate_person_name(raw["name"], field=NAME)
         except InvalidValue as error:

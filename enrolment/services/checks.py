@@ -168,6 +168,8 @@ def evaluate(
         cand = Candidate(index=index, row=raw.get("row"), id_number="")
         cands.append(cand)
         cand.tier = str(raw.get("tier") or "").strip()
+        # A roster names the tier as the template's drop-down does (its name) or by its code.
+        cand.tier = rules.tier_codes.get(cand.tier, cand.tier)
         if rules.sold_in_tiers:
             cand.shares = 1  # a tier is one "share" of its level
         else:
@@ -199,6 +201,17 @@ def evaluate(
         else:
             cand.id_number = info.number
             infos[index] = info
+            # A roster's sex and birth date columns, when it has them: checked against the
+            # ID number, which is what gets recorded (members.validation).
+            for field_name, check in (
+                ("sex", v.check_stated_sex),
+                ("birth_date", v.check_stated_birth_date),
+            ):
+                if field_name in raw:
+                    try:
+                        check(raw[field_name], info, field=field_name)
+                    except v.InvalidValue as error:
+                        _add_invalid(report, cand, error)
         name = phone = ""
         category = None
         try:

@@ -30,6 +30,7 @@ from enrolment.rules import (
     LineError,
     Report,
     check_batch,
+    participation_base,
     participation_problems,
 )
 from enrolment.services.checks import cover_of
@@ -215,8 +216,14 @@ def _submission_problems(enrolment: Enrolment) -> list[LineError]:
                 )
             )
     if enrolment.kind != EnrolmentKind.ADDITION:
-        eligible, enrolled = _participation_counts(enrolment, rules)
-        problems += participation_problems(rules, eligible=eligible, enrolled=enrolled)
+        eligible, enrolled, source = _participation_counts(enrolment, rules)
+        problems += participation_problems(
+            rules,
+            eligible=eligible,
+            enrolled=enrolled,
+            source=source,
+            declared=enrolment.unit.union_member_count,
+        )
     parties = FUNDING_PARTIES[enrolment.funding_mode]
     if len(parties) > 1:
         paid = sum((getattr(enrolment, name) for name in parties), Decimal(0))
@@ -256,26 +263,39 @@ def birth_date_bounds(rules: EnrolmentRules) -> tuple[dt.date | None, dt.date | 
     return rules.eligibility.birth_dates(rules.period.start)
 
 
-def _participation_counts(enrolment: Enrolment, rules: EnrolmentRules) -> tuple[int, int]:
-    """(eligible members of the unit, of them on the roster): one query."""
-    members = Member.objects.filter(organisation_id=enrolment.organisation_id)
+def _participation_counts(enrolment: Enrolment, rules: EnrolmentRules) -> tuple[int, int, str]:
+    """(eligible members of the unit, of them on the roster, which count was used): one
+    query. The base is the unit's declared union membership when recorded, else its
+    registered members (``enrolment.rules.participation_base``)."""
+    eligible = Q()
     el = rules.eligibility
     if el.in_service_only:
-        members = members.filter(employment_status=EmploymentStatus.IN_SERVICE)
+        eligible &= Q(employment_status=EmploymentStatus.IN_SERVICE)
     if el.sex:
-        members = members.filter(sex=el.sex)
+        eligible &= Q(sex=el.sex)
     if el.categories:
-        members = members.filter(category__in=el.categories)
+        eligible &= Q(category__in=el.categories)
     earliest, latest = birth_date_bounds(rules)
     if earliest:
-        members = members.filter(birth_date__gte=earliest)
+        eligible &= Q(birth_date__gte=earliest)
     if latest:
-        members = members.filter(birth_date__lte=latest)
+        eligible &= Q(birth_date__lte=latest)
     on_roster = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk, member_id=OuterRef("pk"))
-    totals = members.annotate(on=Exists(on_roster)).aggregate(
-        eligible=Count("id"), enrolled=Count("id", filter=Q(on=True))
+    totals = (
+        Member.objects.filter(organisation_id=enrolment.organisation_id)
+        .annotate(on=Exists(on_roster))
+        .aggregate(
+            registered=Count("id"),
+            eligible=Count("id", filter=eligible or None),
+            enrolled=Count("id", filter=eligible & Q(on=True)),
+        )
     )
-    return totals["eligible"], totals["enrolled"]
+    base, source = participation_base(
+        declared=enrolment.unit.union_member_count,
+        registered_eligible=totals["eligible"],
+        registered_ineligible=totals["registered"] - totals["eligible"],
+    )
+    return base, totals["enrolled"], source
 
 
 # --- The steps ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Reading the audit log: scoped, filtered, keyset-paged (newest first)."""
+"""Reading the audit log: scoped, filtered, keyset-paged (newest first); pictures shown with
+bank accounts masked for roles that do not pay."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from mutualaid.audit.models import AuditEvent
+from mutualaid.core.cleaning import mask_bank_account
 from mutualaid.core.paging import KeysetPage, keyset_page
+from mutualaid.tenancy.access import may_see_bank_accounts
 from mutualaid.tenancy.scoping import Actor
 
 
@@ -73,3 +76,11 @@ def event_page(
     return keyset_page(
         event_list(actor=actor, filters=filters), order=("-at", "-id"), after=after, size=size
     )
+
+
+def shown_picture(data: dict | None, actor: Actor | None) -> dict | None:
+    """A before/after picture as this actor may read it. Services store accounts masked;
+    events written before they did hold them whole, and the log cannot be rewritten."""
+    if not data or "bank_account" not in data or may_see_bank_accounts(actor):
+        return data
+    return {**data, "bank_account": mask_bank_account(str(data["bank_account"] or ""))}

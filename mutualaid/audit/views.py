@@ -11,6 +11,9 @@ def event_list(request):
     page = selectors.event_page(
         actor=request.actor, filters=filters, after=request.GET.get("after")
     )
+    for event in page.rows:  # shown, never saved (the log is append-only)
+        event.before = selectors.shown_picture(event.before, request.actor)
+        event.after = selectors.shown_picture(event.after, request.actor)
     return render(
         request,
         "audit/event_list.html",

@@ -25,6 +25,18 @@ def mask_id_number(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def mask_bank_account(account: str) -> str:
+    """``6222 **** **** 1234`` for a card (16 digits or more): the first four name the
+    issuing bank, as on a bank slip; ``**** 5678`` for a shorter (corporate) account. Always
+    the same number of stars, so the mask does not tell the length either."""
+    account = account or ""
+    if len(account) < 8:
+        return "****" if account else ""
+    if len(account) >= 16:
+        return f"{account[:4]} **** **** {account[-4:]}"
+    return f"**** {account[-4:]}"
+
+
 def clean_text(raw: Any, *, field: str, max_length: int, required: bool = False) -> str:
     value = unicodedata.normalize("NFKC", str(raw or "")).strip()
     if required and not value:

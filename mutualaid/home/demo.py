@@ -2,6 +2,12 @@
 
 Idempotent: a tenant that already exists is left as it is, so re-running
 ``seed_demo`` (as ``make demo`` does) reuses the data.
+
+Only a demo database is seeded (``demo_database_refusal``): its users share a password
+printed on the screen, so seeding a real office's database would open it to anyone who
+has seen the demo. A demo database carries a mark (``DemoDatabase``); a database without
+it becomes one only when the environment says so (``DEMO=true``, which ``make demo``
+sets) and it holds no tenant but the demo's (none yet, or the demo's from before marks).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from django.db import transaction
 
 from mutualaid.accounts.services import tenant_create
 from mutualaid.calendar.services import seed_years_from_package
+from mutualaid.home.models import DemoDatabase
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Staff, Tenant, User
 
 DEMO_PASSWORD = "Huzhu2026demo"
@@ -143,6 +150,31 @@ DEMO_TENANTS = [
     ("中国职工保险互助会广西办事处", "guangxi", GUANGXI),
     ("中国职工保险互助会浙江省办事处", "zhejiang", ZHEJIANG),
 ]
+
+
+def demo_database_refusal(*, demo_environment: bool) -> str | None:
+    """Why this database must not be seeded, or None when it is a demo one."""
+    if DemoDatabase.objects.exists():
+        return None
+    if not demo_environment:
+        return (
+            "This database is not a demo one: seed_demo would add users whose password it "
+            "prints. Run it through `make demo` (DEMO=true) on a new database, or pass "
+            "--force if you mean it."
+        )
+    others = Tenant.objects.exclude(slug__in=[slug for _, slug, _ in DEMO_TENANTS])
+    if names := list(others.order_by("name").values_list("name", flat=True)[:3]):
+        return (
+            f"This database holds tenants that are not the demo's ({', '.join(names)}): "
+            "seed_demo refuses it even with DEMO=true. Point DATABASE_URL at a demo "
+            "database, or pass --force if you mean it."
+        )
+    return None
+
+
+def mark_demo_database() -> None:
+    if not DemoDatabase.objects.exists():
+        DemoDatabase.objects.create()
 
 
 def _add_users(node: Organisation, spec: NodeSpec, created: list[tuple[str, str, str]]) -> None:

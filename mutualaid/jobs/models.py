@@ -1,6 +1,6 @@
 """Long jobs (imports, exports, batch builds) that a user watches with a progress bar.
 
-A job row is created in the request, the Celery task is enqueued on commit with the
+A job row is created in the request, the Celery task is enqueued through the outbox with the
 job's id, and the worker reports progress into the row; the page polls it. The row
 is also the idempotency key: a task delivered twice finds the job already claimed
 or finished and does nothing.

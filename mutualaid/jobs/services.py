@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from mutualaid.jobs.models import Job, JobStatus
+from mutualaid.outbox import services as outbox
 from mutualaid.tenancy.scoping import Actor
 
 
@@ -40,9 +40,9 @@ def job_create(
 
 
 def job_enqueue(job: Job, task, *args: Any) -> None:
-    """Send ``task(job.id, *args)`` once the surrounding transaction commits."""
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: task.delay(job_id, *args))
+    """Send ``task(job.id, *args)`` through the outbox: written with the job, published
+    after the commit, and still sent later when the broker is down right now."""
+    outbox.enqueue(task, str(job.pk), *args)
 
 
 def job_claim(job_id) -> Job | None:

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from mutualaid.notifications.models import Notification
+from mutualaid.outbox import services as outbox
 from mutualaid.tenancy.scoping import Actor
 
 logger = logging.getLogger(__name__)
@@ -71,9 +72,11 @@ def notify_agents_sql(*, select_sql: str, params: list | dict, kind: str) -> int
 
 
 def mail_on_commit() -> None:
+    """Mail after the commit, by the worker (never SMTP inside a request), through the
+    outbox: a broker that is down delays the mail, it does not lose it."""
     from mutualaid.notifications.tasks import send_notification_mail
 
-    transaction.on_commit(send_notification_mail.delay)
+    outbox.enqueue(send_notification_mail)
 
 
 def unread_count(*, actor: Actor) -> int:

@@ -1,4 +1,5 @@
-"""Access helpers: fetch one object for an actor, or 404.
+"""Access helpers: fetch one object for an actor, or 404; and the role rules every app
+shares (who manages units, who sees whole bank accounts).
 
 A missing object and an object outside the actor's reach answer the same way, so
 ids cannot be probed across tenants or sibling subtrees.
@@ -11,17 +12,34 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from mutualaid.core.cleaning import mask_bank_account
 from mutualaid.tenancy.models import Organisation, Role, Staff
 from mutualaid.tenancy.scoping import Actor
 
 # Who registers and edits units (the leaves of the tree) at or below their node.
 UNIT_MANAGERS = (Role.OFFICE_ADMIN, Role.CADRE)
+#: Who sees whole bank accounts: the roles that pay (they build, approve and send payout
+#: batches, whose bank files carry every account in full). docs/decisions.md, "Bank accounts".
+BANK_ACCOUNT_ROLES = (Role.FINANCE, Role.OFFICE_ADMIN)
 
 
 def can_manage_units(actor: Actor, node: Organisation | None = None) -> bool:
     """Office admins and cadres register and edit units at or below their node. Agents read
     their units; changing the registration data goes through the cadre above them."""
     return actor.has_role(*UNIT_MANAGERS) and (node is None or actor.reaches(node))
+
+
+def may_see_bank_accounts(actor: Actor | None) -> bool:
+    """Finance and office admins see whole accounts of the units and payees they reach;
+    everyone else (reviewers, cadres, agents, auditors) sees ``6222 **** **** 1234``. They may
+    still type a new account where they may edit one: an account is written in full and
+    read back masked, like a password."""
+    return actor is not None and actor.has_role(*BANK_ACCOUNT_ROLES)
+
+
+def shown_bank_account(account: str, actor: Actor | None) -> str:
+    """The account as this actor may see it: whole, or masked. The one place that decides."""
+    return account if may_see_bank_accounts(actor) else mask_bank_account(account)
 
 
 def access_organisation(actor: Actor, organisation_id) -> Organisation:

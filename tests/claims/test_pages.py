@@ -549,7 +549,8 @@ def test_a_big_batchs_bank_file_is_built_by_a_job(
     page = client.get(url)
     assert page.status_code == 200 and 'data-testid="batch-file-build"' in _text(page)
     sent = []
-    monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
+    # The outbox publishes with apply_async (after the commit): catch the job id there.
+    monkeypatch.setattr(tasks.run_job, "apply_async", lambda args, **_: sent.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post(url)
     assert 'data-testid="job"' in _text(started) and len(sent) == 1

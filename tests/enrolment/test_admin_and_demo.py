@@ -49,7 +49,8 @@ def test_admin_lists_are_scoped(world, actors, units, plans, client):
 
 
 @pytest.mark.django_db
-def test_seed_demo_makes_enrolments_in_every_state_once():
+def test_seed_demo_makes_enrolments_in_every_state_once(settings):
+    settings.DEMO = True  # a new demo database, as `make demo` makes it
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     statuses = set(Enrolment.objects.values_list("status", flat=True))
     assert statuses == set(EnrolmentStatus.values)

@@ -93,7 +93,9 @@ def realistic_xlsx() -> bytes:
         ("联系电话：", "phone"),
         ("备注", "note"),
         ("性别", "sex"),
-        ("出生日期", None),
+        ("出生日期", "birth_date"),  # read to be checked against the ID (issue 16 item 2)
+        ("出生年月", "birth_date"),
+        ("档次", "tier"),
         ("XX单位职工互助保障参保人员名册", None),
     ],
 )

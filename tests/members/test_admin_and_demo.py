@@ -96,7 +96,8 @@ def test_admin_unit_change_is_validated(world, units, admin_as):
     assert admin_as(world.agent).post(url, data).status_code == 403
 
 
-def test_seed_demo_registers_units_and_members_once(db):
+def test_seed_demo_registers_units_and_members_once(db, settings):
+    settings.DEMO = True  # a new demo database, as `make demo` makes it
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     unit_nodes = Organisation.objects.filter(
         kind=OrganisationKind.UNIT, tenant__slug__in=["guangxi", "zhejiang"]

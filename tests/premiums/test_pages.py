@@ -155,7 +155,8 @@ def test_a_big_units_certificate_is_built_by_a_job(
     from mutualaid.jobs import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
+    # The outbox publishes with apply_async (after the commit): catch the job id there.
+    monkeypatch.setattr(tasks.run_job, "apply_async", lambda args, **_: sent.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post(url)
     assert 'data-testid="job"' in started.content.decode() and len(sent) == 1

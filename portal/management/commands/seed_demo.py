@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from claims.demo import seed_claims
 from enrolment.demo import seed_enrolments
@@ -19,10 +20,21 @@ DEMO_SKIPS = frozenset({"invoices", "payout_batch"})
 class Command(BaseCommand):
     help = (
         "Create the demo tenants (Guangxi and Zhejiang/Shaoxing) with users for every role, "
-        "then each app's demo data. Safe to re-run."
+        "then each app's demo data. Safe to re-run. Only on a demo database: one it made "
+        "before, or a new one when DEMO=true (as `make demo` sets); --force for any other."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed a database that is not a demo one (it gets users with a known password).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not force and (refusal := demo.demo_database_refusal(demo_environment=settings.DEMO)):
+            raise CommandError(refusal)
+        demo.mark_demo_database()
         created = demo.seed_tenants()
         if created:
             self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo users."))
