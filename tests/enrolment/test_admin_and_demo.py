@@ -65,13 +65,14 @@ def test_seed_demo_makes_enrolments_in_every_state_once(settings):
 
 
 @pytest.mark.django_db
-def test_seed_demo_runs_todays_jobs_once_so_renewal_drafts_show(monkeypatch):
+def test_seed_demo_runs_todays_jobs_once_so_renewal_drafts_show(monkeypatch, settings):
     """Issue 16 item 9: on 2026-12-05 the hospital's 2026 cover (to 2026-12-31) is in its
     notice window; seed_demo's run of today's jobs drafts its renewal, once."""
     from django.utils import timezone
 
     from premiums.models import Renewal
 
+    settings.DEMO = True  # a new demo database, as `make demo` makes it
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 12, 5))
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     drafts = Enrolment.objects.filter(kind="renewal", status=EnrolmentStatus.DRAFT)

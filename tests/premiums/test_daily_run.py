@@ -35,7 +35,8 @@ def start_run(monkeypatch, django_capture_on_commit_callbacks):
 
     def _start(client):
         sent = []
-        monkeypatch.setattr(tasks.run_job, "delay", lambda job_id: sent.append(job_id))
+        # The outbox publishes with apply_async (after the commit): catch the job id there.
+        monkeypatch.setattr(tasks.run_job, "apply_async", lambda args, **_: sent.append(args[0]))
         with django_capture_on_commit_callbacks(execute=True):
             page = client.post("/daily/")
         assert len(sent) == 1, page.status_code
