@@ -43,8 +43,8 @@ class EnrolmentForm(FundingFields):
         label=_("Cover from"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_(
-            "The plan version in force on this day applies. Payment fixes the real start: "
-            "the day after it."
+            "The plan version in force on this day applies. Cover starts on this day when "
+            "paid before it, otherwise on the day after payment."
         ),
     )
 

@@ -82,6 +82,23 @@ def renewal_deadline(previous_end: date, renewal: Mapping[str, Any] | None) -> d
     return previous_end - timedelta(days=renewal.get("deadline_days_before_end") or 0)
 
 
+def renewal_window(
+    previous_end: date, renewal: Mapping[str, Any] | None, *, notice_days: int
+) -> Period:
+    """The days on which a renewal may be invoiced and paid (SPEC §7; issue 16 item 5).
+
+    It opens when the daily run prepares the renewal, ``notice_days`` before the previous
+    end, and closes at the end of its grace: the plan's grace period after the end, or, for
+    a plan whose deadline falls on or before the end, as many days after the end as the
+    notice ran before it. Paid by ``renewal_deadline`` the cover continues with no gap;
+    paid later but inside the window it lapses and starts as new cover; outside the window
+    it is refused — never paid a year ahead, before the cover it continues has begun.
+    """
+    opens = previous_end - timedelta(days=notice_days)
+    closes = max(renewal_deadline(previous_end, renewal), previous_end + timedelta(notice_days))
+    return Period(opens, closes)
+
+
 def renewed_in_time(
     *, payment_date: date, previous_end: date, renewal: Mapping[str, Any] | None
 ) -> bool:

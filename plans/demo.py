@@ -11,7 +11,7 @@ from datetime import date
 
 from mutualaid.tenancy.models import Organisation, Tenant
 from plans.models import Plan
-from plans.seed_plans import PLANS, plan_by_key
+from plans.seed_plans import DEMO_EXTRA_PLANS, PLANS, plan_by_key
 from plans.services import plan_import
 
 #: seed_plans names its tenants by region; the demo tenants of ``mutualaid.home.demo``
@@ -55,6 +55,20 @@ def seed_demo_plans() -> list[str]:
         if tenant is None:
             continue
         owner = _owner(tenant, spec)
+        if owner is None:
+            continue
+        plan, made = load_seed_plan(spec["key"], tenant=tenant, owner=owner)
+        if made:
+            created.append(plan.name)
+    return created
+
+
+def seed_demo_extra_plans() -> list[str]:
+    """The demo's own plans beside the seeds' (a plan sold in tiers), once; the names made."""
+    created = []
+    for spec in DEMO_EXTRA_PLANS:
+        tenant = Tenant.objects.filter(slug=DEMO_TENANT_SLUGS[spec["tenant"]]).first()
+        owner = _owner(tenant, spec) if tenant is not None else None
         if owner is None:
             continue
         plan, made = load_seed_plan(spec["key"], tenant=tenant, owner=owner)

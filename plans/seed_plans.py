@@ -570,6 +570,75 @@ def _shaoxing_cadres() -> dict[str, Any]:
     }
 
 
+def _gx_tiered_accident() -> dict[str, Any]:
+    """A plan sold in tiers (档, SPEC §3: "the accident plan's ¥26 / ¥50 / ¥74 / ¥100 tiers —
+    not multiples of each other"), so the demo shows one. Not a seed document's plan: the
+    sums are assumed, and the notes say so."""
+    sums = {"t26": "20000.00", "t50": "40000.00", "t74": "60000.00", "t100": "80000.00"}
+    terms = _gx_base() | {
+        "sale_mode": "tiers",
+        "tiers": [
+            {
+                "code": code,
+                "name": f"{code[1:]}元档",
+                "premium": f"{code[1:]}.00",
+                "item_params": {
+                    "accident_death": {"amount": amount},
+                    "accident_disability": {"sum": amount},
+                },
+            }
+            for code, amount in sums.items()
+        ],
+        "exclusive_group": None,
+        "waiting_period": {"days": 0},
+        "covered_conditions": [],
+        "benefit_items": [
+            {
+                "code": "accident_death",
+                "name": "意外伤害身故",
+                "events": ["death"],
+                "causes": ["accident"],
+                "formula": "fixed",
+                "params": {"amount": sums["t26"]},
+                "waiting_applies": False,
+                "ends_cover": True,
+                "exclusive_group": "accident_death_disability",
+            },
+            {
+                "code": "accident_disability",
+                "name": "意外伤害致残",
+                "events": ["disability"],
+                "causes": ["accident"],
+                "formula": "schedule_percent",
+                "params": {
+                    "base": "disability_grade",
+                    "schedule": dict(DISABILITY_SCHEDULE),
+                    "sum": sums["t26"],
+                    "per_share": False,
+                },
+                "waiting_applies": False,
+                "exclusive_group": "accident_death_disability",
+            },
+        ],
+        "consolations": {},
+        "annual_cap": None,
+        "notes": [
+            "演示计划: 按档销售(26/50/74/100元档), 非种子文档所载计划。",
+            "假定: 各档意外身故与伤残基准金额分别为2万、4万、6万、8万元; 身故与伤残互斥。",
+        ],
+    }
+    return {
+        "key": "gx_tiered_accident",
+        "tenant": "guangxi",
+        "owner_level": "office",
+        "owner_name": None,
+        "name": "职工意外伤害互助保障计划(按档, 演示)",
+        "short_name": "意外伤害(按档)",
+        "source": "demo (SPEC §3 tiers)",
+        "version": {"label": "按档演示版", "valid_from": "2019-01-01", "terms": terms},
+    }
+
+
 def _build() -> list[dict[str, Any]]:
     return [
         _gx_comprehensive(),
@@ -602,6 +671,9 @@ def _build() -> list[dict[str, Any]]:
 #: The six demo plans, in catalogue order. Treat as read-only; use plan_by_key for a copy.
 PLANS: list[dict[str, Any]] = _build()
 
+#: Plans the demo adds to the seeds' six (not in ``PLANS``): one sold in tiers.
+DEMO_EXTRA_PLANS: list[dict[str, Any]] = [_gx_tiered_accident()]
+
 #: Demo tenants the plans belong to (SPEC §13).
 TENANTS: dict[str, str] = {
     "guangxi": "广西职工保障互助协会(中国职工保险互助会广西办事处)",
@@ -611,7 +683,7 @@ TENANTS: dict[str, str] = {
 
 def plan_by_key(key: str) -> dict[str, Any]:
     """A deep copy of one demo plan, safe to modify."""
-    for plan in PLANS:
+    for plan in (*PLANS, *DEMO_EXTRA_PLANS):
         if plan["key"] == key:
             return copy.deepcopy(plan)
     raise KeyError(key)

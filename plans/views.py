@@ -142,7 +142,8 @@ def _version_form_page(request, *, plan, version=None):
             "uniform_shares": True,
         }
     )
-    form = VersionForm(request.POST or None, base_terms=base, initial=initial)
+    items = [item.to_terms() for item in version.items.order_by("position")] if version else []
+    form = VersionForm(request.POST or None, base_terms=base, initial=initial, items=items)
     if request.method == "POST" and form.is_valid():
         data = {
             "label": form.cleaned_data["label"],

@@ -48,6 +48,7 @@ NAV_ITEMS: list[NavItem] = [
         "calendar:year",
         frozenset({Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR}),
     ),
+    NavItem(_("Today's jobs"), "daily_run", frozenset({Role.OFFICE_ADMIN})),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.OFFICE_ADMIN, Role.AUDITOR})),
     NavItem(_("API"), "api-docs"),
 ]

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from mutualaid.accounts.auth_views import PortalLoginView
 from mutualaid.home import views as home_views
+from portal import views as portal_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("notifications/", include("mutualaid.notifications.urls")),
     path("audit/", include("mutualaid.audit.urls")),
     path("jobs/", include("mutualaid.jobs.urls")),
+    path("daily/", portal_views.daily_run, name="daily_run"),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

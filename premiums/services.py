@@ -28,7 +28,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrolment.models import FUNDING_PARTIES, Enrolment, EnrolmentLine, EnrolmentStatus
+from enrolment.models import (
+    FUNDING_PARTIES,
+    Enrolment,
+    EnrolmentKind,
+    EnrolmentLine,
+    EnrolmentStatus,
+)
+from enrolment.policies import renewal_window
 from enrolment.services.cover import enrolment_bring_into_force
 from enrolment.services.workflow import enrolment_mark_invoiced
 from mutualaid.audit.services import record
@@ -39,6 +46,7 @@ from mutualaid.notifications.services import notify
 from mutualaid.tenancy.models import Organisation, OrganisationKind
 from mutualaid.tenancy.scoping import Actor
 from mutualaid.tenancy.selectors import unit_agents
+from plans.terms import terms_of
 from premiums import notices
 from premiums.access import can_issue, can_record_payment
 from premiums.models import (
@@ -51,6 +59,7 @@ from premiums.models import (
     Payment,
     PaymentKind,
 )
+from premiums.renewals import notice_days
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +133,40 @@ def _items(enrolment: Enrolment) -> list[dict[str, Any]]:
     ]
 
 
+def require_renewal_window(enrolment: Enrolment, *, on: dt.date, field: str | None = None) -> None:
+    """A renewal is invoiced and paid only inside its renewal window (SPEC §7,
+    ``enrolment.policies.renewal_window``): one check for the pages, the API and the daily
+    job. Other kinds pass. Raises a DomainError naming the window."""
+    if enrolment.kind != EnrolmentKind.RENEWAL or enrolment.previous_id is None:
+        return
+    previous = enrolment.previous
+    if previous.coverage_end is None:  # the cover it continues is not in force: no window yet
+        raise DomainError(
+            _("The cover this renewal continues is not in force: it cannot be paid yet."),
+            field=field,
+            code="outside_renewal_window",
+        )
+    renewal = terms_of(enrolment.plan_version).raw.get("renewal")
+    window = renewal_window(previous.coverage_end, renewal, notice_days=notice_days())
+    if window.start <= on <= window.end:
+        return
+    raise DomainError(
+        _(
+            "This renewal can be invoiced and paid only inside its renewal window, "
+            "%(opens)s to %(closes)s (the cover it continues ends on %(end)s); "
+            "%(day)s is outside it."
+        )
+        % {
+            "opens": window.start.isoformat(),
+            "closes": window.end.isoformat(),
+            "end": previous.coverage_end.isoformat(),
+            "day": on.isoformat(),
+        },
+        field=field,
+        code="outside_renewal_window",
+    )
+
+
 def invoice_issue(*, actor: Actor | None, enrolment: Enrolment) -> Invoice:
     """Invoice an accepted enrolment: the items (members × shares × premium, tiers, the months
     of a mid-term addition), the split by funding party, a running number; the enrolment
@@ -133,6 +176,7 @@ def invoice_issue(*, actor: Actor | None, enrolment: Enrolment) -> Invoice:
     accepted, the actor may not invoice it, or the funding does not add up."""
     if actor is not None and not can_issue(actor, enrolment.organisation):
         raise PermissionDenied(_("You may not invoice this enrolment."))
+    require_renewal_window(enrolment, on=timezone.localdate())
     with transaction.atomic():
         locked = enrolment_mark_invoiced(actor=actor, enrolment=enrolment)
         items = _items(locked)
@@ -397,6 +441,10 @@ def payment_record(
     try:
         with transaction.atomic():
             locked = _lock_invoice(invoice)
+            if locked.enrolment.status == EnrolmentStatus.INVOICED:
+                # Money towards bringing a renewal into force; a second transfer for one in
+                # force is recorded whenever it comes (over-payments stay visible).
+                require_renewal_window(locked.enrolment, on=day, field="paid_on")
             before = {"status": locked.status, "paid_total": locked.paid_total}
             payment = Payment.objects.create(
                 tenant_id=locked.tenant_id,

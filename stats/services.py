@@ -438,14 +438,17 @@ class DailyResult:
     flagged_overdue: int = 0
 
 
-def returns_daily(*, today: dt.date | None = None) -> DailyResult:
+def returns_daily(*, today: dt.date | None = None, tenant_id=None) -> DailyResult:
     """Once a day (beat): draft last month's returns, remind cities of returns due soon, flag
-    and report the overdue ones. Safe to run twice: drafts are made once, reminders and
-    overdue notices are keyed per return."""
+    and report the overdue ones — every tenant's, or ``tenant_id``'s only. Safe to run
+    twice: drafts are made once, reminders and overdue notices are keyed per return."""
     today = today or timezone.localdate()
     result = DailyResult()
     year, month = previous_month(today)
-    for tenant in Tenant.objects.filter(organisations__kind__in=FILING_KINDS).distinct():
+    tenants = Tenant.objects.filter(organisations__kind__in=FILING_KINDS)
+    if tenant_id is not None:
+        tenants = tenants.filter(pk=tenant_id)
+    for tenant in tenants.distinct():
         result.prepared += returns_prepare(tenant=tenant, year=year, month=month)
         rule = settings_for(tenant.pk)
         calendar = work_calendar_for(tenant)

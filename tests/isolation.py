@@ -463,6 +463,24 @@ def _premiums_markers(w) -> list[str]:
     return ["JF2026A1MARK", note.text]
 
 
+@unit_a1_marker
+def _daily_run_markers(w) -> list[str]:
+    """A run of today's jobs of tenant A (portal/daily.py): the office's page lists it."""
+    from mutualaid.jobs.models import Job, JobStatus
+    from portal.jobs import DAILY_RUN
+
+    job = Job.objects.create(
+        tenant=w.tenant,
+        organisation=w.office,
+        actor=w.office_admin,
+        kind=DAILY_RUN,
+        title="今日作业(2026-02-20)",
+        status=JobStatus.SUCCEEDED,
+        message="甲省办事处今日作业已完成(作业标记)",
+    )
+    return [job.message]
+
+
 def run_unit_a1_markers(world) -> list[str]:
     markers: list[str] = []
     for seeder in UNIT_A1_MARKERS:

@@ -29,8 +29,9 @@ NEAR_LIMIT_WORKING_DAYS = 5
 UNPAID_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.IN_BATCH)
 
 
-def claims_expire_due(*, today_: dt.date | None = None) -> int:
-    """Applications not submitted by their expiry date are forfeited (set-based)."""
+def claims_expire_due(*, today_: dt.date | None = None, tenant_id=None) -> int:
+    """Applications not submitted by their expiry date are forfeited (set-based); every
+    tenant's, or ``tenant_id``'s only (an office's run now)."""
     day = today_ or steps.today()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
@@ -38,6 +39,7 @@ def claims_expire_due(*, today_: dt.date | None = None) -> int:
             WITH expired AS (
                 UPDATE claims_claim c SET status = %(expired)s, updated_at = now()
                 WHERE c.status = ANY(%(editable)s) AND c.expires_on < %(day)s
+                  AND (%(tenant)s::uuid IS NULL OR c.tenant_id = %(tenant)s::uuid)
                 RETURNING c.id, c.tenant_id, c.organisation_id, c.number
             ), decisions AS (
                 INSERT INTO claims_claimdecision (tenant_id, claim_id, action, from_status,
@@ -57,6 +59,7 @@ def claims_expire_due(*, today_: dt.date | None = None) -> int:
             """,
             {
                 "day": day,
+                "tenant": str(tenant_id) if tenant_id else None,
                 "editable": [status.value for status in EDITABLE_STATUSES],
                 "expired": ClaimStatus.EXPIRED.value,
                 "decision": ClaimDecision.Action.EXPIRED.value,
@@ -65,9 +68,10 @@ def claims_expire_due(*, today_: dt.date | None = None) -> int:
         return cur.fetchone()[0]
 
 
-def claims_remind_expiry(*, today_: dt.date | None = None) -> int:
+def claims_remind_expiry(*, today_: dt.date | None = None, tenant_id=None) -> int:
     """Remind the filer and the unit's agents 30 and 7 days before an application expires
-    (once each: the flags are set by the same conditional update)."""
+    (once each: the flags are set by the same conditional update); every tenant's claims,
+    or ``tenant_id``'s only."""
     day = today_ or steps.today()
     sent = 0
     # The nearest first: a claim 5 days from expiry gets the 7-day reminder (which marks
@@ -75,8 +79,13 @@ def claims_remind_expiry(*, today_: dt.date | None = None) -> int:
     for days in sorted(EXPIRY_REMINDER_DAYS):
         flag = f"reminded_{days}"
         with transaction.atomic():
+            claims = (
+                Claim.objects.all()
+                if tenant_id is None
+                else Claim.objects.filter(tenant_id=tenant_id)
+            )
             due = list(
-                Claim.objects.filter(
+                claims.filter(
                     status__in=EDITABLE_STATUSES,
                     expires_on__gte=day,
                     expires_on__lte=day + dt.timedelta(days=days),
@@ -108,15 +117,15 @@ def claims_remind_expiry(*, today_: dt.date | None = None) -> int:
     return sent
 
 
-def claims_flag_near_limit(*, today_: dt.date | None = None) -> int:
+def claims_flag_near_limit(*, today_: dt.date | None = None, tenant_id=None) -> int:
     """Flag approved, unpaid claims whose payout limit (30 working days, D5) is within
-    ``NEAR_LIMIT_WORKING_DAYS`` working days, and tell each office's finance once a day."""
+    ``NEAR_LIMIT_WORKING_DAYS`` working days, and tell each office's finance once a day;
+    every tenant's claims, or ``tenant_id``'s only."""
     day = today_ or steps.today()
     flagged = 0
+    claims = Claim.objects.all() if tenant_id is None else Claim.objects.filter(tenant_id=tenant_id)
     tenant_ids = (
-        Claim.objects.filter(status__in=UNPAID_STATUSES)
-        .values_list("tenant_id", flat=True)
-        .distinct()
+        claims.filter(status__in=UNPAID_STATUSES).values_list("tenant_id", flat=True).distinct()
     )
     for tenant in Tenant.objects.filter(pk__in=list(tenant_ids)):
         horizon = work_calendar_for(tenant).add_working_days(day, NEAR_LIMIT_WORKING_DAYS).date

@@ -37,6 +37,7 @@ from enrolment.policies import (
     coverage_period,
     renewal_period,
     renewed_in_time,
+    requested_period,
     tranches_for,
 )
 from enrolment.rules import Candidate, LineError, Report, check_cover
@@ -59,10 +60,11 @@ def enrolment_bring_into_force(
     plan version, with its share tranches. Set-based (COPY), one transaction.
 
     Coverage (SPEC §5): from the day after ``payment_date`` to the same calendar day a
-    term later (C1, C2). A renewal paid by the plan's renewal deadline continues the day
-    after the previous period with no new wait for the shares already held; later, it
-    starts like a new enrolment and everything waits (SPEC §7). A mid-term addition
-    covers from the day after payment to the end of the unit's common period.
+    term later (C1, C2) — or, paid before the start the enrolment asked for, from that
+    start for a full term (issue 16 item 6). A renewal paid by the plan's renewal deadline
+    continues the day after the previous period with no new wait for the shares already
+    held; later, it starts like a new enrolment and everything waits (SPEC §7). A mid-term
+    addition covers from the day after payment to the end of the unit's common period.
 
     The cover rules are checked again over the real period first (another enrolment may
     have come into force meanwhile); the exclusion constraints are the last guard."""
@@ -97,6 +99,10 @@ def enrolment_bring_into_force(
                 ) from None
         else:
             period = coverage_period(payment_date, terms.term_months)
+            if locked.start_date > period.start:
+                # Paid ahead of the start the form asked for: cover from that start, for a
+                # full term (docs/decisions.md, "The requested start is honoured").
+                period = requested_period(locked.start_date, terms.term_months)
 
         rules = rules_for(locked, period=period)
         lines = list(

@@ -39,6 +39,12 @@ class CalculatorForm(FieldsetsMixin, forms.Form):
         label=_("Plan version"), queryset=PlanVersion.objects.none(), to_field_name="pk"
     )
     shares = int_field(_("Shares held"), initial=1)
+    tier = forms.ChoiceField(
+        label=_("Tier held"),
+        required=False,
+        choices=[],
+        help_text=_("Plans sold in tiers: the tier's amounts replace the items' own."),
+    )
     previous_shares = int_field(_("Shares held last year (renewals)"))
     renewed_in_time = check_field(
         _("Renewed in time (no new waiting period for last year's shares)")
@@ -67,7 +73,14 @@ class CalculatorForm(FieldsetsMixin, forms.Form):
     layout = [
         (
             _("Cover"),
-            ["shares", "previous_shares", "renewed_in_time", "effective_date", "end_date"],
+            [
+                "shares",
+                "tier",
+                "previous_shares",
+                "renewed_in_time",
+                "effective_date",
+                "end_date",
+            ],
         ),
         (_("The event"), ["event_kind", "event_date", "condition", "cause"]),
         (
@@ -103,7 +116,10 @@ class CalculatorForm(FieldsetsMixin, forms.Form):
         terms_list = [self.chosen.terms] if self.chosen else [v.terms for v in listed]
         conditions: dict[str, str] = {}
         exclusions: dict[str, str] = {}
+        tiers: dict[str, str] = {}
         for terms in terms_list:
+            for t in terms.get("tiers") or ():
+                tiers.setdefault(t.get("code"), f"{t.get('name')} (¥{t.get('premium')})")
             for c in terms.get("covered_conditions") or ():
                 conditions.setdefault(c.get("code"), c.get("name"))
             for c in terms.get("exclusions") or ():
@@ -113,6 +129,10 @@ class CalculatorForm(FieldsetsMixin, forms.Form):
             *((c, f"{n}") for c, n in conditions.items()),
         ]
         self.fields["exclusions"].choices = list(exclusions.items())
+        if tiers:
+            self.fields["tier"].choices = [("", "—"), *tiers.items()]
+        else:
+            del self.fields["tier"]
 
     @staticmethod
     def _version_label(version: PlanVersion) -> str:
@@ -149,4 +169,5 @@ class CalculatorForm(FieldsetsMixin, forms.Form):
             renewed_in_time=cd["renewed_in_time"],
             tranches=tuple(tranches),
             facts=facts,
+            tier=cd.get("tier") or None,
         )

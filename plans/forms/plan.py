@@ -1,8 +1,9 @@
 """The plan form, and the version form that edits every term but the benefit items.
 
 ``VersionForm.initial_from`` and ``to_terms`` are inverse on every stored term the
-form shows; terms it does not show (tiers, surplus rules) pass through from
-``base_terms`` untouched. ``field_for`` maps an engine path back to the widget that
+form shows; terms it does not show (surplus rules) pass through from ``base_terms``
+untouched. Tiers — and each tier's amounts for the version's items — are edited
+through ``plans.forms.tiers``. ``field_for`` maps an engine path back to the widget that
 produced it, so each Chinese message lands next to its field.
 """
 
@@ -29,6 +30,7 @@ from plans.forms.base import (
     number_str,
     path_prefixes,
 )
+from plans.forms.tiers import TierFieldsMixin
 from plans.models import PlanVersion
 from plans.rules import CAUSES, EVENT_KINDS, MEMBER_CATEGORIES, MID_TERM_ADDITION_RULES
 
@@ -125,7 +127,7 @@ _TERMS_PATHS = {
 }
 
 
-class VersionForm(FieldsetsMixin, forms.Form):
+class VersionForm(TierFieldsMixin, FieldsetsMixin, forms.Form):
     """A version's dates and every term except the benefit items (those have their own forms)."""
 
     label = forms.CharField(
@@ -231,9 +233,13 @@ class VersionForm(FieldsetsMixin, forms.Form):
         help_text=_("One note per line; say here where a number was assumed."),
     )
 
-    def __init__(self, *args, base_terms: dict | None = None, **kwargs):
+    def __init__(
+        self, *args, base_terms: dict | None = None, items: list[dict] | None = None, **kwargs
+    ):
         self.base_terms = copy.deepcopy(base_terms or {})
+        self.items = list(items or [])  # the version's benefit items: the tiers' amounts
         super().__init__(*args, **kwargs)
+        self.add_tier_fields()
         stage_names = []
         for n in range(1, STAGE_ROWS + 1):
             self.fields[f"stage_{n}_until_day"] = int_field(
@@ -260,7 +266,10 @@ class VersionForm(FieldsetsMixin, forms.Form):
             ]
             for n in range(1, STAGE_ROWS + 1)
         ]
-        if self.base_terms.get("sale_mode") == "tiers":
+        self.sale_mode = (self.data.get("sale_mode") if self.is_bound else "") or (
+            self.base_terms.get("sale_mode", "shares")
+        )
+        if self.sale_mode == "tiers":
             for name in (
                 "premium_per_share",
                 "max_shares",
@@ -274,6 +283,7 @@ class VersionForm(FieldsetsMixin, forms.Form):
             (
                 _("Cover and shares"),
                 [
+                    "sale_mode",
                     "term_months",
                     "premium_per_share",
                     "max_shares",
@@ -337,6 +347,7 @@ class VersionForm(FieldsetsMixin, forms.Form):
             )
         if not t:
             return initial
+        initial.update(TierFieldsMixin.tiers_initial(t))
         for key in (
             "term_months",
             "premium_per_share",
@@ -398,13 +409,14 @@ class VersionForm(FieldsetsMixin, forms.Form):
         return initial
 
     def to_terms(self) -> dict[str, Any]:
-        """The engine's terms dict; keys this form does not show (tiers, surplus rules) stay."""
+        """The engine's terms dict; keys this form does not show (surplus rules) stay."""
         cd = self.cleaned_data
         t = copy.deepcopy(self.base_terms)
         t.pop("benefit_items", None)
         t["term_months"] = cd["term_months"]
-        t["sale_mode"] = t.get("sale_mode", "shares")
+        self.tiers_to_terms(t)
         if t["sale_mode"] == "shares":
+            t.pop("tiers", None)
             t["premium_per_share"] = money_str(cd["premium_per_share"])
             t["max_shares"] = cd["max_shares"]
             t["uniform_shares"] = cd["uniform_shares"]
@@ -484,6 +496,8 @@ class VersionForm(FieldsetsMixin, forms.Form):
         return t
 
     def field_for(self, path: str) -> str | None:
+        if path.startswith(("tiers", "sale_mode")):
+            return self.tier_field_for(path)
         match = re.match(r"^waiting_period\.stages\[(\d+)\]", path)
         if match and int(match.group(1)) < len(self._stage_numbers):
             return f"stage_{self._stage_numbers[int(match.group(1))]}_until_day"

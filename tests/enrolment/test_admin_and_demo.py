@@ -59,5 +59,27 @@ def test_seed_demo_makes_enrolments_in_every_state_once(settings):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert Enrolment.objects.count() == count
     # The demo's renewal kept continuity: no gap between the two years.
-    renewal = Enrolment.objects.get(kind="renewal")
+    # (the one in force: today's jobs may have drafted the next renewal too)
+    renewal = Enrolment.objects.get(kind="renewal", status=EnrolmentStatus.IN_FORCE)
     assert renewal.coverage_start == renewal.previous.coverage_end + dt.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_todays_jobs_once_so_renewal_drafts_show(monkeypatch, settings):
+    """Issue 16 item 9: on 2026-12-05 the hospital's 2026 cover (to 2026-12-31) is in its
+    notice window; seed_demo's run of today's jobs drafts its renewal, once."""
+    from django.utils import timezone
+
+    from premiums.models import Renewal
+
+    settings.DEMO = True  # a new demo database, as `make demo` makes it
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 12, 5))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    drafts = Enrolment.objects.filter(kind="renewal", status=EnrolmentStatus.DRAFT)
+    assert drafts.count() == 1
+    draft = drafts.get()
+    assert Renewal.objects.filter(enrolment=draft).exists()
+    assert draft.start_date == dt.date(2027, 1, 1) and draft.lines.exists()
+    assert Enrolment.objects.filter(status=EnrolmentStatus.ACCEPTED).exists()  # not invoiced
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert drafts.count() == 1
