@@ -8,6 +8,8 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from portal.env import envint
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("mutualaid")
@@ -22,6 +24,14 @@ app.conf.beat_schedule = {
         "task": "mutualaid.outbox.tasks.drain_outbox",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Jobs whose worker died (no heartbeat for JOB_STALE_SECONDS) run again or fail
+    # (mutualaid.jobs.liveness). Read from the environment here, not from the Django
+    # settings, which load after this module.
+    "jobs-reap-stale": {
+        "task": "mutualaid.jobs.tasks.reap_stale_jobs",
+        "schedule": float(envint("JOB_REAP_SECONDS", 60)),
+        "options": {"expires": 50},  # ticks queued while no worker ran are dropped
     },
     # From 1 November, remind office admins when next year's holiday table is missing.
     "calendar-next-year-reminder": {

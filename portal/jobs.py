@@ -22,7 +22,7 @@ def run_today(job, report) -> JobOutcome:
     done = daily_run(
         tenant_id=job.tenant_id,
         today=today,
-        report=lambda step, steps=None: job_progress(job.pk, done=step, total=steps),
+        report=lambda step, steps=None: job_progress(job, done=step, total=steps),
     )
     return JobOutcome(
         result=done,

@@ -229,6 +229,18 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING (JSON lines) too
 
+# --- Background jobs (mutualaid.jobs) ------------------------------------------------
+# A running job's worker refreshes its heartbeat this often; a job whose heartbeat is older
+# than JOB_STALE_SECONDS lost its worker, and the reaper (beat, every JOB_REAP_SECONDS, see
+# portal/celery.py) runs it again, up to JOB_MAX_ATTEMPTS attempts in all, or fails it.
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 15)
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 2)
+if not 0 < JOB_HEARTBEAT_SECONDS * 2 <= JOB_STALE_SECONDS:
+    raise ImproperlyConfigured("JOB_STALE_SECONDS must be at least twice JOB_HEARTBEAT_SECONDS")
+if JOB_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("JOB_MAX_ATTEMPTS must be 1 or more")
+
 # --- Premiums and renewals (premiums app) ---------------------------------------
 # Renewal drafts are prepared this many days before cover ends (SPEC §7).
 RENEWAL_NOTICE_DAYS = envint("RENEWAL_NOTICE_DAYS", 30)

@@ -4,6 +4,11 @@ A job row is created in the request, the Celery task is enqueued through the out
 job's id, and the worker reports progress into the row; the page polls it. The row
 is also the idempotency key: a task delivered twice finds the job already claimed
 or finished and does nothing.
+
+A running job's worker refreshes ``heartbeat_at`` while it works; a job whose heartbeat
+stopped lost its worker and is re-queued or failed by the reaper (``liveness``). Every
+claim counts an attempt, and a worker writes its job only while the attempt is still
+its own, so a worker thought dead cannot overwrite its successor.
 """
 
 import uuid
@@ -46,6 +51,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Liveness: refreshed by the running worker; claims so far (the reaper re-queues a job
+    # whose worker died while this is below JOB_MAX_ATTEMPTS).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "organisation"
@@ -54,7 +63,13 @@ class Job(models.Model):
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
         indexes = [
-            models.Index(fields=["tenant", "actor", "-created_at"], name="job_actor_recent_idx")
+            models.Index(fields=["tenant", "actor", "-created_at"], name="job_actor_recent_idx"),
+            # The reaper's scan: running jobs only (a handful at any time).
+            models.Index(
+                fields=["heartbeat_at"],
+                name="job_running_heartbeat_idx",
+                condition=models.Q(status="running"),
+            ),
         ]
 
     def __str__(self) -> str:

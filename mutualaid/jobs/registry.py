@@ -3,6 +3,9 @@
 A handler is ``handler(job, report) -> JobOutcome``: it does the work (in its own
 transaction, so a failure leaves nothing half-written) and calls ``report(done,
 total)`` as it goes.
+
+A handler may run again after its worker died mid-way (the reaper re-queues the job):
+so it writes in one transaction, or rewrites its file whole.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Progress updates are single conditional UPDATEs, so a worker can report every few
 thousand rows without a read-modify-write, and a job that is already finished is
-never reopened by a redelivered task.
+never reopened by a redelivered task. Every write of a running job is conditional on
+the attempt that claimed it: once the reaper gave the job to another attempt, the
+first one's progress, success or failure changes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from mutualaid.jobs.models import Job, JobStatus
@@ -46,30 +49,37 @@ def job_enqueue(job: Job, task, *args: Any) -> None:
 
 
 def job_claim(job_id) -> Job | None:
-    """Move a pending job to running; None when another delivery got there first."""
+    """Move a pending job to running as a new attempt; None when another delivery got there
+    first."""
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return None
     return Job.objects.select_related("tenant", "organisation", "actor").get(pk=job_id)
 
 
-def job_progress(job_id, *, done: int, total: int | None = None) -> None:
-    fields: dict[str, Any] = {"done": done}
+def attempt_of(job: Job):
+    """The job's row while ``job`` (as claimed) is still the running attempt."""
+    return Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
+
+
+def job_progress(job: Job, *, done: int, total: int | None = None) -> None:
+    fields: dict[str, Any] = {"done": done, "heartbeat_at": timezone.now()}
     if total is not None:
         fields["total"] = total
-    Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**fields)
+    attempt_of(job).update(**fields)
 
 
-def progress_reporter(job_id, *, every: int = 2000) -> Callable[[int, int | None], None]:
+def progress_reporter(job: Job, *, every: int = 2000) -> Callable[[int, int | None], None]:
     """A callback for long loops: reports at most every ``every`` rows."""
     last = {"done": -every}
 
     def report(done: int, total: int | None = None) -> None:
         if done - last["done"] >= every or (total is not None and done >= total):
             last["done"] = done
-            job_progress(job_id, done=done, total=total)
+            job_progress(job, done=done, total=total)
 
     return report
 
@@ -98,10 +108,12 @@ def job_succeed(
     if file_path is not None:
         fields["result_path"] = str(Path(file_path).relative_to(settings.MEDIA_ROOT))
         fields["result_name"] = download_name or Path(file_path).name
-    Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(**fields)
+    attempt_of(job).update(**fields)
 
 
 def job_fail(job: Job, *, message: str) -> None:
-    Job.objects.filter(pk=job.pk).exclude(status=JobStatus.SUCCEEDED).update(
+    """Failed, with what the user reads; a job already done, or taken over by another
+    attempt, stays as it is."""
+    Job.objects.filter(pk=job.pk, attempts=job.attempts).exclude(status=JobStatus.SUCCEEDED).update(
         status=JobStatus.FAILED, finished_at=timezone.now(), message=message[:2000]
     )

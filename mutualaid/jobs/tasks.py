@@ -1,10 +1,13 @@
+"""The jobs' Celery tasks: run one job; re-queue or fail the jobs whose worker died (beat,
+every minute)."""
+
 import logging
 
 from celery import shared_task
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from mutualaid.jobs import services
+from mutualaid.jobs import liveness, services
 from mutualaid.jobs.registry import HANDLERS
 
 logger = logging.getLogger(__name__)
@@ -12,8 +15,12 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="mutualaid.jobs.tasks.run_job")
 def run_job(job_id: str) -> str:
-    """Run one job. A second delivery of the same job finds it claimed and does nothing."""
+    """Run one job. A second delivery of the same job finds it claimed and does nothing,
+    unless the worker that claimed it has died: then the job is taken over here (or
+    failed); the task the reaper queued for it finds it claimed."""
     job = services.job_claim(job_id)
+    if job is None and liveness.jobs_reap(job_id=job_id).requeued:
+        job = services.job_claim(job_id)
     if job is None:
         return "already claimed"
     handler = HANDLERS.get(job.kind)
@@ -22,7 +29,8 @@ def run_job(job_id: str) -> str:
             services.job_fail(job, message=_("Unknown job kind: %(kind)s") % {"kind": job.kind})
             return "failed"
         try:
-            outcome = handler(job, services.progress_reporter(job.pk))
+            with liveness.heartbeat(job):
+                outcome = handler(job, services.progress_reporter(job))
         except Exception as exc:  # noqa: BLE001 - the user sees the failure; the log has the trace
             logger.exception("job %s (%s) failed", job.pk, job.kind)
             message = getattr(exc, "user_message", "") or _(
@@ -39,3 +47,10 @@ def run_job(job_id: str) -> str:
         message=outcome.message,
     )
     return "succeeded"
+
+
+@shared_task(name="mutualaid.jobs.tasks.reap_stale_jobs")
+def reap_stale_jobs() -> dict:
+    """Beat, every minute: running jobs whose heartbeat stopped are sent again or failed."""
+    reaped = liveness.jobs_reap()
+    return {"requeued": len(reaped.requeued), "failed": len(reaped.failed)}
