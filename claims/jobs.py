@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from claims import access
 from claims.models import PayoutBatch
 from mutualaid.core.errors import DomainError
 from mutualaid.jobs.registry import JobOutcome, register
@@ -61,4 +62,6 @@ def build_batch_file(job, report) -> JobOutcome:
         download_name=name,
         result={"lines": total},
         message=_("The file of %(n)d payout lines is ready.") % {"n": total},
+        # Payees' bank accounts: for those who build or approve batches, as the page is.
+        audience_roles=access.BATCH_FILE_USERS,
     )

@@ -23,19 +23,19 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrolment.models import Policy
 from enrolment.states import POLICY_STATE_LABELS, CoverState, policy_state_expression
-from members.access import full_id_number_prefix
+from members.access import FULL_ID_READER_ROLES, full_id_number_prefix
 from members.models import Unit
 from members.selectors import unit_choices
 from mutualaid.audit.services import record
 from mutualaid.core.cleaning import mask_id_number
 from mutualaid.core.xlsx import DATE, ID_NUMBER, NUMBER, TEXT, ExportColumn, iter_values, write_xlsx
+from mutualaid.jobs.access import access_job
 from mutualaid.jobs.models import Job
 from mutualaid.jobs.registry import JobOutcome
 from mutualaid.jobs.services import job_create, job_enqueue, job_file_path
@@ -172,11 +172,8 @@ class ExportForm(forms.Form):
             del self.fields["full_id_numbers"]
 
 
-def _access_export_job(actor: Actor, job_id) -> Job | None:
-    try:
-        return Job.objects.for_actor(actor).get(pk=job_id, kind=KIND, actor=actor.user)
-    except (Job.DoesNotExist, ValueError, forms.ValidationError):
-        raise Http404 from None
+def _access_export_job(actor: Actor, job_id) -> Job:
+    return access_job(actor, job_id, kind=KIND)
 
 
 @staff_required(*EXPORTERS)
@@ -253,4 +250,6 @@ def run_export(job, report, actor: Actor) -> JobOutcome:
         file_path=path,
         download_name=name,
         message=_("%(n)d policies exported.") % {"n": written},
+        # Whole numbers: only while the requester may still read some.
+        audience_roles=FULL_ID_READER_ROLES if full else EXPORTERS,
     )

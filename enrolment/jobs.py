@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from enrolment.access import DRAFTERS
 from enrolment.models import Enrolment
 from enrolment.roster.errors_file import build_errors_xlsx
 from enrolment.roster.reader import RosterFileError, read_roster
@@ -130,6 +131,9 @@ def roster_preview(job, report) -> JobOutcome:
         path.write_bytes(build_errors_xlsx(row_problems, read.rows))
         outcome.file_path = path
         outcome.download_name = f"{Path(filename).stem}-{_('errors')}.xlsx"
+    # The errors file repeats the uploaded rows (whole ID numbers): for those who may
+    # change rosters, like the upload itself.
+    outcome.audience_roles = DRAFTERS
     outcome.message = ngettext(
         "%(valid)d of %(total)d row can be imported.",
         "%(valid)d of %(total)d rows can be imported.",

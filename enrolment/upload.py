@@ -9,7 +9,9 @@
    only the valid ones.
 
 Every view reaches the enrolment through ``access_enrolment`` first (404 outside the
-actor's subtree) and the job through the enrolment (a job of another enrolment is 404).
+actor's subtree) and the job through the enrolment (a job of another enrolment is 404),
+among the actor's own jobs (``mutualaid.jobs.access``: a preview shows the uploaded rows,
+so another user's is 404 too).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from enrolment import access
 from enrolment.jobs import IMPORT, PREVIEW
 from enrolment.roster.reader import DEFAULT_MAX_BYTES
 from enrolment.roster.template import build_template_xlsx, template_options
+from mutualaid.jobs.access import access_job, jobs_of
 from mutualaid.jobs.models import Job, JobStatus
 from mutualaid.jobs.services import job_create, job_enqueue, job_file_path
 from mutualaid.jobs.tasks import run_job
@@ -79,13 +82,13 @@ def _not_editable(request, enrolment):
 
 
 def _access_job(request, enrolment, job_id) -> Job:
-    """A roster job of this enrolment, in the actor's subtree; else 404."""
-    try:
-        return Job.objects.for_actor(request.actor).get(
-            pk=job_id, kind__in=(PREVIEW, IMPORT), params__enrolment_id=str(enrolment.pk)
-        )
-    except (Job.DoesNotExist, ValueError):
-        raise Http404 from None
+    """A roster job of this enrolment that the actor started; else 404."""
+    return access_job(
+        request.actor,
+        job_id,
+        kind__in=(PREVIEW, IMPORT),
+        params__enrolment_id=str(enrolment.pk),
+    )
 
 
 @staff_required(*DRAFTERS)
@@ -163,7 +166,7 @@ def _preview_of(request, enrolment, job):
         return job
     preview_id = job.params.get("preview_job")
     return (
-        Job.objects.for_actor(request.actor)
+        jobs_of(request.actor)
         .filter(pk=preview_id, kind=PREVIEW, params__enrolment_id=str(enrolment.pk))
         .first()
         if preview_id

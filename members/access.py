@@ -24,6 +24,10 @@ UNIT_PARENT_KINDS = (
 
 MEMBER_MANAGERS = (Role.OFFICE_ADMIN, Role.CADRE, Role.AGENT)
 FULL_ID_ROLES = (Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR)
+#: Every role that reads some whole ID numbers: the above wherever they reach, agents for
+#: the units they reach (``full_id_number_prefix``). A job's file with whole numbers is
+#: for these roles only (``mutualaid.jobs.access``).
+FULL_ID_READER_ROLES = (*FULL_ID_ROLES, Role.AGENT)
 
 
 def access_unit(actor: Actor, unit_id) -> Unit:
@@ -91,7 +95,7 @@ def full_id_number_prefix(actor: Actor) -> str | None:
     members whose unit's path starts with the returned prefix (the actor's own path), and
     for nobody when it is None. ``may_see_full_id_number`` is this prefix tested on one
     member; a streamed export tests each row's path against it."""
-    if actor.has_role(*FULL_ID_ROLES) or actor.has_role(Role.AGENT):
+    if actor.has_role(*FULL_ID_READER_ROLES):
         return actor.path
     return None
 

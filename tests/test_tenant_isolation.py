@@ -18,8 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic import RedirectView
 
 from mutualaid.audit.models import AuditEvent
-from mutualaid.tenancy.models import Organisation, Staff, User
-from tests import isolation
+from mutualaid.tenancy.models import Organisation, Role, Staff, User
+from tests import factories, isolation
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ADMIN_OBJECT_VIEWS = ("change", "delete", "history")
@@ -241,6 +241,42 @@ def test_object_url_is_scoped(pattern, world, client):
         assert _tenant_a_rows(world) == before, (
             f"{pattern.key}: a write as {who} changed tenant A's rows"
         )
+
+
+# --- Jobs: their requester's alone, whatever the others' roles ----------------------------
+
+
+@pytest.mark.parametrize("name", ["jobs:status", "jobs:download"])
+def test_a_job_reaches_its_requester_alone(name, world, client):
+    """A job shows and produces what one user asked for (a roster with whole ID numbers, the
+    errors of their upload): another user of the same node with another role, a cadre
+    above, a sibling subtree and another tenant all get what a missing job gets."""
+    colleague = factories.make_staff(world.unit, Role.AGENT, username="unit_a1_agent2")
+    cases = [
+        (
+            factories.make_job(world.office, world.office_admin, with_file=True),
+            world.office_admin,
+            [world.finance, world.auditor, world.other_tenant_admin],
+        ),
+        (
+            factories.make_job(world.unit, world.agent, with_file=True),
+            world.agent,
+            [colleague, world.county_cadre, world.sibling_agent, world.other_tenant_agent],
+        ),
+    ]
+    for job, requester, others in cases:
+        url = reverse(name, kwargs={"job_id": job.pk})
+        missing_url = reverse(name, kwargs={"job_id": uuid.uuid4()})
+        client.force_login(User.objects.get(pk=requester.pk))
+        assert client.get(url).status_code == 200, f"{name}: the requester got no answer"
+        for user in others:
+            _empower(user, all_roles=True)
+            client.force_login(User.objects.get(pk=user.pk))
+            for method in ("GET", *WRITE_METHODS):
+                foreign = _request(client, method, url).status_code
+                missing = _request(client, method, missing_url).status_code
+                assert foreign == missing, f"{method} {name} as {user}: {foreign} vs {missing}"
+            assert client.get(url).status_code == 404, f"{name} as {user}"
 
 
 # --- URLs without an object id: tenant B and the sibling see none of A's rows ----------

@@ -9,11 +9,15 @@ A running job's worker refreshes ``heartbeat_at`` while it works; a job whose he
 stopped lost its worker and is re-queued or failed by the reaper (``liveness``). Every
 claim counts an attempt, and a worker writes its job only while the attempt is still
 its own, so a worker thought dead cannot overwrite its successor.
+
+A job and its file are its requester's alone (``access.jobs_of``), and only while they
+hold one of ``audience_roles``.
 """
 
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +59,9 @@ class Job(models.Model):
     # whose worker died while this is below JOB_MAX_ATTEMPTS).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # What the job shows and produced may be for some roles only (whole ID numbers, bank
+    # accounts): the requester sees it while holding one of them. Empty: any staff role.
+    audience_roles = ArrayField(models.CharField(max_length=20), default=list, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "organisation"

@@ -5,7 +5,9 @@ transaction, so a failure leaves nothing half-written) and calls ``report(done,
 total)`` as it goes.
 
 A handler may run again after its worker died mid-way (the reaper re-queues the job):
-so it writes in one transaction, or rewrites its file whole.
+so it writes in one transaction, or rewrites its file whole. ``JobOutcome.audience_roles``
+names the roles allowed to see what the job produced (e.g. whole ID numbers); the
+requester must hold one of them to open the job or download its file.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class JobOutcome:
     file_path: Path | None = None
     download_name: str = ""
     message: str = ""
+    audience_roles: tuple[str, ...] = ()
 
 
 Handler = Callable[[Job, Callable[[int, int | None], None]], JobOutcome]

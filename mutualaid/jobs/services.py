@@ -9,7 +9,7 @@ first one's progress, success or failure changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,12 +98,15 @@ def job_succeed(
     file_path: Path | None = None,
     download_name: str = "",
     message: str = "",
+    audience_roles: Sequence[str] = (),
 ) -> None:
+    """Done: the result, the file and who may see it (``audience_roles``, see ``Job``)."""
     fields: dict[str, Any] = {
         "status": JobStatus.SUCCEEDED,
         "finished_at": timezone.now(),
         "result": result or {},
         "message": message,
+        "audience_roles": sorted(set(audience_roles)),
     }
     if file_path is not None:
         fields["result_path"] = str(Path(file_path).relative_to(settings.MEDIA_ROOT))

@@ -45,6 +45,7 @@ def run_job(job_id: str) -> str:
         file_path=outcome.file_path,
         download_name=outcome.download_name,
         message=outcome.message,
+        audience_roles=outcome.audience_roles,
     )
     return "succeeded"
 

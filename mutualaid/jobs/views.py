@@ -4,16 +4,8 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
-from mutualaid.jobs.models import Job
+from mutualaid.jobs.access import access_job
 from mutualaid.tenancy.access import staff_required
-
-
-def access_job(actor, job_id) -> Job:
-    """A job of the actor's subtree; 404 when missing or foreign."""
-    try:
-        return Job.objects.for_actor(actor).get(pk=job_id)
-    except (Job.DoesNotExist, ValueError):
-        raise Http404 from None
 
 
 @staff_required()

@@ -24,6 +24,7 @@ from members.models import Member
 from mutualaid.jobs.models import Job, JobStatus
 from mutualaid.jobs.services import job_create
 from mutualaid.jobs.tasks import run_job
+from mutualaid.tenancy.models import Role
 from tests import factories
 from tests.enrolment.support import new_enrolment
 
@@ -384,6 +385,38 @@ def test_outsiders_get_404_on_every_upload_url(
         ).status_code
         == 404
     )
+    assert not Job.objects.filter(kind="roster_import").exists()
+
+
+def test_the_preview_and_its_errors_file_are_the_uploaders_alone(
+    world, draft, ids, as_user, django_capture_on_commit_callbacks
+):
+    """The errors file repeats the uploaded rows, whole ID numbers included: a colleague at
+    the same unit, the county cadre and the office admin above may all draft this
+    enrolment, yet not open another user's upload."""
+    _response, preview = _upload(
+        as_user(world.agent),
+        draft,
+        "花名册.xlsx",
+        roster_xlsx(ids),
+        django_capture_on_commit_callbacks,
+    )
+    assert preview.result_path and preview.audience_roles
+    urls = [
+        reverse("jobs:status", args=[preview.pk]),
+        reverse("jobs:download", args=[preview.pk]),
+        reverse("enrolments:upload_job", args=[draft.pk, preview.pk]),
+    ]
+    assert [as_user(world.agent).get(url).status_code for url in urls] == [200, 200, 200]
+    colleague = factories.make_staff(world.unit, Role.AGENT, username="unit_a1_agent2")
+    for user in (colleague, world.county_cadre, world.office_admin, world.finance):
+        client = as_user(user)
+        assert [client.get(url).status_code for url in urls[:2]] == [404, 404], user.username
+        assert client.get(urls[2]).status_code in (403, 404), user.username
+        response = client.post(
+            reverse("enrolments:upload_import", args=[draft.pk, preview.pk]), {"only_valid": "1"}
+        )
+        assert response.status_code in (403, 404), user.username
     assert not Job.objects.filter(kind="roster_import").exists()
 
 
