@@ -191,6 +191,12 @@ def upload_import(request, enrolment_id, job_id):
     ):
         messages.error(request, _("There is nothing to import from this file."))
         return redirect("enrolments:upload_job", enrolment.pk, preview.pk)
+    if preview.files_expired_at:
+        messages.error(
+            request,
+            _("The file was past its retention period and has been deleted: upload it again."),
+        )
+        return redirect("enrolments:upload", enrolment.pk)
     only_valid = request.POST.get("only_valid") == "1"
     if result.get("invalid") and not only_valid:
         messages.error(

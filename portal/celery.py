@@ -33,6 +33,11 @@ app.conf.beat_schedule = {
         "schedule": float(envint("JOB_REAP_SECONDS", 60)),
         "options": {"expires": 50},  # ticks queued while no worker ran are dropped
     },
+    # Uploaded rosters and produced files past JOB_FILE_RETENTION_DAYS are deleted.
+    "jobs-purge-expired-files": {
+        "task": "mutualaid.jobs.tasks.purge_expired_files",
+        "schedule": crontab(hour=4, minute=15),
+    },
     # From 1 November, remind office admins when next year's holiday table is missing.
     "calendar-next-year-reminder": {
         "task": "mutualaid.calendar.tasks.remind_missing_next_year",

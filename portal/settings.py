@@ -240,6 +240,11 @@ if not 0 < JOB_HEARTBEAT_SECONDS * 2 <= JOB_STALE_SECONDS:
     raise ImproperlyConfigured("JOB_STALE_SECONDS must be at least twice JOB_HEARTBEAT_SECONDS")
 if JOB_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("JOB_MAX_ATTEMPTS must be 1 or more")
+# Uploaded rosters and produced files (whole ID numbers, bank accounts) are deleted this many
+# days after their job finished (beat, daily; docs/operations.md).
+JOB_FILE_RETENTION_DAYS = envint("JOB_FILE_RETENTION_DAYS", 7)
+if JOB_FILE_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("JOB_FILE_RETENTION_DAYS must be 1 or more")
 
 # --- Premiums and renewals (premiums app) ---------------------------------------
 # Renewal drafts are prepared this many days before cover ends (SPEC §7).

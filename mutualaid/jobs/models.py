@@ -11,7 +11,8 @@ claim counts an attempt, and a worker writes its job only while the attempt is s
 its own, so a worker thought dead cannot overwrite its successor.
 
 A job and its file are its requester's alone (``access.jobs_of``), and only while they
-hold one of ``audience_roles``.
+hold one of ``audience_roles``. Files are deleted after the retention period
+(``retention``); ``files_expired_at`` then says so on the page.
 """
 
 import uuid
@@ -62,6 +63,8 @@ class Job(models.Model):
     # What the job shows and produced may be for some roles only (whole ID numbers, bank
     # accounts): the requester sees it while holding one of them. Empty: any staff role.
     audience_roles = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    # Set when the retention period deleted the job's files (its upload and its result).
+    files_expired_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "organisation"
@@ -76,6 +79,12 @@ class Job(models.Model):
                 fields=["heartbeat_at"],
                 name="job_running_heartbeat_idx",
                 condition=models.Q(status="running"),
+            ),
+            # The retention purge's scan: finished jobs whose files are still on disk.
+            models.Index(
+                fields=["finished_at"],
+                name="job_files_kept_idx",
+                condition=models.Q(files_expired_at__isnull=True),
             ),
         ]
 

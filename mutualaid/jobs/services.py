@@ -84,9 +84,15 @@ def progress_reporter(job: Job, *, every: int = 2000) -> Callable[[int, int | No
     return report
 
 
+def job_folder(job: Job) -> Path:
+    """The job's folder, MEDIA_ROOT/jobs/<tenant>/<job>/: its upload and its result, and
+    nothing else (the retention purge deletes it whole)."""
+    return Path(settings.MEDIA_ROOT) / "jobs" / str(job.tenant_id) / str(job.pk)
+
+
 def job_file_path(job: Job, filename: str) -> Path:
     """Where a job writes its file: MEDIA_ROOT/jobs/<tenant>/<job>/<name>."""
-    folder = Path(settings.MEDIA_ROOT) / "jobs" / str(job.tenant_id) / str(job.pk)
+    folder = job_folder(job)
     folder.mkdir(parents=True, exist_ok=True)
     return folder / filename
 

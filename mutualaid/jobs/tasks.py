@@ -1,5 +1,5 @@
 """The jobs' Celery tasks: run one job; re-queue or fail the jobs whose worker died (beat,
-every minute)."""
+every minute); delete job files past their retention period (beat, daily)."""
 
 import logging
 
@@ -7,7 +7,7 @@ from celery import shared_task
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from mutualaid.jobs import liveness, services
+from mutualaid.jobs import liveness, retention, services
 from mutualaid.jobs.registry import HANDLERS
 
 logger = logging.getLogger(__name__)
@@ -55,3 +55,9 @@ def reap_stale_jobs() -> dict:
     """Beat, every minute: running jobs whose heartbeat stopped are sent again or failed."""
     reaped = liveness.jobs_reap()
     return {"requeued": len(reaped.requeued), "failed": len(reaped.failed)}
+
+
+@shared_task(name="mutualaid.jobs.tasks.purge_expired_files")
+def purge_expired_files() -> dict:
+    """Beat, daily: uploads and results of jobs finished before the retention period."""
+    return {"expired": retention.job_files_purge()}

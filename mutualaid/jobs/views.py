@@ -18,7 +18,7 @@ def job_status(request, job_id):
 @staff_required()
 def job_download(request, job_id):
     job = access_job(request.actor, job_id)
-    if not job.result_path:
+    if not job.result_path or job.files_expired_at:
         raise Http404
     path = (Path(settings.MEDIA_ROOT) / job.result_path).resolve()
     if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.exists():

@@ -8,12 +8,14 @@ one test goes through the real Celery worker.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 from python_calamine import load_workbook
 
@@ -418,6 +420,27 @@ def test_the_preview_and_its_errors_file_are_the_uploaders_alone(
         )
         assert response.status_code in (403, 404), user.username
     assert not Job.objects.filter(kind="roster_import").exists()
+
+
+def test_an_upload_past_its_retention_cannot_be_imported(
+    world, draft, ids, as_user, django_capture_on_commit_callbacks
+):
+    from mutualaid.jobs.retention import job_files_purge
+
+    client = as_user(world.agent)
+    _response, preview = _upload(
+        client, draft, "花名册.xlsx", roster_xlsx(ids), django_capture_on_commit_callbacks
+    )
+    Job.objects.filter(pk=preview.pk).update(finished_at=timezone.now() - dt.timedelta(days=30))
+    assert job_files_purge() == 1
+    page = client.get(reverse("enrolments:upload_job", args=[draft.pk, preview.pk]))
+    body = page.content.decode()
+    assert 'data-testid="job-file-expired"' in body and 'data-testid="download-errors"' not in body
+    response, job = _import(
+        client, draft, preview, django_capture_on_commit_callbacks, only_valid=True
+    )
+    assert response["Location"] == reverse("enrolments:upload", args=[draft.pk]) and job is None
+    assert EnrolmentLine.objects.filter(enrolment=draft).count() == 0
 
 
 def test_a_job_of_another_enrolment_is_404_here(

@@ -190,10 +190,13 @@ def test_a_job_row_held_by_a_live_transaction_is_not_reaped(world, settings):
     assert liveness.jobs_reap().requeued == [job.pk]
 
 
-def test_the_beat_runs_the_reaper_every_minute():
+def test_the_beat_runs_the_reaper_every_minute_and_the_purge_daily():
     app.loader.import_default_modules()
     schedule = app.conf.beat_schedule
     assert schedule["jobs-reap-stale"]["task"] == reap_stale_jobs.name
     assert schedule["jobs-reap-stale"]["schedule"] == 60
+    assert (
+        schedule["jobs-purge-expired-files"]["task"] == "mutualaid.jobs.tasks.purge_expired_files"
+    )
     unknown = [e["task"] for e in schedule.values() if e["task"] not in app.tasks]
     assert not unknown, f"beat entries naming no task: {unknown}"
