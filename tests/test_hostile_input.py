@@ -7,6 +7,8 @@ stops a request before the input is read:
 
 - a NUL byte in query parameters (values and names) → 400 everywhere; in a posted form
   → 400 on every page;
+- a forged page cursor → 400 on exactly the keyset lists of ``KEYSET_LISTS`` (so a new
+  list is enrolled in ``tests/test_forged_cursors.py``), a 5xx nowhere;
 - on every API endpoint and write method, bodies that are JSON but not an object (``[]``,
   ``"x"``, ``null``…), and objects carrying a NUL or a lone surrogate in text and choice
   fields → never a 5xx, and a 400 wherever the view reads the body.
@@ -24,9 +26,11 @@ import pytest
 
 from mutualaid.tenancy.models import Staff, User
 from tests import isolation
-from tests.urlwalk import WALKED, urls_of
+from tests.urlwalk import KEYSET_LISTS, WALKED, urls_of
 
 NUL = "a\x00b"
+FORGED_CURSOR = "W3siZGVjIjogIjFlOTk5OTk5In1d"  # base64 of [{"dec": "1e999999"}] (issue 12)
+BAD_CURSOR_TEXT = "翻页链接已失效"  # the start of BadCursor's message
 # Names the pages and the API read as filters, searches and cursors; any parameter would do.
 PARAMETER_NAMES = (
     "q",
@@ -114,11 +118,27 @@ def _json_bodies(client, pattern, url: str) -> list[str]:
     return wrong
 
 
+def _forged_cursor(client, pattern, url: str) -> list[str]:
+    """A forged cursor is refused as one exactly on the lists of ``KEYSET_LISTS``, and is a
+    5xx nowhere."""
+    response = client.get(url, {"after": FORGED_CURSOR, "cursor": FORGED_CURSOR})
+    refused = response.status_code == 400 and BAD_CURSOR_TEXT in _text(response)
+    if response.status_code >= 500 or refused != (pattern.key in KEYSET_LISTS):
+        hint = "" if pattern.key in KEYSET_LISTS else " (pages by cursor? add to KEYSET_LISTS)"
+        return [f"GET {url} with a forged cursor: {response.status_code}{hint}"]
+    return []
+
+
+def _text(response) -> str:
+    return response.content.decode("utf-8", errors="replace")
+
+
 @pytest.mark.parametrize("pattern", WALKED, ids=lambda p: p.key)
 def test_unreadable_input_is_a_400_never_a_server_error(pattern, world, admin_client):
     wrong = []
     for url in urls_of(pattern, world):
         wrong += _nul_in_parameters(admin_client, url)
+        wrong += _forged_cursor(admin_client, pattern, url)
         if pattern.is_api:
             wrong += _json_bodies(admin_client, pattern, url)
         else:

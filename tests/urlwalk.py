@@ -17,6 +17,46 @@ from tests import isolation
 
 ADMIN_OBJECT_VIEWS = ("change", "delete", "history")
 
+#: Every list paged by keyset: pages read the cursor from ``after``, the API from ``cursor``.
+#: ``tests/test_forged_cursors.py`` sends each forged cursors; ``tests/test_hostile_input.py``
+#: fails on a URL that reads a cursor without being named here.
+KEYSET_LISTS = frozenset(
+    {
+        "audit:event_list",
+        "notifications:list",
+        "tenancy:organisation_list",
+        "tenancy:staff_list",
+        "members:unit_list",
+        "members:unit_members",
+        "members:member_search",
+        "enrolments:list",
+        "enrolments:detail",
+        "enrolments:choose_members",
+        "premiums:invoice_list",
+        "premiums:to_invoice",
+        "premiums:renewal_list",
+        "claims:claim_list",
+        "claims:batch_list",
+        "claims:batch_detail",
+        "stats:blank_spots",
+        "api-organisation-list",
+        "api-user-list",
+        "api-unit-list",
+        "api-member-list",
+        "api-plan-list",
+        "api-plan-version-list",
+        "api-enrolment-list",
+        "api-enrolment-lines",
+        "api-policy-list",
+        "api-invoice-list",
+        "api-renewal-list",
+        "api-incident-report-list",
+        "api-claim-list",
+        "api-payout-batch-list",
+        "api-payout-batch-lines",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Pattern:
