@@ -240,6 +240,18 @@ RENEWAL_PARTS = envint("RENEWAL_PARTS", 2)
 # The portal's address for links in e-mails (e.g. https://huzhu.example.org); empty: paths only.
 PORTAL_URL = env("PORTAL_URL", "")
 
+# --- Roster uploads (enrolment app) ----------------------------------------------
+# What an .xlsx roster may inflate to before it is parsed (enrolment/roster/unpack.py): a
+# zip bomb or a sheet with a far-away cell is refused unread. A real 100,000-row roster is
+# 20–30 MB unpacked (shared strings 5–10 MB), packs 4–7 times and has about seven columns.
+ROSTER_MAX_UNPACKED_MB = envint("ROSTER_MAX_UNPACKED_MB", 128)
+ROSTER_MAX_SHARED_STRINGS_MB = envint("ROSTER_MAX_SHARED_STRINGS_MB", 48)
+ROSTER_MAX_COMPRESSION_RATIO = envint("ROSTER_MAX_COMPRESSION_RATIO", 100)
+ROSTER_MAX_CELL_KB = envint("ROSTER_MAX_CELL_KB", 128)
+# calamine builds a dense grid of rows × columns: 120,000 × 64 cells at most.
+ROSTER_MAX_SHEET_ROWS = envint("ROSTER_MAX_SHEET_ROWS", 120_000)
+ROSTER_MAX_COLUMNS = envint("ROSTER_MAX_COLUMNS", 64)
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
