@@ -12,7 +12,7 @@ first, in 1 MiB steps and never beyond the limits, and must show:
 - in XML, no text longer than ``ROSTER_MAX_CELL_KB`` between two tags (any aligned
   block of that many bytes without a ``<`` is refused, so text twice as long never
   passes and text shorter never trips it; Excel's own cell limit is 32,767 characters);
-- every cell and row naming its place first (``<c r="B7"``) and within
+- every cell and row naming its place first and plainly (``<c r="B7"``), within
   ``ROSTER_MAX_SHEET_ROWS`` rows and ``ROSTER_MAX_COLUMNS`` columns, so calamine's grid
   is at most their product.
 
@@ -132,16 +132,17 @@ class _GridCheck:
     def __init__(self, limits: UnpackLimits):
         col_above = _above(column_letter(limits.columns - 1), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         row_above = _above(str(limits.sheet_rows), "0123456789")
-        # A cell without r first, or r beyond the last column or row; a row likewise. The
-        # same with a namespace prefix (``<x:c r=…``), as some exporters write.
+        # A cell whose first attribute is not a plain place (r="B7"), or whose place lies
+        # beyond the last column or row; a row likewise. The same with a namespace prefix
+        # (``<x:c r=…``), as some exporters write.
         self.patterns = [
             re.compile(
-                rb"%s(?:[>/]|\s(?!r=\")|\sr=\"(?:%s|[A-Z]+%s\"))"
+                rb'%s(?:[>/]|\s(?!r="[A-Z]{1,3}[0-9]{1,7}")|\sr="(?:%s|[A-Z]+%s"))'
                 % (tag, col_above.encode(), row_above.encode())
             )
             for tag in (rb"<c", rb":c")
         ] + [
-            re.compile(rb'%s(?:[>/]|\s(?!r=")|\sr="%s")' % (tag, row_above.encode()))
+            re.compile(rb'%s(?:[>/]|\s(?!r="[0-9]{1,7}")|\sr="%s")' % (tag, row_above.encode()))
             for tag in (rb"<row", rb":row")
         ]
 

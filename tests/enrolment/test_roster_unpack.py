@@ -177,9 +177,10 @@ def test_a_sheet_with_a_far_away_cell_is_refused(parsed, cell):
     [
         (b'<c r="A2"', b"<c"),  # no place: calamine counts on from the last one
         (b'<c r="A2" t="s"', b'<c t="s" r="A2"'),  # the place, but not first
+        (b'<c r="A2"', b'<c r="a1048576"'),  # a place not written as Excel writes it
         (b'<row r="2"', b"<row"),
     ],
-    ids=["cell without r", "r not first", "row without r"],
+    ids=["cell without r", "r not first", "place not plain", "row without r"],
 )
 def test_cells_and_rows_must_name_their_place_first(parsed, old, new):
     parts = _parts(_small_xlsx())
