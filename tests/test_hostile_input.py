@@ -187,3 +187,11 @@ def test_deeply_nested_json_is_a_400(world, login):
     body = "[" * 100_000 + "]" * 100_000
     response = client.post("/api/v1/plans/", body, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_a_nul_hidden_in_a_quoted_cookie_is_a_400(world, client):
+    # Django unquotes "\000" in a quoted cookie value to a NUL, which reached the session
+    # lookup in PostgreSQL as it was (a 500 on every page).
+    client.cookies["sessionid"] = "aaaaaaaa\x00"
+    response = client.get("/members/")
+    assert response.status_code == 400

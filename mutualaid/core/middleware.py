@@ -2,9 +2,9 @@
 
 **Unreadable input is a 400** (``InputGuardMiddleware``). Two doors, one answer:
 
-- at the way in, a NUL byte or a lone surrogate anywhere in the path, the query string or
-  a posted form (nothing a person can type; PostgreSQL cannot store the first, UTF-8
-  cannot encode the second, so either turned a search into a server error);
+- at the way in, a NUL byte or a lone surrogate anywhere in the path, the query string,
+  a posted form or a cookie (nothing a person can type; PostgreSQL cannot store the first,
+  UTF-8 cannot encode the second, so either turned a search into a server error);
 - on the way out, ``BadInput`` raised by any view or selector (a forged page cursor).
 
 Pages get a plain page with the message (it needs no actor: the refusal comes before
@@ -53,6 +53,11 @@ def unstorable_message() -> str:
 def _readable(request) -> bool:
     if not is_storable_text(request.path):
         return False
+    # Django unquotes "\000" in a quoted cookie to a NUL, and the session cookie goes
+    # straight into a database lookup.
+    for name, value in request.COOKIES.items():
+        if not is_storable_text(name) or not is_storable_text(value):
+            return False
     params = [request.GET]
     if request.method == "POST" and request.content_type in _FORM_TYPES:
         params.append(request.POST)
