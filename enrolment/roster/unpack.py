@@ -43,7 +43,7 @@ _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 class ExpansionRefused(Exception):
     """The archive would expand beyond the limits (``too_large``, ``too_wide``) or lies
-    about itself (``damaged``)."""
+    about itself or its cells' places (``damaged``)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -153,7 +153,9 @@ class _GridCheck:
         for pattern in self.patterns:
             found = pattern.search(buffer)
             if found is not None and found.start() < cutoff:
-                raise ExpansionRefused("too_wide")
+                # A place beyond the bounds, or none written plainly (Excel always writes
+                # one: saving the file again from Excel or WPS mends it).
+                raise ExpansionRefused("too_wide" if b'r="' in found.group() else "damaged")
         return b"" if final else buffer[cutoff:]
 
 
