@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (its 400 is translated), before the user is looked up.
+    "mutualaid.core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -255,6 +257,18 @@ RENEWAL_PARTS = envint("RENEWAL_PARTS", 2)
 # The portal's address for links in e-mails (e.g. https://huzhu.example.org); empty: paths only.
 PORTAL_URL = env("PORTAL_URL", "")
 
+# --- Roster uploads (enrolment app) ----------------------------------------------
+# What an .xlsx roster may inflate to before it is parsed (enrolment/roster/unpack.py): a
+# zip bomb or a sheet with a far-away cell is refused unread. A real 100,000-row roster is
+# 20–30 MB unpacked (shared strings 5–10 MB), packs 4–7 times and has about seven columns.
+ROSTER_MAX_UNPACKED_MB = envint("ROSTER_MAX_UNPACKED_MB", 128)
+ROSTER_MAX_SHARED_STRINGS_MB = envint("ROSTER_MAX_SHARED_STRINGS_MB", 48)
+ROSTER_MAX_COMPRESSION_RATIO = envint("ROSTER_MAX_COMPRESSION_RATIO", 100)
+ROSTER_MAX_CELL_KB = envint("ROSTER_MAX_CELL_KB", 128)
+# calamine builds a dense grid of rows × columns: 120,000 × 64 cells at most.
+ROSTER_MAX_SHEET_ROWS = envint("ROSTER_MAX_SHEET_ROWS", 120_000)
+ROSTER_MAX_COLUMNS = envint("ROSTER_MAX_COLUMNS", 64)
+
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -264,6 +278,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "mutualaid.api.pagination.KeysetPagination",
+    # JSON bodies must be objects of storable text (mutualaid/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "mutualaid.api.parsers.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["mutualaid.api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env("API_RATE", "6000/hour")},

@@ -10,95 +10,25 @@ sibling, and must show none of tenant A's or unit A1's rows.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.views.generic import RedirectView
+from django.urls import reverse
 
 from mutualaid.audit.models import AuditEvent
 from mutualaid.tenancy.models import Organisation, Role, Staff, User
 from tests import factories, isolation
+from tests.urlwalk import PATTERNS, builder_for, is_admin_redirect
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-ADMIN_OBJECT_VIEWS = ("change", "delete", "history")
-
-
-@dataclass(frozen=True)
-class Pattern:
-    route: str
-    name: str | None
-    params: tuple[str, ...]
-    callback: object
-
-    @property
-    def key(self) -> str:
-        return self.name or self.route
-
-    @property
-    def is_admin(self) -> bool:
-        return self.route.startswith("admin/")
-
-
-def _walk(patterns, prefix: str = "", namespace: str | None = None):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = namespace
-            if entry.namespace:
-                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern):
-            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
-            params = tuple(entry.pattern.converters) or tuple(entry.pattern.regex.groupindex)
-            yield Pattern(prefix + str(entry.pattern), name, params, entry.callback)
-
-
-PATTERNS = list(_walk(get_resolver().url_patterns))
-
-
-def _admin_url_models() -> dict[str, str]:
-    """admin:<app>_<model>_<view> → "app.model" for every model registered in the admin."""
-    out = {}
-    for model in admin.site._registry:
-        opts = model._meta
-        for view in ADMIN_OBJECT_VIEWS:
-            out[f"admin:{opts.app_label}_{opts.model_name}_{view}"] = opts.label_lower
-    return out
-
-
-ADMIN_URL_MODELS = _admin_url_models()
-
-
-def _is_admin_redirect(pattern: Pattern) -> bool:
-    # admin/<app>/<model>/<id>/ only redirects to .../<id>/change/, which is checked.
-    return (
-        pattern.is_admin
-        and pattern.name is None
-        and getattr(pattern.callback, "view_class", None) is RedirectView
-    )
-
-
-def _builder_for(pattern: Pattern):
-    """The registry entry that builds an object for this pattern, or None."""
-    if pattern.name in isolation.OBJECT_URLS:
-        return isolation.OBJECT_URLS[pattern.name]
-    label = ADMIN_URL_MODELS.get(pattern.name or "")
-    if label in isolation.ADMIN_MODELS:
-        return isolation.ADMIN_MODELS[label]
-    if label in isolation.ADMIN_OPERATOR_ONLY_OBJECTS:
-        build_id = isolation.ADMIN_OPERATOR_ONLY_OBJECTS[label]
-        # Operator-only: no tenant persona gets the row, so both sides are tenant A's admin's peers.
-        return lambda w: isolation.Target({"object_id": build_id(w)}, None, w.sibling_agent)
-    return None
 
 
 def _classify():
     objects, param_pages, uncovered = [], [], []
     for pattern in PATTERNS:
-        if not pattern.params or pattern.key in isolation.SKIPPED or _is_admin_redirect(pattern):
+        if not pattern.params or pattern.key in isolation.SKIPPED or is_admin_redirect(pattern):
             continue
-        if _builder_for(pattern) is not None:
+        if builder_for(pattern) is not None:
             objects.append(pattern)
         elif pattern.key in isolation.PARAM_PAGES:
             param_pages.append(pattern)
@@ -202,7 +132,7 @@ def _leaks(response, markers) -> list[str]:
 @pytest.mark.parametrize("pattern", OBJECT_PATTERNS, ids=lambda p: p.key)
 def test_object_url_is_scoped(pattern, world, client):
     unit_markers = isolation.run_unit_a1_markers(world)
-    target = isolation.Target(*_builder_for(pattern)(world))
+    target = isolation.Target(*builder_for(pattern)(world))
     url = reverse(pattern.name, kwargs=target.kwargs)
     missing_url = reverse(
         pattern.name, kwargs={k: _missing_like(v) for k, v in target.kwargs.items()}

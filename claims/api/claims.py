@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from claims import access, documents, selectors
@@ -28,6 +28,7 @@ from claims.services import applications, review, steps
 from members.api import FULL_ID, _reveal
 from mutualaid.api.base import ScopedAPIView
 from mutualaid.api.keyset import CURSOR, PAGE_SIZE, page_size, paged_response
+from mutualaid.api.parsers import ObjectJSONParser
 from mutualaid.core.cleaning import clean_date
 from mutualaid.tenancy.scoping import Actor
 from plans.access import access_plan_filter
@@ -169,7 +170,7 @@ class ClaimDocuments(ScopedAPIView):
     role_map = {"GET": ANY_STAFF, "POST": set(access.CLAIM_ACTIONS["upload"].roles)}
     serializer_class = DocumentSerializer
     pagination_class = None
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, ObjectJSONParser]
 
     @extend_schema(responses=DocumentSerializer(many=True))
     def get(self, request, claim_id):

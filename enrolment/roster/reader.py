@@ -10,6 +10,10 @@ a number cell in the ID column a float, so the ID check can say the precision is
 Speed: python-calamine parses (≈ 186,000 rows/s here; openpyxl ≈ 29,000) and the
 per-row Python is a handful of index lookups, because the whole upload has to reach
 10,000 rows/s at 50,000 rows (SPEC §14).
+
+Memory: an .xlsx is inflated once within bounds before calamine sees it
+(``unpack.check_expansion``): a zip bomb or a sheet with a far-away cell is refused
+unread, so what calamine builds is bounded by the ``ROSTER_MAX_*`` settings.
 """
 
 from __future__ import annotations
@@ -49,13 +53,12 @@ from .columns import (
     column_letter,
     field_for_header,
 )
+from .unpack import ExpansionRefused, UnpackLimits, check_expansion
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_ROWS = 100_000
 # How far down the header may be (title rows, a unit line, filling notes).
 HEADER_SEARCH_ROWS = 30
-# An .xlsx is a zip: refuse one whose parts inflate beyond this (a zip bomb).
-MAX_UNZIPPED_BYTES = 600 * 1024 * 1024
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
 _EXTENSIONS = (".xlsx", ".xls", ".csv")
@@ -112,12 +115,14 @@ def read_roster(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_rows: int = DEFAULT_MAX_ROWS,
+    limits: UnpackLimits | None = None,
 ) -> RosterReadResult:
     """Parse an uploaded roster; raise ``RosterFileError`` when the file is not one.
 
     The type is decided by the content (zip with a workbook part → .xlsx, OLE
     compound file → .xls, decodable text without NUL bytes → .csv), and must be one of
-    the three the name's extension allows.
+    the three the name's extension allows. ``limits`` bound what an .xlsx may inflate to
+    (default: the ``ROSTER_MAX_*`` settings).
     """
     if not file_bytes:
         raise RosterFileError(_("The file is empty."), code="roster_empty")
@@ -130,7 +135,7 @@ def read_roster(
     extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in _EXTENSIONS:
         raise _wrong_type()
-    file_type = sniff_file_type(file_bytes, extension)
+    file_type = sniff_file_type(file_bytes, extension, limits=limits)
     if file_type == CSV:
         grid = _csv_grid(file_bytes)
         sheet_name = ""
@@ -145,26 +150,24 @@ def _wrong_type() -> RosterFileError:
     )
 
 
-def sniff_file_type(data: bytes, extension: str) -> str:
+def sniff_file_type(data: bytes, extension: str, *, limits: UnpackLimits | None = None) -> str:
     """xlsx / xls / csv from the bytes themselves; a spreadsheet named with the other
-    spreadsheet extension is read for what it is (systems export xlsx named .xls)."""
+    spreadsheet extension is read for what it is (systems export xlsx named .xls). An
+    .xlsx must also inflate within ``limits``."""
     head = data[:8]
     if head.startswith(_ZIP_MAGIC):
         if extension == ".csv":
             raise _wrong_type()
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                infos = archive.infolist()
+                names = {info.filename for info in archive.infolist()}
+                if "xl/workbook.xml" not in names:
+                    raise _wrong_type()  # .docx, .ods, .xlsb, any other zip
+                check_expansion(archive, limits or UnpackLimits.from_settings())
         except (zipfile.BadZipFile, ValueError) as error:
             raise _unreadable() from error
-        names = {info.filename for info in infos}
-        if "xl/workbook.xml" not in names:
-            raise _wrong_type()  # .docx, .ods, .xlsb, any other zip
-        if sum(info.file_size for info in infos) > MAX_UNZIPPED_BYTES:
-            raise RosterFileError(
-                _("The file is too large once unpacked: split the roster into several files."),
-                code="roster_too_large",
-            )
+        except ExpansionRefused as refused:
+            raise _refused_expansion(refused.reason, limits) from None
         return XLSX
     if head == _OLE_MAGIC:
         if extension == ".csv":
@@ -185,6 +188,25 @@ def sniff_file_type(data: bytes, extension: str) -> str:
             )
         raise _wrong_type()
     return CSV
+
+
+def _refused_expansion(reason: str, limits: UnpackLimits | None) -> RosterFileError:
+    if reason == "damaged":
+        return _unreadable()
+    if reason == "too_wide":
+        limits = limits or UnpackLimits.from_settings()
+        return RosterFileError(
+            _(
+                "The sheet has content below row %(rows)d or right of column %(column)s: "
+                "delete what lies below or beside the roster and save the file again."
+            )
+            % {"rows": limits.sheet_rows, "column": column_letter(limits.columns - 1)},
+            code="roster_too_wide",
+        )
+    return RosterFileError(
+        _("The file is too large once unpacked: split the roster into several files."),
+        code="roster_too_large",
+    )
 
 
 def _unreadable() -> RosterFileError:

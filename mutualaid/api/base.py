@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, generics
 
-from mutualaid.core.errors import as_api_error
+from mutualaid.core.errors import BadInput, as_api_error
 from mutualaid.tenancy.scoping import Actor, actor_for
 
 
@@ -35,4 +35,7 @@ class ScopedAPIView(generics.GenericAPIView):
         # by field exactly as the pages show them.
         if isinstance(exc, DjangoValidationError):
             exc = as_api_error(exc)
+        # A forged cursor (or other unreadable input) found below the view: DRF's own 400.
+        elif isinstance(exc, BadInput):
+            exc = exceptions.ParseError(exc.message)
         return super().handle_exception(exc)

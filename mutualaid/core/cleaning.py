@@ -1,7 +1,8 @@
 """Cleaning what people type or upload, the same way for pages, files and the API: text,
-dates, amounts, counts, bank accounts, and the masks of personal numbers. Pure functions;
-errors are ``DomainError`` naming the field, in words a cadre can act on. Amounts go through
-the one reader, ``mutualaid.money.parse_amount``.
+dates, amounts, counts, bank accounts, the masks of personal numbers, and text that cannot
+be stored at all (NUL, lone surrogates). Pure functions; errors are ``DomainError`` naming
+the field, in words a cadre can act on. Amounts go through the one reader,
+``mutualaid.money.parse_amount``.
 """
 
 from __future__ import annotations
@@ -120,3 +121,30 @@ def clean_bank_account(raw: Any, *, field: str = "bank_account") -> str:
             field=field,
         )
     return text
+
+
+# NUL cannot be stored in a PostgreSQL text column, and a lone surrogate cannot be encoded
+# as UTF-8 (on its way to the database or into the page): either one turns a harmless
+# search or form into a server error, so requests carrying them are refused at the door.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def is_storable_text(text: str) -> bool:
+    """False when ``text`` holds a NUL or a lone surrogate (nothing a person can type)."""
+    return not _UNSTORABLE.search(text)
+
+
+def is_storable_data(data, *, depth: int = 0) -> bool:
+    """``is_storable_text`` over every key and string of parsed JSON (dicts, lists, scalars)."""
+    if isinstance(data, str):
+        return is_storable_text(data)
+    if depth > 100:
+        return False  # nested deeper than any input of ours; refuse rather than recurse on
+    if isinstance(data, dict):
+        return all(
+            is_storable_text(str(key)) and is_storable_data(value, depth=depth + 1)
+            for key, value in data.items()
+        )
+    if isinstance(data, list):
+        return all(is_storable_data(item, depth=depth + 1) for item in data)
+    return True

@@ -1,5 +1,6 @@
 """Domain errors: one exception for every broken rule, one way to show it on a form, one way
-to answer it from the API.
+to answer it from the API. And ``BadInput``: a request the portal cannot even read (a forged
+page cursor, a NUL byte), answered 400 the same way on pages and API.
 
 A ``DomainError`` always carries its messages keyed by field (``NON_FIELD`` for the whole
 input), each with a code, so forms, the roster upload and the API read the same thing and
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, ValidationError
 
 #: The key of messages about the whole input (Django's and DRF's name for it).
 NON_FIELD = "non_field_errors"
@@ -48,6 +49,20 @@ class DomainError(ValidationError):
     def text(self) -> str:
         """The first message, for callers that show one line."""
         return self.messages[0]
+
+
+class BadInput(BadRequest):
+    """The request itself is unreadable (not a rule of the domain): a forged or damaged page
+    cursor, a NUL byte or a lone surrogate in a parameter.
+
+    Raised anywhere below a view; ``mutualaid.core.middleware.InputGuardMiddleware`` answers
+    it with a 400 page (or JSON under /api/) showing ``message``, and the API's base view
+    with a DRF 400. A ``BadRequest``, so Django answers 400 even without them.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 def _key(field: str | None) -> str:

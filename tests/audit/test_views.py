@@ -196,11 +196,12 @@ def test_no_older_link_on_the_last_page(world, as_user):
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "W251bGwsIG51bGxd", "WyJ4IiwgInkiXQ", "e30"])
-def test_a_forged_cursor_shows_the_first_page(world, as_user, cursor):
-    newest = factories.make_audit_event(world.unit)
+def test_a_forged_cursor_is_a_400_that_says_so(world, as_user, cursor):
+    # Not a silent first page (issue 12): the link is refused, with a way back.
+    factories.make_audit_event(world.unit)
     response = as_user(world.auditor).get(URL, {"after": cursor})
-    assert response.status_code == 200
-    assert _ids(response) == [newest.pk]
+    assert response.status_code == 400
+    assert "This page link is out of date or damaged" in response.content.decode()
 
 
 # --- Query count -------------------------------------------------------------------------------

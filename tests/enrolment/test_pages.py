@@ -419,4 +419,6 @@ def test_malformed_filters_answer_404_not_500(world, as_user):
     assert client.get("/enrolments/", {"unit": "abc"}).status_code == 404
     assert client.get("/api/v1/enrolments/", {"plan": "abc"}).status_code == 404
     assert client.get("/api/v1/policies/", {"member": "abc"}).status_code == 404
-    assert client.get("/enrolments/", {"status": "nonsense", "after": "zzz"}).status_code == 200
+    assert client.get("/enrolments/", {"status": "nonsense"}).status_code == 200
+    # A damaged page link is refused with a message, not ignored (issue 12).
+    assert client.get("/enrolments/", {"status": "nonsense", "after": "zzz"}).status_code == 400
