@@ -290,7 +290,7 @@ class PlanListCreate(ScopedAPIView):
     def get_queryset(self):
         return Plan.objects.for_actor(self.actor).select_related("organisation")
 
-    @extend_schema(operation_id="plans_list")
+    @extend_schema(operation_id="plans_list", responses=PlanSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(PlanSerializer(page, many=True).data)
@@ -334,7 +334,7 @@ class VersionListCreate(ScopedAPIView):
     serializer_class = VersionSerializer
     ordering = "number"
 
-    @extend_schema(operation_id="plan_versions_list")
+    @extend_schema(operation_id="plan_versions_list", responses=VersionSerializer(many=True))
     def get(self, request, plan_id):
         plan = access_plan(self.actor, plan_id)
         page = self.paginate_queryset(PlanVersion.objects.filter(plan=plan))

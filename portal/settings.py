@@ -276,7 +276,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mutualaid.api.schema.PortalAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "mutualaid.api.pagination.KeysetPagination",
     # JSON bodies must be objects of storable text (mutualaid/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [

@@ -39,3 +39,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# JSON under /api/ (an unknown API URL answers like a missing object), the page elsewhere.
+handler404 = "mutualaid.api.schema.not_found"

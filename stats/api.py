@@ -135,6 +135,7 @@ class StatsReturns(ScopedAPIView):
     pagination_class = None
     role_map = {method: set(access.RETURN_READERS) for method in ("GET", "HEAD", "OPTIONS")}
 
+    @extend_schema(responses=ReturnSerializer(many=True))
     def get(self, request):
         rows = (
             StatisticalReturn.objects.for_actor(self.actor)

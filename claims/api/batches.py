@@ -9,7 +9,7 @@ from pathlib import Path
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -204,6 +204,10 @@ class _TemporaryFile:
         return handle
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+
+
 class BatchBankFile(ScopedAPIView):
     """The bank transfer file of an approved batch: the lines still to pay, as .xlsx
     (amounts as numbers) or .csv (UTF-8 with BOM). Finance and the office admin."""
@@ -212,16 +216,16 @@ class BatchBankFile(ScopedAPIView):
     role_map = {"GET": BATCH_FILE_USERS}
     serializer_class = BatchSerializer
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     def get(self, request, batch_id):
         batch = access.access_batch(self.actor, batch_id)
         bankfile.check_sendable(batch)
         if self.extension == "csv":
             handle = _TemporaryFile.stream(lambda p: bankfile.write_csv(batch, p), ".csv")
-            content_type = "text/csv; charset=utf-8"
+            content_type = f"{CSV}; charset=utf-8"
         else:
             handle = _TemporaryFile.stream(lambda p: bankfile.write_xlsx(batch, p), ".xlsx")
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content_type = XLSX
         return FileResponse(
             handle,
             as_attachment=True,
@@ -230,6 +234,7 @@ class BatchBankFile(ScopedAPIView):
         )
 
 
+@extend_schema_view(get=extend_schema(responses={(200, CSV): OpenApiTypes.BINARY}))
 class BatchBankFileCsv(BatchBankFile):
     extension = "csv"
 

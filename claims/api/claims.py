@@ -199,7 +199,7 @@ class ClaimDocumentFile(ScopedAPIView):
     role_map = {"GET": ANY_STAFF}
     serializer_class = DocumentSerializer
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, kind): OpenApiTypes.BINARY for kind in applications.EXTENSIONS})
     def get(self, request, claim_id, document_id):
         claim = access.access_claim(self.actor, claim_id)
         document = access.access_document(self.actor, claim, document_id)

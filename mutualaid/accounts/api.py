@@ -58,7 +58,7 @@ class OrganisationListCreate(ScopedAPIView):
     def get_queryset(self):
         return selectors.organisation_tree(actor=self.actor)
 
-    @extend_schema(operation_id="organisations_list")
+    @extend_schema(operation_id="organisations_list", responses=OrganisationSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         data = OrganisationSerializer(
@@ -66,7 +66,7 @@ class OrganisationListCreate(ScopedAPIView):
         ).data
         return self.get_paginated_response(data)
 
-    @extend_schema(request=OrganisationCreateSerializer, responses=OrganisationSerializer)
+    @extend_schema(request=OrganisationCreateSerializer, responses={201: OrganisationSerializer})
     def post(self, request):
         incoming = OrganisationCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -152,12 +152,12 @@ class StaffListCreate(ScopedAPIView):
     def get_queryset(self):
         return selectors.staff_list(actor=self.actor)
 
-    @extend_schema(operation_id="users_list")
+    @extend_schema(operation_id="users_list", responses=StaffSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(StaffSerializer(page, many=True).data)
 
-    @extend_schema(request=StaffCreateSerializer, responses=StaffSerializer)
+    @extend_schema(request=StaffCreateSerializer, responses={201: StaffSerializer})
     def post(self, request):
         incoming = StaffCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
