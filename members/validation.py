@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
+from mutualaid.core.cleaning import account_digits, half_width
 from mutualaid.core.errors import DomainError
 
 # --- Errors -----------------------------------------------------------------------------
@@ -63,14 +63,6 @@ class Problems:
 
 
 # --- Text clean-up shared by every value ---------------------------------------------------
-
-# Zero-width characters and the BOM survive NFKC and sneak in from copied cells.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-
-
-def _half_width(raw: str) -> str:
-    """Full-width digits, letters and spaces → ASCII (NFKC), invisible characters removed."""
-    return unicodedata.normalize("NFKC", raw).translate(_INVISIBLE)
 
 
 def _no_spaces(text: str) -> str:
@@ -144,7 +136,7 @@ def normalise_id_number(raw: Any, *, field: str = "id_number") -> str:
         if abs(raw) > 2**53:
             raise _excel_precision_error(field)
         raw = str(raw)
-    text = _no_spaces(_half_width(str(raw))).lstrip("'")  # a leading ' is Excel's "this is text"
+    text = _no_spaces(half_width(str(raw))).lstrip("'")  # a leading ' is Excel's "this is text"
     if _FIRST_GENERATION_FLOAT_TEXT.match(text):
         return text.split(".")[0]
     if _SCIENTIFIC.match(text) or _FLOAT_TEXT.match(text):
@@ -240,7 +232,7 @@ def _stated_date(value: Any) -> tuple[int, int, int | None] | None:
         return value.year, value.month, value.day
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _no_spaces(_half_width(str(value)))
+    text = _no_spaces(half_width(str(value)))
     match = _DATE_TEXT.match(text) or _DATE_DIGITS.match(text)
     if match is None:
         return None
@@ -285,7 +277,7 @@ def check_stated_birth_date(value: Any, info: IdInfo, *, field: str = "birth_dat
 
 def check_stated_sex(value: Any, info: IdInfo, *, field: str = "sex") -> None:
     """A sex typed beside the ID number (男/女) must be the one the number holds. Blank passes."""
-    text = _no_spaces(_half_width(str(value or ""))).lower()
+    text = _no_spaces(half_width(str(value or ""))).lower()
     if not text:
         return
     stated = _SEX_WORDS.get(text)
@@ -328,7 +320,7 @@ def validate_credit_code(value: Any, *, field: str = "credit_code") -> str:
     the first character to be a digit, but GB 32100 lets the registering authority be a
     letter too (A, N, Y), so the characters are checked here against the standard's alphabet.
     """
-    code = _no_spaces(_half_width(str(value or ""))).replace("-", "").upper()
+    code = _no_spaces(half_width(str(value or ""))).replace("-", "").upper()
     if not code:
         return ""
     if len(code) != 18:
@@ -358,7 +350,7 @@ def validate_credit_code(value: Any, *, field: str = "credit_code") -> str:
 def validate_bank_account(value: Any, *, field: str = "bank_account") -> str:
     """Digits only, 8 to 30 of them; spaces and hyphens people type for readability go.
     "" when none was given. Unit (corporate) accounts carry no Luhn digit, so none is checked."""
-    account = _no_spaces(_half_width(str(value or ""))).replace("-", "")
+    account = account_digits(value)
     if not account:
         return ""
     if not (account.isascii() and account.isdigit()):
@@ -384,7 +376,7 @@ def validate_phone(value: Any, *, field: str = "phone") -> str:
 
     Returns the number normalised: mobiles as 11 digits (a +86 prefix dropped),
     landlines as ``0774-3821234`` (``-123`` for an extension)."""
-    phone = _no_spaces(_half_width(str(value or ""))).replace("(", "").replace(")", "")
+    phone = _no_spaces(half_width(str(value or ""))).replace("(", "").replace(")", "")
     if not phone:
         return ""
     if phone.startswith("+86"):
@@ -416,7 +408,7 @@ NAME_MAX_LENGTH = 50
 def validate_person_name(value: Any, *, field: str = "name") -> str:
     """A person's name as on the ID card: spaces trimmed and collapsed, full-width letters
     made half-width, the middle dot of minority names (买买提·艾力) unified to "·"."""
-    name = " ".join(_half_width(str(value or "")).split())
+    name = " ".join(half_width(str(value or "")).split())
     name = re.sub(r"\s*[•・.．]\s*", "·", name) if re.search(r"[\u4e00-\u9fff]", name) else name
     if not name:
         raise InvalidValue(_("Enter the name."), code="name_required", field=field)

@@ -10,8 +10,9 @@ parenthesised hint such as "（必填）" removed).
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import NamedTuple
+
+from mutualaid.core.cleaning import half_width
 
 # Fields of a roster row, in the template's order. "seq" (序号) is recognised so it is not
 # mistaken for data; "sex" (性别) and "birth_date" (出生日期) are read only to be checked
@@ -107,7 +108,6 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
     BIRTH_DATE: ("出生日期", "出生年月", "出生年月日", "出生日期(年月日)", "生日", "Birth date"),
 }
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # A hint in brackets after the name: 身份证号码（必填）, 份数(1-5), 手机【选填】.
 _HINT = re.compile(r"[\(\[【〔<].*?[\)\]】〕>]")
 _PUNCTUATION = str.maketrans("", "", "*＊※:：_-.·'\"“”")
@@ -117,7 +117,7 @@ def normalise_header(text: object) -> str:
     """The comparable form of a header cell: half-width, no spaces, hints or stars, lower-case."""
     if not isinstance(text, str):
         return ""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = half_width(text)
     text = _HINT.sub("", "".join(text.split()))
     return text.translate(_PUNCTUATION).lower()
 

@@ -105,10 +105,25 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# Zero-width characters and the BOM survive NFKC and sneak in from copied cells.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def half_width(raw: str) -> str:
+    """Full-width digits, letters and spaces → ASCII (NFKC), invisible characters removed."""
+    return unicodedata.normalize("NFKC", raw).translate(_INVISIBLE)
+
+
+def account_digits(raw: Any) -> str:
+    """What is left of a typed or pasted account number once the spaces, dashes and
+    invisible characters people add for readability are gone (not yet checked)."""
+    return re.sub(r"[\s-]", "", half_width(str(raw or "")))
+
+
 def clean_bank_account(raw: Any, *, field: str = "bank_account") -> str:
     """Digits only (spaces and dashes dropped), 10–30 of them; bank cards of the UnionPay
     network (16–19 digits starting 62) carry a Luhn check digit, so it is checked."""
-    text = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", str(raw or "")))
+    text = account_digits(raw)
     if not text:
         raise DomainError(_("Enter the payee's account number."), field=field, code="required")
     if not text.isdigit():
