@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel, TenantOneToOneField, tenant_key
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -46,7 +47,7 @@ class ReportStatus(models.TextChoices):
     REFUSED = "refused", _("Late report refused")
 
 
-class IncidentReport(models.Model):
+class IncidentReport(TenantModel):
     """An incident reported for a covered member (报案)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -54,13 +55,13 @@ class IncidentReport(models.Model):
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     #: The member's unit node: subtree scoping.
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    member = models.ForeignKey(
+    member = TenantForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
     )
-    plan = models.ForeignKey(
+    plan = TenantForeignKey(
         "plans.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan")
     )
     number = models.CharField(_("report number"), max_length=30)
@@ -88,7 +89,7 @@ class IncidentReport(models.Model):
     #: an earlier report of the same member. Always the incident's first report, so every
     #: report of one incident names the same one; the assessment deducts what was granted
     #: on them as the engine does within one report (SPEC §3 modifiers).
-    same_incident_as = models.ForeignKey(
+    same_incident_as = TenantForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
@@ -108,6 +109,7 @@ class IncidentReport(models.Model):
         verbose_name = _("incident report")
         verbose_name_plural = _("incident reports")
         constraints = [
+            tenant_key(),
             models.UniqueConstraint(fields=["tenant", "number"], name="report_number_once"),
             models.CheckConstraint(
                 condition=Q(late=False) | ~Q(status="accepted") | ~Q(late_reason=""),
@@ -156,20 +158,20 @@ class PayeeRelation(models.TextChoices):
     OTHER = "other", _("Other next of kin")
 
 
-class Claim(models.Model):
+class Claim(TenantModel):
     """An application for mutual-aid money (互助金申领) on one incident report."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    report = models.OneToOneField(
+    report = TenantOneToOneField(
         IncidentReport, on_delete=models.PROTECT, related_name="claim", verbose_name=_("report")
     )
-    member = models.ForeignKey(
+    member = TenantForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
     )
     #: The member's name, copied (kept in step by ``members.services.member_update``) so a
@@ -178,11 +180,11 @@ class Claim(models.Model):
     member_name = models.CharField(
         _("member's name"), max_length=50, db_collation="C", default="", db_default=""
     )
-    plan = models.ForeignKey(
+    plan = TenantForeignKey(
         "plans.Plan", on_delete=models.PROTECT, related_name="+", verbose_name=_("plan")
     )
     #: The policy in force on the event date (found at assessment; None: there was none).
-    policy = models.ForeignKey(
+    policy = TenantForeignKey(
         "enrolment.Policy", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     number = models.CharField(_("claim number"), max_length=30)
@@ -261,6 +263,7 @@ class Claim(models.Model):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         constraints = [
+            tenant_key(),
             models.UniqueConstraint(fields=["tenant", "number"], name="claim_number_once"),
             # Paid ⇔ paid amount and date are there (and nothing else has them).
             models.CheckConstraint(
@@ -312,7 +315,7 @@ class Claim(models.Model):
         return self.approved_amount
 
 
-class ClaimDecision(models.Model):
+class ClaimDecision(TenantModel):
     """One step of a claim's review, in order (append-only; also in the audit log)."""
 
     class Action(models.TextChoices):
@@ -332,7 +335,7 @@ class ClaimDecision(models.Model):
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="decisions")
+    claim = TenantForeignKey(Claim, on_delete=models.CASCADE, related_name="decisions")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     from_status = models.CharField(max_length=13, blank=True)
     to_status = models.CharField(max_length=13)
@@ -371,14 +374,14 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ClaimDocument(models.Model):
+class ClaimDocument(TenantModel):
     """A file supporting a claim; the bytes live outside the web root."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="documents")
+    claim = TenantForeignKey(Claim, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("document"), max_length=12, choices=DocumentKind.choices)
     original_name = models.CharField(_("file name"), max_length=200)
     #: Path relative to PRIVATE_MEDIA_ROOT.
@@ -409,7 +412,7 @@ class BatchStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class PayoutBatch(models.Model):
+class PayoutBatch(TenantModel):
     """Approved claims of one office gathered for one bank transfer run (给付批次)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -417,7 +420,7 @@ class PayoutBatch(models.Model):
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     #: The office node that pays (the tenant's root).
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     number = models.CharField(_("batch number"), max_length=30)
@@ -452,6 +455,7 @@ class PayoutBatch(models.Model):
         verbose_name = _("payout batch")
         verbose_name_plural = _("payout batches")
         constraints = [
+            tenant_key(),
             models.UniqueConstraint(fields=["tenant", "number"], name="batch_number_once"),
             # Finance approves a batch someone else built (separation of duties).
             models.CheckConstraint(
@@ -475,15 +479,15 @@ class LineStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class PayoutLine(models.Model):
+class PayoutLine(TenantModel):
     """One claim in a batch, with the payee and account as sent to the bank."""
 
     id = models.BigAutoField(primary_key=True)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines")
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payout_lines")
+    batch = TenantForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines")
+    claim = TenantForeignKey(Claim, on_delete=models.PROTECT, related_name="payout_lines")
     amount = models.DecimalField(_("amount"), **MONEY)
     payee_name = models.CharField(_("payee"), max_length=100)
     bank_name = models.CharField(_("bank"), max_length=100)

@@ -25,6 +25,7 @@ from celery import shared_task
 from claims.models import Claim, ClaimStatus
 from claims.services import daily, payouts
 from mutualaid.outbox import services as outbox
+from mutualaid.tenancy.context import each_tenant
 
 
 def _day(today: str | None) -> dt.date | None:
@@ -35,31 +36,33 @@ def _day(today: str | None) -> dt.date | None:
 def expire_applications(today: str | None = None) -> int:
     """Applications not submitted within the claim expiry are forfeited (SPEC §8.2).
     Returns how many expired in this run."""
-    return daily.claims_expire_due(today_=_day(today))
+    return _every_tenant(lambda: daily.claims_expire_due(today_=_day(today)))
 
 
 @shared_task(name="claims.tasks.remind_expiry")
 def remind_expiry(today: str | None = None) -> int:
     """Remind the filer and the unit's agents 30 and 7 days before an application expires.
     Returns how many reminders this run sent."""
-    return daily.claims_remind_expiry(today_=_day(today))
+    return _every_tenant(lambda: daily.claims_remind_expiry(today_=_day(today)))
 
 
 @shared_task(name="claims.tasks.flag_near_limit")
 def flag_near_limit(today: str | None = None) -> int:
     """Flag approved, unpaid claims near the 30-working-day payout limit (D5) and tell
     finance. Returns how many claims were flagged in this run."""
-    return daily.claims_flag_near_limit(today_=_day(today))
+    return _every_tenant(lambda: daily.claims_flag_near_limit(today_=_day(today)))
+
+
+def _every_tenant(work) -> int:
+    """``work()`` once in each tenant's scope (row-level security); the counts added."""
+    return sum(each_tenant(lambda tenant_id: work()).values())
 
 
 def tenants_with_approved_claims() -> list[str]:
-    return [
-        str(tenant_id)
-        for tenant_id in Claim.objects.filter(status=ClaimStatus.APPROVED)
-        .order_by("tenant_id")
-        .values_list("tenant_id", flat=True)
-        .distinct()
-    ]
+    waiting = each_tenant(
+        lambda tenant_id: Claim.objects.filter(status=ClaimStatus.APPROVED).exists()
+    )
+    return [tenant_id for tenant_id, has in waiting.items() if has]
 
 
 @shared_task(name="claims.tasks.build_payout_batches")

@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from members.models import MemberCategory
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel, tenant_key
 from mutualaid.tenancy.scoping import Actor, ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
@@ -124,14 +125,14 @@ def _step_user() -> models.ForeignKey:
     )
 
 
-class Enrolment(models.Model):
+class Enrolment(TenantModel):
     """One unit's enrolment of members into one plan for one period (参保登记表)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    unit = models.ForeignKey(
+    unit = TenantForeignKey(
         "members.Unit", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("unit")
     )
     # Always the unit's node (check constraint): subtree scoping on the node's path. No
@@ -147,14 +148,14 @@ class Enrolment(models.Model):
         db_constraint=False,
     )
     # Indexed by (plan, status) in Meta, which serves look-ups by plan alone as well.
-    plan = models.ForeignKey(
+    plan = TenantForeignKey(
         "plans.Plan",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("plan"),
         db_index=False,
     )
-    plan_version = models.ForeignKey(
+    plan_version = TenantForeignKey(
         "plans.PlanVersion",
         on_delete=models.PROTECT,
         related_name="enrolments",
@@ -165,7 +166,7 @@ class Enrolment(models.Model):
     kind = models.CharField(
         _("kind"), max_length=10, choices=EnrolmentKind.choices, default=EnrolmentKind.NEW
     )
-    previous = models.ForeignKey(
+    previous = TenantForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
@@ -305,7 +306,7 @@ class LineStatus(models.TextChoices):
     PROBLEM = "problem", _("Needs attention")
 
 
-class EnrolmentLine(models.Model):
+class EnrolmentLine(TenantModel):
     """One member on an enrolment's roster. Written only after the enrolment rules passed;
     ``status`` flags a line that a later check (at submission) found wrong."""
 
@@ -332,7 +333,7 @@ class EnrolmentLine(models.Model):
         db_constraint=False,
     )
     # Indexed by the unique constraint below, which leads with the member.
-    member = models.ForeignKey(
+    member = TenantForeignKey(
         "members.Member",
         on_delete=models.PROTECT,
         related_name="enrolment_lines",
@@ -413,7 +414,7 @@ class PolicyQuerySet(ScopedQuerySet):
         )
 
 
-class Policy(models.Model):
+class Policy(TenantModel):
     """One member's cover under one plan version for one period."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -421,25 +422,25 @@ class Policy(models.Model):
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     #: The enrolling unit's node (not the member's unit today).
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    unit = models.ForeignKey(
+    unit = TenantForeignKey(
         "members.Unit", on_delete=models.PROTECT, related_name="policies", db_index=False
     )
-    member = models.ForeignKey(
+    member = TenantForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="policies", db_index=False
     )
-    enrolment = models.ForeignKey(
+    enrolment = TenantForeignKey(
         Enrolment, on_delete=models.PROTECT, related_name="policies", db_index=False
     )
-    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="+")
-    plan_version = models.ForeignKey(
+    plan = TenantForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="+")
+    plan_version = TenantForeignKey(
         "plans.PlanVersion", on_delete=models.PROTECT, related_name="policies"
     )
     exclusive_group = models.CharField(max_length=50, blank=True)
     #: The policy this one renews (continuity of cover).
-    previous = models.ForeignKey(
+    previous = TenantForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     shares = models.PositiveSmallIntegerField(_("shares"))
@@ -461,6 +462,7 @@ class Policy(models.Model):
         verbose_name = _("policy")
         verbose_name_plural = _("policies")
         constraints = [
+            tenant_key(),
             models.UniqueConstraint(
                 fields=["enrolment", "member"], name="policy_once_per_enrolment"
             ),
@@ -518,14 +520,14 @@ class Policy(models.Model):
         return str(POLICY_STATE_LABELS[self.state])
 
 
-class ShareTranche(models.Model):
+class ShareTranche(TenantModel):
     """Shares of a policy bought together, with their own first covered day after the wait."""
 
     id = models.BigAutoField(primary_key=True)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="tranches")
+    policy = TenantForeignKey(Policy, on_delete=models.CASCADE, related_name="tranches")
     shares = models.PositiveSmallIntegerField(_("shares"))
     start = models.DateField(_("held from"))
     #: First day these shares answer items with a waiting period (== start: no wait).
@@ -549,7 +551,7 @@ class ShareTranche(models.Model):
         return f"{self.shares} × {self.start:%Y-%m-%d}"
 
 
-class StatusChange(models.Model):
+class StatusChange(TenantModel):
     """One step of an enrolment: from, to, who, when, and the reason when it was sent back."""
 
     id = models.BigAutoField(primary_key=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import validation
 from mutualaid.core.cleaning import mask_id_number
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel, TenantOneToOneField, tenant_key
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
 
@@ -78,10 +79,10 @@ class EmploymentStatus(models.TextChoices):
     DIED = "died", _("Deceased")
 
 
-class Unit(models.Model):
+class Unit(TenantModel):
     """A unit union's registration data; its name and place in the tree are its organisation's."""
 
-    organisation = models.OneToOneField(
+    organisation = TenantOneToOneField(
         "tenancy.Organisation",
         on_delete=models.PROTECT,
         primary_key=True,
@@ -111,6 +112,7 @@ class Unit(models.Model):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         constraints = [
+            tenant_key("organisation"),
             models.UniqueConstraint(
                 fields=["tenant", "credit_code"],
                 condition=~models.Q(credit_code=""),
@@ -135,7 +137,7 @@ class Unit(models.Model):
         return self.organisation.name
 
 
-class Member(models.Model):
+class Member(TenantModel):
     """A person, once per tenant (unique ID number). Sex and birth date come from the ID number."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -144,11 +146,11 @@ class Member(models.Model):
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    unit = models.ForeignKey(
+    unit = TenantForeignKey(
         Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit")
     )
     # Always the unit's node (see the check constraint): subtree scoping on the node's path.
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Byte ("C") collation: one index serves ORDER BY name and LIKE 'prefix%' alike, under
@@ -178,6 +180,7 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         constraints = [
+            tenant_key(),
             # A person exists once per tenant; also the index for exact ID look-ups.
             models.UniqueConstraint(
                 fields=["tenant", "id_number"], name="member_id_number_unique_per_tenant"
@@ -207,7 +210,7 @@ class Member(models.Model):
         return mask_id_number(self.id_number)
 
 
-class MemberTransfer(models.Model):
+class MemberTransfer(TenantModel):
     """One move of a member from a unit to another (转会). Append-only history.
 
     Visible to whoever reaches the member now: the old unit's agent loses sight of the
@@ -215,13 +218,13 @@ class MemberTransfer(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.PROTECT, related_name="+")
-    member = models.ForeignKey(
+    member = TenantForeignKey(
         Member, on_delete=models.PROTECT, related_name="transfers", db_index=False
     )
-    from_unit = models.ForeignKey(
+    from_unit = TenantForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("from unit")
     )
-    to_unit = models.ForeignKey(
+    to_unit = TenantForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("to unit")
     )
     date = models.DateField(_("transfer date"))

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel, tenant_key
 from mutualaid.tenancy.scoping import Actor
 
 
@@ -44,12 +45,12 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(_visible_to(actor), tenant_id=actor.tenant.pk)
 
 
-class Plan(models.Model):
+class Plan(TenantModel):
     """A mutual-aid plan (互助保障计划) of one tenant; its terms live in its versions."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation",
         on_delete=models.PROTECT,
         related_name="+",
@@ -70,6 +71,7 @@ class Plan(models.Model):
         verbose_name_plural = _("plans")
         ordering = ["code"]
         constraints = [
+            tenant_key(),
             models.UniqueConstraint(fields=["tenant", "code"], name="plan_code_unique_per_tenant"),
         ]
 
@@ -100,12 +102,12 @@ class PlanVersionQuerySet(models.QuerySet):
         return self.filter(status=VersionStatus.PUBLISHED)
 
 
-class PlanVersion(models.Model):
+class PlanVersion(TenantModel):
     """A dated set of a plan's terms. Editable while a draft; frozen once published."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.PROTECT, related_name="+")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    plan = TenantForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("number"))
     label = models.CharField(_("label"), max_length=200)
     valid_from = models.DateField(_("valid from"))
@@ -115,7 +117,7 @@ class PlanVersion(models.Model):
     )
     #: Everything of the engine's terms except ``benefit_items`` (those are rows).
     terms = models.JSONField(_("terms"), default=dict)
-    copied_from = models.ForeignKey(
+    copied_from = TenantForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(
@@ -134,6 +136,7 @@ class PlanVersion(models.Model):
         verbose_name_plural = _("plan versions")
         ordering = ["plan", "number"]
         constraints = [
+            tenant_key(),
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
             # version_in_force must never have to choose between two versions of one day.
             models.UniqueConstraint(
@@ -179,12 +182,12 @@ class PlanVersion(models.Model):
         return {**self.terms, "benefit_items": [item.to_terms() for item in items]}
 
 
-class BenefitItem(models.Model):
+class BenefitItem(TenantModel):
     """One benefit of a version: which events it answers and its formula's parameters."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="items")
+    version = TenantForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(_("position"), default=0)
     code = models.CharField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)

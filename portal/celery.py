@@ -12,7 +12,8 @@ from portal.env import envint
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("mutualaid")
+# Every task runs in a tenant scope (row-level security): mutualaid/tenancy/tasks.py.
+app = Celery("mutualaid", task_cls="mutualaid.tenancy.tasks:TenantTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

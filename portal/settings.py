@@ -43,6 +43,13 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Tenancy in the database (mutualaid/tenancy/context.py, rls.py): every tenant scope runs
+# as this role (no superuser, no BYPASSRLS, owns nothing); web, workers and beat should
+# connect as it too (docs/operations.md "Database roles"). The guard makes a query on a
+# tenant table inside an entry point that set no tenant raise (DEBUG and the tests).
+TENANCY_DB_ROLE = env("DATABASE_APP_ROLE", "mutualaid_app")
+TENANCY_GUARD = envbool("TENANCY_GUARD", DEBUG)
+
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # The shared cache: DRF's API throttle counts requests here, so its limit holds across every

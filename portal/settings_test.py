@@ -14,6 +14,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from portal.settings import *  # noqa: E402,F403
 
+# A tenant query inside an entry point (request, task, command) with no tenant raises.
+TENANCY_GUARD = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel, TenantOneToOneField, tenant_key
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -57,7 +58,7 @@ PARTY_OF_FIELD = {
 }
 
 
-class Invoice(models.Model):
+class Invoice(TenantModel):
     """What a unit owes for one enrolment (互助费缴费通知)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -65,10 +66,10 @@ class Invoice(models.Model):
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     #: The unit's node (as on the enrolment): subtree scoping.
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    enrolment = models.OneToOneField(
+    enrolment = TenantOneToOneField(
         "enrolment.Enrolment",
         on_delete=models.PROTECT,
         related_name="invoice",
@@ -98,6 +99,7 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [
+            tenant_key(),
             models.UniqueConstraint(
                 fields=["tenant", "number"], name="invoice_number_once_per_tenant"
             ),
@@ -129,14 +131,14 @@ class Invoice(models.Model):
         return max(-self.balance, Decimal("0.00"))
 
 
-class InvoiceItem(models.Model):
+class InvoiceItem(TenantModel):
     """One line of an invoice: members holding the same shares (or tier) at the same premium."""
 
     id = models.BigAutoField(primary_key=True)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
+    invoice = TenantForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(default=0)
     shares = models.PositiveSmallIntegerField(_("shares"))
     tier = models.CharField(_("tier"), max_length=50, blank=True)
@@ -162,18 +164,18 @@ class InvoiceItem(models.Model):
         return f"{self.members} × ¥{self.unit_amount}"
 
 
-class InvoiceShare(models.Model):
+class InvoiceShare(TenantModel):
     """What one funding party pays of an invoice (资金来源)."""
 
     id = models.BigAutoField(primary_key=True)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="shares")
+    invoice = TenantForeignKey(Invoice, on_delete=models.CASCADE, related_name="shares")
     party = models.CharField(_("payer"), max_length=16, choices=Party.choices)
     payer_name = models.CharField(_("payer name"), max_length=200)
     #: The federation that gifts the cover (赠送保障), for that party only.
-    payer_organisation = models.ForeignKey(
+    payer_organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -201,17 +203,17 @@ class PaymentKind(models.TextChoices):
     REFUND = "refund", _("Refund paid back")
 
 
-class Payment(models.Model):
+class Payment(TenantModel):
     """Money received for an invoice (or paid back when too much came in)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    invoice = TenantForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(
         _("kind"), max_length=8, choices=PaymentKind.choices, default=PaymentKind.PAYMENT
     )
@@ -260,23 +262,23 @@ class RenewalQuerySet(ScopedQuerySet):
     pass
 
 
-class Renewal(models.Model):
+class Renewal(TenantModel):
     """An enrolment coming to its end, seen by the renewal job, and its renewal (续保)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    previous = models.OneToOneField(
+    previous = TenantOneToOneField(
         "enrolment.Enrolment",
         on_delete=models.PROTECT,
         related_name="renewal_queue",
         verbose_name=_("enrolment ending"),
     )
-    enrolment = models.OneToOneField(
+    enrolment = TenantOneToOneField(
         "enrolment.Enrolment",
         on_delete=models.PROTECT,
         related_name="+",

@@ -33,6 +33,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel, TenantOneToOneField
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
@@ -40,7 +41,7 @@ MONEY = {"max_digits": 16, "decimal_places": 2, "default": Decimal("0.00")}
 LARGE_PAYOUT = Decimal("10000.00")
 
 
-class SummaryRefresh(models.Model):
+class SummaryRefresh(TenantModel):
     """When a tenant's summaries were last rebuilt (one row per tenant)."""
 
     tenant = models.OneToOneField(
@@ -59,18 +60,18 @@ class SummaryRefresh(models.Model):
         return f"{self.tenant_id} {self.refreshed_at:%Y-%m-%d %H:%M}"
 
 
-class NodeFigures(models.Model):
+class NodeFigures(TenantModel):
     """Figures of one node's subtree for one plan and one calendar month."""
 
     id = models.BigAutoField(primary_key=True)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     #: The node's parent (None at the office): a node's children are read on it.
-    parent = models.ForeignKey(
+    parent = TenantForeignKey(
         "tenancy.Organisation",
         on_delete=models.CASCADE,
         related_name="+",
@@ -78,7 +79,7 @@ class NodeFigures(models.Model):
         blank=True,
         db_index=False,
     )
-    plan = models.ForeignKey(
+    plan = TenantForeignKey(
         "plans.Plan", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     year = models.PositiveSmallIntegerField()
@@ -124,10 +125,10 @@ class NodeFigures(models.Model):
         return f"{self.organisation_id} {self.plan_id} {self.year}-{self.month:02d}"
 
 
-class UnitFigures(models.Model):
+class UnitFigures(TenantModel):
     """One unit on the summaries' reference day: its union and its cover."""
 
-    unit = models.OneToOneField(
+    unit = TenantOneToOneField(
         "members.Unit", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     tenant = models.ForeignKey(
@@ -180,14 +181,14 @@ class UnitFigures(models.Model):
         return self.members_covered == 0
 
 
-class PlanYearReserve(models.Model):
+class PlanYearReserve(TenantModel):
     """A plan's reserves at the end of a year (or on the reference day, for the current year)."""
 
     id = models.BigAutoField(primary_key=True)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    plan = models.ForeignKey(
+    plan = TenantForeignKey(
         "plans.Plan", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     year = models.PositiveSmallIntegerField()
@@ -217,7 +218,7 @@ class PlanYearReserve(models.Model):
 # --- Statistical returns --------------------------------------------------------------------
 
 
-class ReturnSettings(models.Model):
+class ReturnSettings(TenantModel):
     """A tenant's rules for the cities' monthly returns."""
 
     tenant = models.OneToOneField(
@@ -265,7 +266,7 @@ class ReturnStatus(models.TextChoices):
 OPEN_RETURN_STATUSES = (ReturnStatus.DRAFT, ReturnStatus.RETURNED)
 
 
-class StatisticalReturn(models.Model):
+class StatisticalReturn(TenantModel):
     """A city's monthly statistical return (统计月报) to its office."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -273,7 +274,7 @@ class StatisticalReturn(models.Model):
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     #: The filing node (a city federation).
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation",
         on_delete=models.PROTECT,
         related_name="+",

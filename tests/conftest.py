@@ -135,3 +135,27 @@ def _no_language_leaks():
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """The application role exists before the test database is migrated (row-level
+    security's grants and policies name it; mutualaid/tenancy/rls.py)."""
+    import psycopg
+    from django.conf import settings
+
+    from mutualaid.tenancy.roles import ensure_app_role
+
+    db = settings.DATABASES["default"]
+    with (
+        psycopg.connect(
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"],
+            password=db["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        ensure_app_role(cursor, settings.TENANCY_DB_ROLE)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, generics
 
 from mutualaid.core.errors import BadInput, as_api_error
+from mutualaid.tenancy import context
 from mutualaid.tenancy.scoping import Actor, actor_for
 
 
@@ -21,6 +22,9 @@ class ScopedAPIView(generics.GenericAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        # A token's user is known only now (DRF authenticates in the view): its tenant
+        # becomes the request scope's (opened by the middleware, restored after).
+        context.activate_user(request.user)
         actor = actor_for(request.user)
         if actor is None:
             raise exceptions.PermissionDenied("No staff membership.")

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
 
-class AuditEvent(models.Model):
+class AuditEvent(TenantModel):
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     # Indexed by audit_tenant_at_idx below, which leads with the tenant (a second index on
@@ -21,7 +22,7 @@ class AuditEvent(models.Model):
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # The node the event belongs to, for subtree scoping of the log itself.
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+"
     )
     actor = models.ForeignKey(

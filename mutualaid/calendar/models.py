@@ -5,6 +5,7 @@ tenant reads the same calendar; only office admins change it (see services)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.tenancy.base import TenantModel
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
 
@@ -18,7 +19,7 @@ class YearSource(models.TextChoices):
     MANUAL = "manual", _("Entered by an administrator")
 
 
-class CalendarDay(models.Model):
+class CalendarDay(TenantModel):
     """A holiday (rest) or a make-up workday (调休) of one tenant."""
 
     id = models.BigAutoField(primary_key=True)
@@ -45,7 +46,7 @@ class CalendarDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
 
 
-class CalendarYear(models.Model):
+class CalendarYear(TenantModel):
     """A year whose calendar is complete for the tenant; other years are provisional."""
 
     id = models.BigAutoField(primary_key=True)
@@ -71,7 +72,7 @@ class CalendarYear(models.Model):
         return str(self.year)
 
 
-class CalendarReminder(models.Model):
+class CalendarReminder(TenantModel):
     """One "next year's calendar is missing" reminder sent to a tenant on one day.
 
     The unique constraint is the idempotency of the scheduled job: a run inserts the row

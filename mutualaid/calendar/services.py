@@ -28,6 +28,7 @@ from mutualaid.calendar.models import (
 from mutualaid.calendar.package import package_days, package_years
 from mutualaid.calendar.selectors import reminder_due
 from mutualaid.core.errors import DomainError
+from mutualaid.tenancy.context import tenant_scope
 from mutualaid.tenancy.models import Organisation, Role, Staff, Tenant
 from mutualaid.tenancy.scoping import Actor
 
@@ -305,13 +306,13 @@ def send_missing_year_reminders(*, today: dt.date | None = None) -> int:
     if not reminder_due(today):
         return 0
     year = today.year + 1
-    # A system job across tenants: the one place that reads every tenant.
-    tenants = Tenant.objects.exclude(
-        pk__in=CalendarYear.objects.filter(year=year).values("tenant_id")
-    ).order_by("slug")
+    # A system job across tenants: each tenant in its own scope (row-level security).
     sent = 0
-    for tenant in tenants:  # province offices: a few dozen at most
-        if remind_tenant_missing_year(tenant=tenant, year=year, today=today):
-            sent += 1
+    for tenant in Tenant.objects.order_by("slug"):  # province offices: a few dozen at most
+        with tenant_scope(tenant.pk, origin="calendar reminders"):
+            if CalendarYear.objects.filter(year=year).exists():
+                continue
+            if remind_tenant_missing_year(tenant=tenant, year=year, today=today):
+                sent += 1
     logger.info("calendar reminders for %s: %s tenant(s)", year, sent)
     return sent

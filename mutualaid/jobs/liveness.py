@@ -18,6 +18,7 @@ drops. So the heartbeat and the reaper skip locked rows instead of waiting for t
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Iterator
@@ -59,7 +60,14 @@ def heartbeat(job: Job) -> Iterator[None]:
         finally:
             connections.close_all()  # this thread's connections only
 
-    thread = threading.Thread(target=beat, name=f"job-heartbeat-{job.pk}", daemon=True)
+    # The thread runs in a copy of this context: its own connection gets the job's tenant
+    # scope (mutualaid.tenancy.context), or its updates would match no row.
+    thread = threading.Thread(
+        target=contextvars.copy_context().run,
+        args=(beat,),
+        name=f"job-heartbeat-{job.pk}",
+        daemon=True,
+    )
     thread.start()
     try:
         yield
@@ -97,7 +105,11 @@ def jobs_reap(*, job_id=None) -> Reaped:
         stale = stale.filter(pk=job_id)
     reaped = Reaped()
     with transaction.atomic():
-        for pk, attempts in stale.select_for_update(skip_locked=True).values_list("pk", "attempts"):
+        tenant_of = {}
+        for pk, attempts, tenant_id in stale.select_for_update(skip_locked=True).values_list(
+            "pk", "attempts", "tenant_id"
+        ):
+            tenant_of[pk] = tenant_id
             if attempts < settings.JOB_MAX_ATTEMPTS:
                 reaped.requeued.append(pk)
             else:
@@ -113,7 +125,7 @@ def jobs_reap(*, job_id=None) -> Reaped:
                     ),
                 )
                 for pk in reaped.requeued:
-                    outbox.enqueue(RUN_JOB, str(pk))
+                    outbox.enqueue(RUN_JOB, str(pk), tenant_id=str(tenant_of[pk]))
             if reaped.failed:
                 Job.objects.filter(pk__in=reaped.failed).update(
                     status=JobStatus.FAILED,

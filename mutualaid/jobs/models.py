@@ -22,6 +22,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel
 from mutualaid.tenancy.scoping import ScopedQuerySet
 
 
@@ -32,10 +33,10 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Job(models.Model):
+class Job(TenantModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+"
     )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

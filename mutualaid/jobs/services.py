@@ -44,8 +44,9 @@ def job_create(
 
 def job_enqueue(job: Job, task, *args: Any) -> None:
     """Send ``task(job.id, *args)`` through the outbox: written with the job, published
-    after the commit, and still sent later when the broker is down right now."""
-    outbox.enqueue(task, str(job.pk), *args)
+    after the commit, and still sent later when the broker is down right now. The task
+    runs in the job's tenant (``tenant_id``, read by the task base class)."""
+    outbox.enqueue(task, str(job.pk), *args, tenant_id=str(job.tenant_id))
 
 
 def job_claim(job_id) -> Job | None:

@@ -9,12 +9,13 @@ from django.utils.translation import override
 
 from mutualaid.jobs import liveness, retention, services
 from mutualaid.jobs.registry import HANDLERS
+from mutualaid.tenancy.context import combined, each_tenant
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="mutualaid.jobs.tasks.run_job")
-def run_job(job_id: str) -> str:
+def run_job(job_id: str, tenant_id: str | None = None) -> str:
     """Run one job. A second delivery of the same job finds it claimed and does nothing,
     unless the worker that claimed it has died: then the job is taken over here (or
     failed); the task the reaper queued for it finds it claimed."""
@@ -53,11 +54,16 @@ def run_job(job_id: str) -> str:
 @shared_task(name="mutualaid.jobs.tasks.reap_stale_jobs")
 def reap_stale_jobs() -> dict:
     """Beat, every minute: running jobs whose heartbeat stopped are sent again or failed."""
-    reaped = liveness.jobs_reap()
-    return {"requeued": len(reaped.requeued), "failed": len(reaped.failed)}
+
+    def reap(tenant_id):
+        reaped = liveness.jobs_reap()
+        return {"requeued": len(reaped.requeued), "failed": len(reaped.failed)}
+
+    return combined(each_tenant(reap).values()) or {"requeued": 0, "failed": 0}
 
 
 @shared_task(name="mutualaid.jobs.tasks.purge_expired_files")
 def purge_expired_files() -> dict:
     """Beat, daily: uploads and results of jobs finished before the retention period."""
-    return {"expired": retention.job_files_purge()}
+    purged = each_tenant(lambda tenant_id: retention.job_files_purge())
+    return {"expired": sum(purged.values())}

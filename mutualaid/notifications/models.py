@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.tenancy.base import TenantForeignKey, TenantModel
 from mutualaid.tenancy.scoping import Actor, ScopedQuerySet
 
 
@@ -24,13 +25,13 @@ class NotificationQuerySet(ScopedQuerySet):
         return self.filter(tenant_id=actor.tenant.pk, recipient_id=actor.user.pk)
 
 
-class Notification(models.Model):
+class Notification(TenantModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(
         "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     #: The node the notification is about (e.g. the unit whose renewal is ready).
-    organisation = models.ForeignKey(
+    organisation = TenantForeignKey(
         "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     recipient = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from mutualaid.tenancy.base import TenantForeignKey, TenantManagerMixin, TenantModel, tenant_key
 from mutualaid.tenancy.scoping import Actor, ScopedQuerySet
 
 
@@ -71,12 +72,12 @@ class OrganisationQuerySet(MP_NodeQuerySet):
         return self.in_subtree_of(actor.organisation)
 
 
-class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):
+class OrganisationManager(TenantManagerMixin, MP_NodeManager.from_queryset(OrganisationQuerySet)):
     def get_queryset(self) -> OrganisationQuerySet:
         return OrganisationQuerySet(self.model, using=self._db).order_by("path")
 
 
-class Organisation(MP_Node):
+class Organisation(MP_Node, TenantModel):
     """A node of a tenant's union hierarchy: office → city → county/industry → agent/unit."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -105,6 +106,7 @@ class Organisation(MP_Node):
                 opclasses=["", "text_pattern_ops"],
             ),
         ]
+        constraints = [tenant_key()]
 
     def __str__(self) -> str:
         return self.name
@@ -136,14 +138,14 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
-class Staff(models.Model):
+class Staff(TenantModel):
     """A user's place in a tenant: one node, one or more roles."""
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="staff", primary_key=True
     )
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="staff")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
+    organisation = TenantForeignKey(Organisation, on_delete=models.PROTECT, related_name="staff")
     roles = ArrayField(
         models.CharField(max_length=20, choices=Role.choices), verbose_name=_("roles")
     )

@@ -47,7 +47,12 @@ def actor_for(user) -> Actor | None:
         return None
     staff = getattr(user, "_staff_cache", None)
     if staff is None:
+        from mutualaid.tenancy import context
         from mutualaid.tenancy.models import Staff
+
+        scope = context.current()
+        if scope is not None and scope.tenant_id is None and not scope.bypass:
+            return None  # the entry point found no staff tenant for this user
 
         staff = (
             Staff.objects.select_related("tenant", "organisation").filter(user_id=user.pk).first()
@@ -70,6 +75,17 @@ class ScopedQuerySet(models.QuerySet):
     ``scope_org_field`` (e.g. ``"organisation"`` or ``"unit__organisation"``), or
     sets it to ``None`` for rows that every user of the tenant may read.
     """
+
+    def as_manager(cls):
+        # Tenant models' managers refuse queries where an entry point set no tenant.
+        from mutualaid.tenancy.base import tenant_manager
+
+        manager = tenant_manager(cls)
+        manager._built_with_as_manager = True
+        return manager
+
+    as_manager.queryset_only = True
+    as_manager = classmethod(as_manager)
 
     def for_tenant(self, tenant) -> ScopedQuerySet:
         return self.filter(tenant=tenant)

@@ -8,6 +8,7 @@ from claims.demo import seed_claims
 from enrolment.demo import seed_enrolments
 from members.demo import seed_units_and_members
 from mutualaid.home import demo
+from mutualaid.tenancy.context import operator_bypass
 from mutualaid.tenancy.models import Tenant
 from plans.demo import seed_demo_extra_plans, seed_demo_plans
 from portal.daily import daily_run
@@ -34,7 +35,13 @@ class Command(BaseCommand):
             help="Seed a database that is not a demo one (it gets users with a known password).",
         )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, **options):
+        # Seeding writes every demo tenant: an operator's audited bypass of row-level
+        # security (the owner's DATABASE_URL; mutualaid.tenancy.context).
+        with operator_bypass("seed_demo: the demo tenants"):
+            self._seed(**options)
+
+    def _seed(self, *args, force=False, **options):
         if not force and (refusal := demo.demo_database_refusal(demo_environment=settings.DEMO)):
             raise CommandError(refusal)
         demo.mark_demo_database()

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from mutualaid.accounts.services import STAFF_FIELDS, tenant_create
 from mutualaid.audit.services import record, snapshot
+from mutualaid.tenancy.context import operator_bypass
 from mutualaid.tenancy.models import Role, Staff, Tenant, User
 
 # No 0/O, 1/l/I: the password is read off a screen and typed in by hand.
@@ -54,7 +55,12 @@ class Command(BaseCommand):
         parser.add_argument("--admin-name", default="", help="the administrator's display name")
         parser.add_argument("--admin-email", default="")
 
-    def handle(
+    def handle(self, *args, **options):
+        # A new tenant's first rows: an operator's audited bypass (the owner's DATABASE_URL).
+        with operator_bypass(f"create_tenant {options.get('slug', '')}"):
+            self._create(**options)
+
+    def _create(
         self, *args, name, slug, office_name, admin_username, admin_name, admin_email, **options
     ):
         name, slug, username = name.strip(), slug.strip(), admin_username.strip()

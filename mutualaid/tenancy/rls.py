@@ -1,0 +1,176 @@
+"""Row-level security and composite tenant keys, made true in the database after every
+``migrate`` (``post_migrate``), from the models themselves, so a new tenant table cannot
+be forgotten:
+
+- every concrete ``TenantModel`` table: ``ENABLE ROW LEVEL SECURITY`` and one policy,
+  ``tenant_id = current_setting('mutualaid.tenant_id')`` for reading and writing (an
+  unset or empty setting matches nothing);
+- every ``TenantForeignKey``: the composite key (column, tenant_id) → parent (id,
+  tenant_id), deferrable like Django's own keys;
+- the application role may read and write every table and use every sequence, and
+  execute ``mutualaid_staff_tenant(user)`` — the one lookup that runs before a tenant is
+  known (which tenant a signed-in user works in), a SECURITY DEFINER function that
+  returns nothing but that id.
+
+The statements are idempotent and checked first (one catalogue query when nothing is
+missing), so they also run after the test suite's flushes. The migrating role must own
+the tables (it created them); the application role must exist (``scripts/dbroles.py``,
+docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.apps import apps
+from django.core import checks
+from django.db import connections
+
+from mutualaid.tenancy.base import TenantForeignKey, TenantOneToOneField
+from mutualaid.tenancy.context import TENANT_SETTING, app_role
+
+logger = logging.getLogger("mutualaid.tenancy")
+
+POLICY = "tenant_isolation"
+#: The policy's expression (an unset setting → NULL → no row).
+TENANT_MATCH = f"tenant_id = NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid"
+
+
+def tenant_models() -> list:
+    return [
+        model
+        for model in apps.get_models()
+        if getattr(model, "tenant_table", False) and not model._meta.proxy
+    ]
+
+
+def _name(*parts: str) -> str:
+    name = "_".join(parts)
+    if len(name) <= 63:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:54]}_{digest}"
+
+
+def composite_keys() -> list[tuple[str, str, str, str, str]]:
+    """(constraint, table, column, parent table, parent column) for every TenantForeignKey."""
+    keys = []
+    for model in tenant_models():
+        for field in model._meta.local_fields:
+            if isinstance(field, TenantForeignKey | TenantOneToOneField):
+                parent = field.related_model
+                table = model._meta.db_table
+                keys.append(
+                    (
+                        _name(table, field.column, "tfk"),
+                        table,
+                        field.column,
+                        parent._meta.db_table,
+                        field.target_field.column,
+                    )
+                )
+    return keys
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def ensure(using: str = "default", verbosity: int = 1) -> list[str]:
+    """Create what is missing; returns the statements it ran."""
+    connection = connections[using]
+    role = app_role()
+    tables = sorted({model._meta.db_table for model in tenant_models()})
+    statements: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            raise RuntimeError(
+                f"The application role {role!r} does not exist: create it first "
+                "(scripts/dbroles.py, docs/operations.md 'Database roles')."
+            )
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relname = ANY(%s) AND c.relrowsecurity",
+            [tables],
+        )
+        secured = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT tablename FROM pg_policies WHERE schemaname = current_schema() "
+            "AND policyname = %s",
+            [POLICY],
+        )
+        with_policy = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE n.nspname = current_schema() AND c.contype = 'f'"
+        )
+        existing_keys = {row[0] for row in cursor.fetchall()}
+
+        for table in tables:
+            if table not in secured:
+                statements.append(f"ALTER TABLE {_quote(table)} ENABLE ROW LEVEL SECURITY")
+            if table not in with_policy:
+                statements.append(
+                    f"CREATE POLICY {POLICY} ON {_quote(table)} "
+                    f"USING ({TENANT_MATCH}) WITH CHECK ({TENANT_MATCH})"
+                )
+        for name, table, column, parent, parent_column in composite_keys():
+            if name not in existing_keys:
+                statements.append(
+                    f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} "
+                    f"FOREIGN KEY ({_quote(column)}, tenant_id) "
+                    f"REFERENCES {_quote(parent)} ({_quote(parent_column)}, tenant_id) "
+                    "DEFERRABLE INITIALLY DEFERRED"
+                )
+        # Cheap and idempotent: the grants (new tables of this migrate included) and the
+        # one function that runs before the tenant is known.
+        statements += [
+            f"GRANT USAGE ON SCHEMA public TO {_quote(role)}",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+            f"TO {_quote(role)}",
+            f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {_quote(role)}",
+            "CREATE OR REPLACE FUNCTION mutualaid_staff_tenant(p_user uuid) RETURNS uuid "
+            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
+            "$$ SELECT tenant_id FROM tenancy_staff WHERE user_id = p_user $$",
+            "REVOKE ALL ON FUNCTION mutualaid_staff_tenant(uuid) FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION mutualaid_staff_tenant(uuid) TO {_quote(role)}",
+        ]
+        for statement in statements:
+            cursor.execute(statement)
+    changed = [s for s in statements if not s.startswith(("GRANT", "REVOKE", "CREATE OR"))]
+    if changed and verbosity:
+        logger.info("tenancy: %d row-security statements applied", len(changed))
+    return changed
+
+
+def on_post_migrate(sender, using="default", verbosity=1, **kwargs) -> None:
+    ensure(using=using, verbosity=verbosity)
+
+
+@checks.register(checks.Tags.models)
+def check_tenant_keys(app_configs=None, **kwargs):
+    """A composite key needs its parent's unique (id, tenant) (``tenant_key()``)."""
+    errors = []
+    for model in tenant_models():
+        for field in model._meta.local_fields:
+            if not isinstance(field, TenantForeignKey | TenantOneToOneField):
+                continue
+            parent = field.related_model
+            wanted = {field.target_field.name, "tenant"}
+            keys = [
+                set(c.fields)
+                for c in parent._meta.constraints
+                if getattr(c, "fields", None) and not getattr(c, "condition", None)
+            ]
+            if not getattr(parent, "tenant_table", False) or wanted not in keys:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{field.name} is a TenantForeignKey but "
+                        f"{parent._meta.label} has no tenant_key() constraint.",
+                        obj=model,
+                        id="tenancy.E001",
+                    )
+                )
+    return errors
