@@ -430,6 +430,7 @@ def undo_batches() -> None:
 def time_batch(rounds: int) -> list[dict]:
     from claims import bankfile
     from claims.services import payouts
+    from mutualaid.tenancy.context import tenant_scope
     from mutualaid.tenancy.models import User
     from mutualaid.tenancy.scoping import actor_for
 
@@ -438,7 +439,8 @@ def time_batch(rounds: int) -> list[dict]:
     for _ in range(rounds):
         undo_batches()
         started = time.perf_counter()
-        batch = payouts.batch_build(actor=finance, tenant_id=finance.tenant_id)
+        with tenant_scope(finance.tenant_id, origin="bench"):  # row-level security applies
+            batch = payouts.batch_build(actor=finance, tenant_id=finance.tenant_id)
         build = time.perf_counter() - started
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()

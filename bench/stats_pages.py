@@ -15,6 +15,7 @@ def run(*, runs: int, facts: dict) -> dict:
 
     from bench.bench_stats import personas, time_pages
     from bench.benchdb import checkpoint
+    from mutualaid.tenancy.context import tenant_scope
     from mutualaid.tenancy.models import Tenant
     from plans.models import Plan
     from stats import services
@@ -32,7 +33,8 @@ def run(*, runs: int, facts: dict) -> dict:
         units = cur.fetchone()[0]
 
     started = time.perf_counter()
-    result = summaries_refresh(tenant_id=tenant.pk, as_of=AS_OF)
+    with tenant_scope(tenant.pk, origin="bench"):  # as the nightly task: row-level security
+        result = summaries_refresh(tenant_id=tenant.pk, as_of=AS_OF)
     refresh_seconds = round(time.perf_counter() - started, 1)
     with connection.cursor() as cur:
         cur.execute(

@@ -44,8 +44,24 @@ def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     count = 0
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        # PostgreSQL refuses COPY FROM into a table under row-level security (the
+        # application role's case): COPY into a temporary table of these columns, then one
+        # INSERT … SELECT, whose rows the tenant policy checks like any other write.
+        cursor.execute("SELECT row_security_active(%s::regclass)", [model._meta.db_table])
+        secured = cursor.fetchone()[0]
+        target = table
+        if secured:
+            target = connection.ops.quote_name(f"copy_{model._meta.db_table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {target}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {target} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
+        with cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
+        if secured:
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {target}")
+            cursor.execute(f"DROP TABLE {target}")
     return count

@@ -53,9 +53,18 @@ else
     echo
 fi
 
+# Two database roles (docs/operations.md "Database roles"): the connecting role owns the
+# tables — it creates the application role, migrates and seeds (an audited bypass) — and
+# web, worker and beat connect as the application role, which has no way around
+# row-level security. Its password is new on every start (DATABASE_APP_PASSWORD to fix it).
+export DATABASE_APP_PASSWORD="${DATABASE_APP_PASSWORD:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(18))')}"
+"$PY" manage.py db_roles
 "$PY" manage.py migrate --noinput
 "$PY" manage.py collectstatic --noinput --verbosity 0
 "$PY" manage.py seed_demo
+DATABASE_URL="$("$PY" manage.py db_roles --print-url)"
+export DATABASE_URL
+echo "demo: web, worker and beat connect as $("$PY" -c 'import os, urllib.parse as u; print(u.urlsplit(os.environ["DATABASE_URL"]).username)') (row-level security)"
 
 cat <<EOF
 

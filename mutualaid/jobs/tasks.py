@@ -4,21 +4,35 @@ every minute); delete job files past their retention period (beat, daily)."""
 import logging
 
 from celery import shared_task
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from mutualaid.jobs import liveness, retention, services
 from mutualaid.jobs.registry import HANDLERS
+from mutualaid.tenancy import context
 from mutualaid.tenancy.context import combined, each_tenant
 
 logger = logging.getLogger(__name__)
+
+
+def job_tenant(job_id: str):
+    """The tenant of a job, read before any tenant is set (a SECURITY DEFINER function)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT mutualaid_job_tenant(%s)", [str(job_id)])
+        return cursor.fetchone()[0]
 
 
 @shared_task(name="mutualaid.jobs.tasks.run_job")
 def run_job(job_id: str, tenant_id: str | None = None) -> str:
     """Run one job. A second delivery of the same job finds it claimed and does nothing,
     unless the worker that claimed it has died: then the job is taken over here (or
-    failed); the task the reaper queued for it finds it claimed."""
+    failed); the task the reaper queued for it finds it claimed.
+
+    Runs in the job's tenant (``tenant_id``, which ``job_enqueue`` sends); a message
+    without one (sent before jobs carried it) is given the job's own tenant."""
+    if tenant_id is None:
+        context.activate(job_tenant(job_id))
     job = services.job_claim(job_id)
     if job is None and liveness.jobs_reap(job_id=job_id).requeued:
         job = services.job_claim(job_id)

@@ -1,8 +1,11 @@
 """Scoping for the Django admin: back-office power users see their subtree, like everywhere else.
 
-Only platform operators (superusers without a staff membership, made with
-``createsuperuser``) see across tenants; every other admin user is an actor with
-a node, and every admin queryset is narrowed with ``for_actor``.
+Every admin user of tenant data is an actor with a node, and every admin queryset is
+narrowed with ``for_actor`` (and by row-level security to the actor's tenant). Platform
+operators (superusers without a staff membership, made with ``createsuperuser``) manage
+only what is not tenant data (groups, tokens, login records): the web process has no
+tenant for them and no way around row-level security, so tenant models answer them 403.
+Work across tenants is done with operator commands (``operator_bypass``).
 """
 
 from __future__ import annotations
@@ -18,15 +21,29 @@ def is_platform_operator(request) -> bool:
 
 class ScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
         if is_platform_operator(request):
-            return qs
-        return qs.for_actor(actor_for(request.user))
+            return self.model._base_manager.none()  # no tenant: nothing to show
+        return super().get_queryset(request).for_actor(actor_for(request.user))
+
+    def has_module_permission(self, request):
+        return not is_platform_operator(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return not is_platform_operator(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return not is_platform_operator(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_platform_operator(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_platform_operator(request) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Choices of related tenant rows are scoped too, so a foreign id cannot be picked.
         related = db_field.related_model
-        if not is_platform_operator(request) and hasattr(related.objects.all(), "for_actor"):
+        if hasattr(related, "tenant_table") and hasattr(related.objects.all(), "for_actor"):
             kwargs["queryset"] = related.objects.all().for_actor(actor_for(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -104,6 +104,10 @@ def _apply(scope: Scope | None, conn=None, *, user_id=None) -> uuid.UUID | None:
     conn = conn or connection
     if conn.vendor != "postgresql":  # pragma: no cover - PostgreSQL only
         return None
+    if user_id is None and conn.connection is None:
+        # Not connected yet: nothing to set now or to restore later; a connection opened
+        # inside the scope gets it from ``connection_created``.
+        return scope.tenant_id if scope else None
     if scope is None or scope.bypass:
         role, tenant = "none", ""
     else:

@@ -136,6 +136,12 @@ def ensure(using: str = "default", verbosity: int = 1) -> list[str]:
             "$$ SELECT tenant_id FROM tenancy_staff WHERE user_id = p_user $$",
             "REVOKE ALL ON FUNCTION mutualaid_staff_tenant(uuid) FROM PUBLIC",
             f"GRANT EXECUTE ON FUNCTION mutualaid_staff_tenant(uuid) TO {_quote(role)}",
+            # The job runner's: a job message sent before jobs carried their tenant.
+            "CREATE OR REPLACE FUNCTION mutualaid_job_tenant(p_job uuid) RETURNS uuid "
+            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
+            "$$ SELECT tenant_id FROM jobs_job WHERE id = p_job $$",
+            "REVOKE ALL ON FUNCTION mutualaid_job_tenant(uuid) FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION mutualaid_job_tenant(uuid) TO {_quote(role)}",
         ]
         for statement in statements:
             cursor.execute(statement)

@@ -213,12 +213,12 @@ def test_audit_page_query_count_does_not_grow(world, as_user, django_assert_num_
     client = as_user(world.auditor)
     for _ in range(5):
         factories.make_audit_event(world.unit, actor_user=world.office_admin)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         assert len(_ids(client.get(URL))) == 5
     for n in range(30):
         node = factories.make_node(world.county, "unit", f"新单位{n}")
         factories.make_audit_event(node, actor_user=factories.make_staff(node, Role.AGENT))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         assert len(_ids(client.get(URL))) == 35
 
 
@@ -226,10 +226,21 @@ def test_audit_page_query_count_does_not_grow(world, as_user, django_assert_num_
 
 
 @pytest.fixture
-def operator_client(client, db):
+def operator_client(client, world):
+    """The strongest account that reads audit events in the admin: tenant A's office admin
+    as a superuser (a platform operator without a tenant sees no tenant rows there)."""
+    User.objects.filter(pk=world.office_admin.pk).update(is_superuser=True, is_staff=True)
+    client.force_login(User.objects.get(pk=world.office_admin.pk))
+    return client
+
+
+def test_a_platform_operator_gets_no_tenant_rows_in_the_admin(client, world):
+    factories.make_audit_event(world.unit, action="organisation.update")
     operator = User.objects.create_superuser("operator", password="Operator-2026x")
     client.force_login(operator)
-    return client
+    assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 403
+    assert client.get(reverse("admin:members_member_changelist")).status_code == 403
+    assert client.get(reverse("admin:tenancy_tenant_changelist")).status_code == 200
 
 
 def test_admin_lists_events_but_cannot_add_change_or_delete(operator_client, world):

@@ -174,7 +174,7 @@ def test_query_count_is_the_same_on_the_first_and_a_deep_page(
     # filter, the page of claims (member, unit, plan, report joined), the tenant's calendar
     # (days, years) for the deadlines, the late-report banner.
     for after in (None, cursor, deep):
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(11):
             response = client.get("/claims/", {"after": after} if after else {})
         assert response.status_code == 200 and response.context["page"].rows
     with django_assert_max_num_queries(9):
@@ -266,21 +266,21 @@ def test_batch_pages_have_a_constant_query_count(world, plan, login, django_asse
     client.get(f"/claims/batches/{small.pk}/")  # warm caches
     # session, user, staff (actor), header org chain, the batch (with builder and approver),
     # the page of lines (claim, member, unit joined), the lines' summary (one aggregate).
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         assert client.get(f"/claims/batches/{small.pk}/").status_code == 200
     big = _batch_of(world, plan, 130)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         response = client.get(f"/claims/batches/{big.pk}/")
     assert len(response.context["page"].rows) == 100 and response.context["page"].has_next
     after = response.context["page"].next_cursor
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         assert (
             len(client.get(f"/claims/batches/{big.pk}/", {"after": after}).context["page"].rows)
             == 30
         )
     # The batch list: session, user, staff, org chain, the page of batches (builder and
     # approver joined), the approved claims waiting for a batch (one aggregate).
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         listing = client.get("/claims/batches/")
     assert small.number in listing.content.decode() and big.number in listing.content.decode()
 

@@ -90,7 +90,7 @@ def test_a_user_without_staff_membership_gets_403(client, db):
 #   [office admins: the calendar notice's check for next year's calendar]
 #   [admins and auditors: the 8 newest events with their actor],
 #   last: the header's org chain.
-@pytest.mark.parametrize(("who", "queries"), [("agent", 6), ("auditor", 7), ("office_admin", 8)])
+@pytest.mark.parametrize(("who", "queries"), [("agent", 8), ("auditor", 9), ("office_admin", 10)])
 def test_home_query_count_does_not_grow(world, as_user, django_assert_num_queries, who, queries):
     client = as_user(getattr(world, who))
     with django_assert_num_queries(queries):

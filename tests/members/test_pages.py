@@ -413,28 +413,29 @@ def test_list_pages_query_counts(world, units, as_user, django_assert_max_num_qu
         factories.make_unit(factories.make_node(world.county, "unit", f"乙单位{n}"))
     client = as_user(world.office_admin)
     # 1 session, 2 user, 3 staff + tenant + node (actor), 4 one page of units joined to their nodes
-    # (LIMIT 51, no COUNT), 5 the actor's node ancestry (header).
-    with django_assert_max_num_queries(5):
+    # (LIMIT 51, no COUNT), 5 the actor's node ancestry (header); and on every page two more:
+    # the tenant scope set (with the user's tenant) and restored.
+    with django_assert_max_num_queries(7):
         assert client.get("/units/", {"q": "单位"}).status_code == 200
     # 1–3 as above, 4 the unit (scoped), 5 one page of its members joined to the node, 6 ancestry.
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         assert client.get(f"/units/{units.a1.pk}/members/").status_code == 200
     # 1–3 as above, 4 one page of members of the subtree joined to their nodes, 5 ancestry.
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         assert client.get("/members/").status_code == 200
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         assert client.get("/members/", {"q": "赵"}).status_code == 200
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         assert client.get("/members/", {"q": E8}).status_code == 200
     # 1–3, 4 the unit, 5 its member count (bounded by a LIMIT), 6 the unit's ancestry (breadcrumbs),
     # 7 the actor's ancestry (header).
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         assert client.get(f"/units/{units.a1.pk}/").status_code == 200
     # 1–3, 4 the member with unit and node, 5 transfers with both units' nodes, 6 the member's
     # policies with plan, version and node, 7 their share tranches (enrolment's cover section),
     # 8 ancestry.
     member = Member.objects.filter(unit=units.a1).first()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert client.get(f"/members/{member.pk}/").status_code == 200
 
 

@@ -78,7 +78,7 @@ def test_draining_twice_publishes_once(published):
 
 
 def test_a_row_that_cannot_be_sent_does_not_hold_up_the_others(published):
-    bad = outbox.enqueue(run_job, JOB_ID, "an argument run_job does not take")
+    bad = outbox.enqueue(run_job, JOB_ID, "a tenant", "an argument run_job does not take")
     good = outbox.enqueue(run_job, JOB_ID)
     result = outbox.drain(batch=1)  # claimed one by one: the bad row is not claimed again
     assert (result.published, result.pending, result.error) == (1, 1, "")

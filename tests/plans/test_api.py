@@ -54,7 +54,7 @@ def test_plan_list_is_scoped_paged_and_has_pinned_queries(
     factories.make_plan(world.other_office, code="other")
     client = api(world.agent)
     # session, user, staff(+tenant, node) for the actor, the page of plans with their owners.
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         body = client.get(PLANS).json()
     assert [r["code"] for r in body["results"]] == sorted(
         [
@@ -70,7 +70,7 @@ def test_plan_list_is_scoped_paged_and_has_pinned_queries(
     assert (local["is_local"], local["organisation"]) == (True, str(world.city.pk))
     for _ in range(6):
         factories.make_plan(world.office)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         body = client.get(f"{PLANS}?page_size=4").json()
     seen = [r["code"] for r in body["results"]]
     while body["next"]:

@@ -14,7 +14,7 @@ from mutualaid.jobs.models import Job, JobStatus
 from mutualaid.notifications.models import Notification
 from portal.daily import STEPS, daily_run
 from premiums.models import Renewal
-from premiums.renewals import renewals_run
+from premiums.tasks import prepare_renewals
 from tests.premiums.support import in_force
 
 TODAY = dt.date(2026, 2, 20)  # inside the notice window of the cover ending 2026-03-15
@@ -73,7 +73,7 @@ def test_the_office_admin_runs_today_now_and_the_night_does_nothing_twice(
     assert draft.status == "draft"
     after = state()
     # The night's run (beat's tasks, every tenant) and a second click find it all done.
-    assert renewals_run(today=TODAY).renewals.prepared == 0
+    assert prepare_renewals(TODAY.isoformat())["prepared"] == 0
     _again, second = start_run(client)
     assert all(count == 0 for key, count in second.result.items() if key != "statistics")
     assert state() == after

@@ -111,11 +111,11 @@ def test_queue_query_count_does_not_grow(world, as_user, units, django_assert_nu
     client.get("/premiums/invoices/")  # warm caches (content types, translations)
     # session, user, staff membership (actor), the org chain of the header, plans for the
     # filter, the page of invoices (with unit and plan joined).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         client.get("/premiums/invoices/")
     for _ in range(10):
         factories.make_invoice(units.a2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         client.get("/premiums/invoices/")
 
 

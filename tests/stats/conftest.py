@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from enrolment.models import Enrolment
 from members.models import Member
+from mutualaid.tenancy.context import tenant_scope
 from mutualaid.tenancy.models import OrganisationKind
 from premiums.models import Invoice, Payment
 from stats.refresh import summaries_refresh
@@ -272,8 +273,10 @@ def stats_world(world) -> StatsWorld:
         submitted=dt.date(2026, 4, 2),
     )
 
-    summaries_refresh(tenant_id=w.tenant.pk, as_of=AS_OF)
-    summaries_refresh(tenant_id=w.other_tenant.pk, as_of=AS_OF)
+    # As the nightly task does: each tenant in its scope, under row-level security.
+    for tenant in (w.tenant, w.other_tenant):
+        with tenant_scope(tenant.pk):
+            summaries_refresh(tenant_id=tenant.pk, as_of=AS_OF)
     return StatsWorld(w=w, p1=p1, p2=p2, a3=a3_node, members=m)
 
 
