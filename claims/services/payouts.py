@@ -250,6 +250,7 @@ def _notify_paid(batch: PayoutBatch, day: dt.date) -> None:
             "paid": LineStatus.PAID.value,
         },
         kind=notices.PAID,
+        tenant_id=batch.tenant_id,
     )
 
 
