@@ -2,8 +2,8 @@
 
 Each step that hands the enrolment to someone notifies them (SPEC §15, issue 15): a
 submission the cadres who check it (核定), a check the office's admins who accept it, an
-acceptance finance (who invoices it) and the person who submitted it, a sending back the
-unit's agents and the submitter. Invoicing and coming into force are told by premiums.
+acceptance finance (who invoices it), a sending back the unit's agents; the person who
+submitted it hears of the check and the acceptance too (they wait for them). Invoicing and coming into force are told by premiums.
 
 The key names the step *occurrence* (the step's timestamp): a retried transaction or task
 never notifies twice, a second submission after a sending back notifies again.
@@ -86,7 +86,8 @@ def recipients_of(enrolment: Enrolment, step: str) -> tuple[str, list]:
         return SUBMITTED, checkers_of(enrolment)
     if step == "check":
         office = office_of(enrolment)
-        return CHECKED, _staff(enrolment.tenant_id, roles=[Role.OFFICE_ADMIN], organisation=office)
+        admins = _staff(enrolment.tenant_id, roles=[Role.OFFICE_ADMIN], organisation=office)
+        return CHECKED, [*admins, enrolment.submitted_by_id]
     if step == "accept":
         office = office_of(enrolment)
         finance = _staff(enrolment.tenant_id, roles=[Role.FINANCE], organisation=office)

@@ -101,7 +101,7 @@ def test_an_enrolment_from_draft_to_in_force_tells_each_next_person(world, plans
     enrolment_check(actor=world.actor(world.county_cadre), enrolment=enrolment)
     walk.step(
         "checked",
-        told=["office_admin"],
+        told=["office_admin", "agent"],
         gained=[("office_admin", "enrolment.to_accept")],
         lost=[("county_cadre", "enrolment.to_check")],
     )
