@@ -3,7 +3,8 @@
 Each step that hands the enrolment to someone notifies them (SPEC §15, issue 15): a
 submission the cadres who check it (核定), a check the office's admins who accept it, an
 acceptance finance (who invoices it), a sending back the unit's agents; the person who
-submitted it hears of the check and the acceptance too (they wait for them). Invoicing and coming into force are told by premiums.
+submitted it hears of the check and the acceptance too (they wait for them). Invoicing and
+coming into force are told by premiums.
 
 The key names the step *occurrence* (the step's timestamp): a retried transaction or task
 never notifies twice, a second submission after a sending back notifies again.

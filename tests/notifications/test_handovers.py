@@ -276,3 +276,19 @@ def test_a_step_taken_again_does_not_notify_twice(world, plans, units):
     assert Notification.objects.filter(recipient=world.county_cadre).count() == 1
     notify_step(enrolment, "submit", by=world.agent, at=enrolment.submitted_at)
     assert Notification.objects.filter(recipient=world.county_cadre).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_published_plan_version_tells_the_agents_and_cadres_below_its_node(world):
+    from plans.services import version_publish
+
+    plan = factories.make_plan(world.office, status="draft")
+    version = plan.versions.get()
+    walk = Walk(world)
+    version_publish(actor=world.actor(world.office_admin), version=version)
+    walk.step("published", told=["agent", "sibling_agent", "county_cadre", "city_cadre"])
+    assert Notification.objects.filter(recipient=world.other_county_agent).count() == 1
+    assert not Notification.objects.filter(recipient=world.other_tenant_agent).exists()
+    note = Notification.objects.get(recipient=world.agent)
+    assert note.link == f"/plans/{plan.pk}/versions/{version.pk}/"
+    assert plan.short_name in note.text or plan.name in note.text
