@@ -34,7 +34,7 @@ def notify_published(version, *, by_user_id) -> int:
             JOIN tenancy_user u ON u.id = s.user_id AND u.is_active
             WHERE s.tenant_id = %(tenant)s AND o.tenant_id = %(tenant)s
               AND o.path LIKE %(path)s AND s.roles && %(roles)s::varchar[]
-              AND s.user_id <> %(by)s
+              AND (%(by)s::uuid IS NULL OR s.user_id <> %(by)s::uuid)
         """,
         params={
             "org": str(plan.organisation_id),
@@ -46,6 +46,6 @@ def notify_published(version, *, by_user_id) -> int:
             "tenant": plan.tenant_id,
             "path": plan.organisation.path + "%",
             "roles": [Role.AGENT.value, Role.CADRE.value],
-            "by": by_user_id or 0,
+            "by": str(by_user_id) if by_user_id else None,
         },
     )
