@@ -1,6 +1,7 @@
 """What waits in the enrolment workflow, for the work inbox (``mutualaid.home.inbox``).
 
-- agents: enrolments sent back (with the reason), new drafts not submitted yet;
+- agents: enrolments sent back (with the reason), new drafts not submitted yet, cover
+  ending within the renewal notice window with no renewal drafted yet;
 - cadres of a city, county or industry union: enrolments submitted below them that they
   check (核定) — those of units whose nearest checking node with a cadre is theirs, the
   rule ``enrolment.notices.checkers_of`` notifies by;
@@ -12,15 +13,19 @@ of the few rows in those statuses), scoped to the actor's subtree.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Left
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrolment.access import CHECKER_NODE_KINDS
 from enrolment.models import Enrolment, EnrolmentKind, EnrolmentStatus
-from mutualaid.home.inbox import InboxItem, InboxSource, register
+from mutualaid.home.inbox import InboxItem, InboxSource, Urgency, register
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Staff
 
 
@@ -83,13 +88,42 @@ def to_accept_rows(actor):
     return _rows(actor, EnrolmentStatus.CHECKED).order_by("checked_at", "id")
 
 
+def cover_ending_rows(actor):
+    """Cover ending within the renewal notice window with nothing following it yet (once
+    the renewal draft exists it is the premiums side's "renewals to submit")."""
+    today = timezone.localdate()
+    followers = Enrolment.objects.filter(previous_id=OuterRef("pk")).exclude(
+        status=EnrolmentStatus.CANCELLED
+    )
+    return (
+        _rows(actor, EnrolmentStatus.IN_FORCE)
+        .filter(
+            coverage_end__gte=today,
+            coverage_end__lte=today + dt.timedelta(days=settings.RENEWAL_NOTICE_DAYS),
+        )
+        .exclude(Exists(followers))
+        .order_by("coverage_end", "id")
+    )
+
+
+def _cover_ending_item(actor, e: Enrolment) -> InboxItem:
+    return InboxItem(
+        title=_title(e),
+        detail=_("%(members)s members · cover ends %(end)s")
+        % {"members": e.member_count, "end": e.coverage_end.isoformat()},
+        link=_link(e),
+        when=e.coverage_end,
+        urgency=Urgency.SOON,
+    )
+
+
 def _sent_back_item(actor, e: Enrolment) -> InboxItem:
     return InboxItem(
         title=_title(e),
         detail=_("Sent back: %(reason)s") % {"reason": e.return_reason},
         link=_link(e),
         when=e.returned_at.date() if e.returned_at else None,
-        urgency="soon",
+        urgency=Urgency.SOON,
     )
 
 
@@ -147,6 +181,15 @@ SOURCES = (
         rows=draft_rows,
         item=_draft_item,
         link=_list(EnrolmentStatus.DRAFT),
+    ),
+    InboxSource(
+        key="enrolment.cover_ending",
+        label=gettext_lazy("Cover ending soon"),
+        roles=(Role.AGENT,),
+        rank=35,
+        rows=cover_ending_rows,
+        item=_cover_ending_item,
+        link=lambda: reverse("premiums:renewal_list"),
     ),
     InboxSource(
         key="enrolment.to_check",

@@ -20,7 +20,7 @@ from tests import factories
 #: and its capped count only when a full first page came back (a summary source: one).
 #: Measured with ``fill``'s data; a role's figure changes only when it gets a source.
 PINNED = {
-    "agent": 17,
+    "agent": 18,
     "county_cadre": 8,
     "office_admin": 11,
     "reviewer": 11,
@@ -119,3 +119,24 @@ def test_counts_are_capped(world, plans, units):
     assert capped_count(qs) == 1
     assert capped_count(qs, cap=1) == 1
     assert COUNT_CAP >= 1000
+
+
+@pytest.mark.django_db
+def test_cover_ending_waits_for_the_agent_until_a_renewal_follows(world, plans, units):
+    from enrolment.models import Enrolment
+
+    plan = plans["gx_designated_disease"]
+    today = dt.date.today()
+    ending = factories.make_enrolment(units.a1, plan, status="in_force")
+    Enrolment.objects.filter(pk=ending.pk).update(
+        coverage_start=today - dt.timedelta(days=355), coverage_end=today + dt.timedelta(days=10)
+    )
+    far = factories.make_enrolment(units.a1, plan, status="in_force")
+    Enrolment.objects.filter(pk=far.pk).update(
+        coverage_start=today, coverage_end=today + dt.timedelta(days=364)
+    )
+    agent = world.actor(world.agent)
+    assert inbox_counts(agent)["enrolment.cover_ending"] == 1
+    factories.make_enrolment(units.a1, plan, status="draft", kind="renewal", previous=ending)
+    assert inbox_counts(agent)["enrolment.cover_ending"] == 0
+    assert inbox_counts(world.actor(world.sibling_agent))["enrolment.cover_ending"] == 0
