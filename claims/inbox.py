@@ -3,8 +3,9 @@
 - agents: claim applications to prepare (soonest expiry first), claims whose documents
   the reviewer asked for;
 - reviewers: claims waiting for a first decision and for a second approval (never one
-  the reviewer filed or approved first), late reports waiting for a decision; each
-  coloured by the review SLA (``REVIEW_SOON_DAYS``/``REVIEW_LATE_DAYS`` since submission);
+  the reviewer filed or approved first), coloured by the queue's SLA (decide and pay
+  within 30 working days of submission), late reports waiting for a decision (coloured by
+  their age, ``REVIEW_SOON_DAYS``/``REVIEW_LATE_DAYS``);
 - finance at the office: approved claims to put in a batch (soonest payout limit first),
   batches to approve (not one's own), approved batches to pay, failed payout lines;
 - auditors: the day's payouts (``premiums.inbox`` adds the day's premium payments).
@@ -30,6 +31,7 @@ from claims.models import (
     PayoutLine,
     ReportStatus,
 )
+from claims.selectors import Sla, with_deadlines
 from mutualaid.home.inbox import InboxItem, InboxSection, InboxSource, Urgency, register
 from mutualaid.tenancy.models import OrganisationKind, Role
 
@@ -100,7 +102,11 @@ def _documents_item(actor, claim: Claim) -> InboxItem:
 def first_decision_rows(actor):
     return (
         _claims(actor)
+        .select_related("report")
         .filter(status__in=(ClaimStatus.SUBMITTED, ClaimStatus.INVESTIGATION))
+        # In (submitted_at, id) order straight from claim_submitted_queue_idx (partial on
+        # submitted_at IS NOT NULL), as the reviewer queue reads it: no sort of 60,000 rows.
+        .filter(submitted_at__isnull=False)
         .exclude(filed_by_id=actor.user.pk)
         .order_by("submitted_at", "id")
     )
@@ -109,15 +115,27 @@ def first_decision_rows(actor):
 def second_approval_rows(actor):
     return (
         _claims(actor)
-        .filter(status=ClaimStatus.SECOND_APPROVAL)
+        .select_related("report")
+        .filter(status=ClaimStatus.SECOND_APPROVAL, submitted_at__isnull=False)
         .exclude(filed_by_id=actor.user.pk)
         .exclude(first_approver_id=actor.user.pk)
         .order_by("submitted_at", "id")
     )
 
 
+#: The claims queue's SLA colours (``claims.selectors.Sla``) as the inbox's.
+_SLA = {Sla.LATE: Urgency.LATE, Sla.SOON: Urgency.SOON}
+
+
+def _deadlines(actor, rows: list[Claim]) -> None:
+    """The queue's own deadlines and colours (``claims.selectors.with_deadlines``: decide
+    and pay within 30 working days of submission, amber 5 working days before)."""
+    with_deadlines(rows, tenant=actor.tenant, today=timezone.localdate())
+
+
 def _review_item(actor, claim: Claim) -> InboxItem:
     day = timezone.localdate(claim.submitted_at) if claim.submitted_at else None
+    due = getattr(claim, "due", None)
     amount = claim.approved_amount if claim.approved_amount is not None else claim.assessed_amount
     return InboxItem(
         title=_title(claim),
@@ -129,7 +147,7 @@ def _review_item(actor, claim: Claim) -> InboxItem:
         },
         link=_link(claim),
         when=day,
-        urgency=_age_urgency(day),
+        urgency=_SLA.get(due.sla, Urgency.NONE) if due is not None else _age_urgency(day),
     )
 
 
@@ -273,6 +291,7 @@ SOURCES = (
         rank=10,
         rows=first_decision_rows,
         item=_review_item,
+        prepare=_deadlines,
         link=lambda: reverse("claims:claim_list") + f"?status={ClaimStatus.SUBMITTED}",
     ),
     InboxSource(
@@ -282,6 +301,7 @@ SOURCES = (
         rank=11,
         rows=second_approval_rows,
         item=_review_item,
+        prepare=_deadlines,
         link=lambda: reverse("claims:claim_list") + f"?status={ClaimStatus.SECOND_APPROVAL}",
     ),
     InboxSource(

@@ -71,6 +71,8 @@ class InboxSource:
     ``item(actor, row)``: how a row is shown; ``link()``: the filtered list page.
     ``applies(actor)``: beyond the roles (e.g. only cadres at a city/county/industry node).
     ``build(actor)``: instead of rows, a whole section (or None) for what is not a queue.
+    ``prepare(actor, rows)``: once per section before ``item`` (e.g. deadlines from the
+    tenant's work calendar, read once for all the rows).
     ``rank``: position on the page (lower first): the urgent queues of a role first.
     """
 
@@ -83,6 +85,7 @@ class InboxSource:
     link: Callable[[], str] | None = None
     applies: Callable[[Actor], bool] | None = None
     build: Callable[[Actor], InboxSection | None] | None = None
+    prepare: Callable[[Actor, list], None] | None = None
 
 
 _sources: dict[str, InboxSource] = {}
@@ -116,6 +119,8 @@ def section_of(actor: Actor, source: InboxSource, *, first: int = FIRST) -> Inbo
     if not rows:
         return None
     count = len(rows) if len(rows) < first else capped_count(qs)
+    if source.prepare is not None:
+        source.prepare(actor, rows)
     return InboxSection(
         key=source.key,
         label=str(source.label),
@@ -137,7 +142,7 @@ def inbox(actor: Actor, *, first: int = FIRST) -> list[InboxSection]:
 
 
 def inbox_counts(actor: Actor) -> dict[str, int]:
-    """Source key → how many wait (0 included): the tests' and the API's view."""
+    """Source key → how many wait (0 included), for every source the actor has."""
     counts = {}
     for source in sources_for(actor):
         section = section_of(actor, source, first=1)

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mutualaid.home.inbox import COUNT_CAP, FIRST, capped_count, inbox_counts
 from tests import factories
@@ -23,7 +24,7 @@ PINNED = {
     "agent": 18,
     "county_cadre": 8,
     "office_admin": 11,
-    "reviewer": 11,
+    "reviewer": 15,
     "finance": 15,
     "auditor": 9,
 }
@@ -49,7 +50,12 @@ def fill(world, plans, units, n: int) -> None:
     for status in ("draft", "documents", "submitted", "second", "approved"):
         for _ in range(n):
             factories.make_claim(
-                member, plan, status=status, filed_by=world.sibling_agent, amount="100.00"
+                member,
+                plan,
+                status=status,
+                filed_by=world.sibling_agent,
+                amount="100.00",
+                submitted_at=None if status == "draft" else timezone.now(),
             )
 
 
