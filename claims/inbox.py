@@ -31,7 +31,7 @@ from claims.models import (
     PayoutLine,
     ReportStatus,
 )
-from claims.selectors import Sla, with_deadlines
+from claims.selectors import AMBER_WORKING_DAYS, Sla, due_of
 from mutualaid.home.inbox import InboxItem, InboxSection, InboxSource, Urgency, register
 from mutualaid.tenancy.models import OrganisationKind, Role
 
@@ -127,10 +127,24 @@ def second_approval_rows(actor):
 _SLA = {Sla.LATE: Urgency.LATE, Sla.SOON: Urgency.SOON}
 
 
-def _deadlines(actor, rows: list[Claim]) -> None:
-    """The queue's own deadlines and colours (``claims.selectors.with_deadlines``: decide
-    and pay within 30 working days of submission, amber 5 working days before)."""
-    with_deadlines(rows, tenant=actor.tenant, today=timezone.localdate())
+def _deadlines(actor, rows: list[Claim], memo: dict) -> None:
+    """The queue's own deadlines and colours (as ``claims.selectors.with_deadlines``:
+    decide and pay within 30 working days of submission, amber 5 working days before),
+    the tenant's calendar read once for the page."""
+    if "claims.calendar" not in memo:
+        from mutualaid.calendar.selectors import work_calendar_for
+
+        calendar = work_calendar_for(actor.tenant)
+        today = timezone.localdate()
+        memo["claims.calendar"] = (
+            calendar,
+            today,
+            calendar.add_working_days(today, AMBER_WORKING_DAYS).date,
+            {},
+        )
+    calendar, today, horizon, days = memo["claims.calendar"]
+    for row in rows:
+        row.due = due_of(row, calendar=calendar, today=today, horizon=horizon, memo=days)
 
 
 def _review_item(actor, claim: Claim) -> InboxItem:

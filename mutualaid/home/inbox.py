@@ -71,8 +71,9 @@ class InboxSource:
     ``item(actor, row)``: how a row is shown; ``link()``: the filtered list page.
     ``applies(actor)``: beyond the roles (e.g. only cadres at a city/county/industry node).
     ``build(actor)``: instead of rows, a whole section (or None) for what is not a queue.
-    ``prepare(actor, rows)``: once per section before ``item`` (e.g. deadlines from the
-    tenant's work calendar, read once for all the rows).
+    ``prepare(actor, rows, memo)``: once per section before ``item`` (e.g. deadlines from
+    the tenant's work calendar); ``memo`` is shared by the sections of one page, so what
+    two sources need (the calendar) is read once.
     ``rank``: position on the page (lower first): the urgent queues of a role first.
     """
 
@@ -85,7 +86,7 @@ class InboxSource:
     link: Callable[[], str] | None = None
     applies: Callable[[Actor], bool] | None = None
     build: Callable[[Actor], InboxSection | None] | None = None
-    prepare: Callable[[Actor, list], None] | None = None
+    prepare: Callable[[Actor, list, dict], None] | None = None
 
 
 _sources: dict[str, InboxSource] = {}
@@ -109,7 +110,9 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
     return qs.model._default_manager.filter(pk__in=qs.order_by().values("pk")[:cap]).count()
 
 
-def section_of(actor: Actor, source: InboxSource, *, first: int = FIRST) -> InboxSection | None:
+def section_of(
+    actor: Actor, source: InboxSource, *, first: int = FIRST, memo: dict | None = None
+) -> InboxSection | None:
     """The source's section for the actor, None when nothing waits."""
     if source.build is not None:
         return source.build(actor)
@@ -120,7 +123,7 @@ def section_of(actor: Actor, source: InboxSource, *, first: int = FIRST) -> Inbo
         return None
     count = len(rows) if len(rows) < first else capped_count(qs)
     if source.prepare is not None:
-        source.prepare(actor, rows)
+        source.prepare(actor, rows, {} if memo is None else memo)
     return InboxSection(
         key=source.key,
         label=str(source.label),
@@ -134,8 +137,9 @@ def section_of(actor: Actor, source: InboxSource, *, first: int = FIRST) -> Inbo
 def inbox(actor: Actor, *, first: int = FIRST) -> list[InboxSection]:
     """Every section that has something waiting for the actor, in rank order."""
     sections = []
+    memo: dict = {}
     for source in sources_for(actor):
-        section = section_of(actor, source, first=first)
+        section = section_of(actor, source, first=first, memo=memo)
         if section is not None:
             sections.append(section)
     return sections

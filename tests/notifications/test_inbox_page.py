@@ -24,7 +24,7 @@ PINNED = {
     "agent": 18,
     "county_cadre": 8,
     "office_admin": 11,
-    "reviewer": 15,
+    "reviewer": 13,
     "finance": 15,
     "auditor": 9,
 }
@@ -146,3 +146,25 @@ def test_cover_ending_waits_for_the_agent_until_a_renewal_follows(world, plans, 
     factories.make_enrolment(units.a1, plan, status="draft", kind="renewal", previous=ending)
     assert inbox_counts(agent)["enrolment.cover_ending"] == 0
     assert inbox_counts(world.actor(world.sibling_agent))["enrolment.cover_ending"] == 0
+
+
+@pytest.mark.django_db
+def test_the_reviewer_sees_the_queue_sla_colours(world, plans, units, client):
+    plan = plans["gx_designated_disease"]
+    member = factories.make_member(units.a1)
+    old = factories.make_claim(
+        member,
+        plan,
+        status="submitted",
+        filed_by=world.agent,
+        submitted_at=timezone.now() - dt.timedelta(days=60),
+    )
+    new = factories.make_claim(
+        member, plan, status="submitted", filed_by=world.agent, submitted_at=timezone.now()
+    )
+    _queries, page = home_queries(client, world.reviewer)
+    assert page.index(old.number) < page.index(new.number)  # oldest first
+    late = page[page.rindex('<li class="inbox-item', 0, page.index(old.number)) :]
+    assert late.startswith('<li class="inbox-item late"')
+    fresh = page[page.rindex('<li class="inbox-item', 0, page.index(new.number)) :]
+    assert fresh.startswith('<li class="inbox-item">')
