@@ -31,7 +31,7 @@ from claims.models import (
     PayoutLine,
     ReportStatus,
 )
-from claims.selectors import AMBER_WORKING_DAYS, Sla, due_of
+from claims.selectors import AMBER_WORKING_DAYS, Sla, StatusGroup, due_of
 from mutualaid.home.inbox import InboxItem, InboxSection, InboxSource, Urgency, register
 from mutualaid.tenancy.models import OrganisationKind, Role
 
@@ -306,7 +306,7 @@ SOURCES = (
         rows=first_decision_rows,
         item=_review_item,
         prepare=_deadlines,
-        link=lambda: reverse("claims:claim_list") + f"?status={ClaimStatus.SUBMITTED}",
+        link=lambda: reverse("claims:claim_list") + f"?status={StatusGroup.REVIEW}",
     ),
     InboxSource(
         key="claims.second_approval",
@@ -325,6 +325,7 @@ SOURCES = (
         rank=12,
         rows=late_report_rows,
         item=_late_report_item,
+        link=lambda: reverse("claims:claim_list") + f"?status={StatusGroup.LATE}",
     ),
     InboxSource(
         key="claims.batches_to_approve",

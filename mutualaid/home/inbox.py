@@ -62,6 +62,11 @@ class InboxSection:
     message: str = ""
     lines: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def shown(self) -> str:
+        """The count as shown: "1000+" when capped."""
+        return f"{self.count}+" if self.more else str(self.count)
+
 
 @dataclass(frozen=True)
 class InboxSource:
