@@ -168,3 +168,20 @@ def test_the_reviewer_sees_the_queue_sla_colours(world, plans, units, client):
     assert late.startswith('<li class="inbox-item late"')
     fresh = page[page.rindex('<li class="inbox-item', 0, page.index(new.number)) :]
     assert fresh.startswith('<li class="inbox-item">')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", sorted(PINNED))
+def test_every_link_of_the_inbox_opens_its_page(world, plans, units, client, persona):
+    import re
+
+    fill(world, plans, units, FIRST + 1)
+    _queries, page = home_queries(client, getattr(world, persona))
+    start = page.index('data-testid="inbox"')
+    inbox_html = page[start : page.index("</section>", start)]
+    links = set(re.findall(r'href="(/[^"#]*)"', inbox_html))
+    if persona != "auditor":  # the auditor's day is figures, no links
+        assert links, persona
+    for link in sorted(links):
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, (persona, link, response.status_code)
