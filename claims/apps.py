@@ -8,6 +8,9 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from claims import notices  # noqa: F401 - registers the notification kinds
+        from claims.inbox import register_sources
+
+        register_sources()
         from claims.access import can_report
         from members.extensions import member_renamed, register_member_page
 

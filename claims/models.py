@@ -527,6 +527,19 @@ class PayoutLine(TenantModel):
                 name="payout_line_paid_has_date",
             ),
         ]
+        indexes = [
+            # The work inbox (claims.inbox): failed lines to correct, the day's payouts.
+            models.Index(
+                fields=["tenant", "marked_at"],
+                condition=Q(status="failed"),
+                name="payout_line_failed_idx",
+            ),
+            models.Index(
+                fields=["tenant", "paid_on"],
+                condition=Q(status="paid"),
+                name="payout_line_paid_on_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.claim_id}"

@@ -9,6 +9,10 @@ class EnrolmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from enrolment import notices  # noqa: F401 - registers the notification kinds
+        from enrolment.inbox import register_sources
+
+        register_sources()
         from enrolment.selectors import member_cover
         from members.extensions import register_member_page
 

@@ -264,6 +264,13 @@ class Enrolment(TenantModel):
                 fields=["organisation", "-created_at", "-id"], name="enrolment_org_new_idx"
             ),
             models.Index(fields=["plan", "status"], name="enrolment_plan_status_idx"),
+            # The work inbox's queues (enrolment.inbox): the few enrolments waiting for a
+            # person, whatever the size of the tenant's history.
+            models.Index(
+                fields=["tenant", "status"],
+                condition=Q(status__in=["returned", "submitted", "checked", "accepted"]),
+                name="enrolment_waiting_idx",
+            ),
             *(
                 models.Index(
                     fields=[field],

@@ -27,6 +27,7 @@ from mutualaid.audit.services import record, snapshot
 from mutualaid.core.errors import NON_FIELD, DomainError
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Tenant
 from mutualaid.tenancy.scoping import Actor
+from plans import notices
 from plans.models import BenefitItem, Plan, PlanVersion, VersionStatus
 from plans.rules import validate_version_terms
 
@@ -390,6 +391,7 @@ def version_publish(*, actor: Actor, version: PlanVersion) -> PlanVersion:
             before={"status": VersionStatus.DRAFT},
             after=snapshot(locked, VERSION_FIELDS),
         )
+        notices.notify_published(locked, by_user_id=actor.user.pk)
     return locked
 
 

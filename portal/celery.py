@@ -75,6 +75,17 @@ app.conf.beat_schedule = {
         "task": "stats.tasks.refresh_all",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Notifications (mutualaid.notifications.tasks): the daily digest for users who chose
+    # it — never twice per user and day, whatever runs twice (a unique key per user and
+    # day) — and the move of old notifications to the archive (NOTIFICATION_ARCHIVE_DAYS).
+    "notifications-daily-digest": {
+        "task": "mutualaid.notifications.tasks.send_digests",
+        "schedule": crontab(hour=envint("NOTIFICATION_DIGEST_HOUR", 17), minute=30),
+    },
+    "notifications-archive": {
+        "task": "mutualaid.notifications.tasks.archive_all",
+        "schedule": crontab(hour=4, minute=45),
+    },
     "stats-returns-daily": {
         "task": "stats.tasks.returns_daily",
         "schedule": crontab(hour=8, minute=45),

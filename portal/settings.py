@@ -361,6 +361,19 @@ EMAIL_BACKEND = env(
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@mutualaid.invalid")
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", "")
+
+# --- Notifications (issue 15; docs/operations.md "Notifications") ----------------------------
+# Text messages: a backend class (mutualaid.notifications.sms); no gateway is shipped.
+SMS_BACKEND = env("SMS_BACKEND", "mutualaid.notifications.sms.ConsoleBackend")
+SMS_FILE_PATH = env("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
+# Notifications older than this many days move to the archive (a nightly task).
+NOTIFICATION_ARCHIVE_DAYS = envint("NOTIFICATION_ARCHIVE_DAYS", 180)
 
 # --- Logging: one JSON object a line in production, readable lines in development.
 LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")

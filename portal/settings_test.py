@@ -29,3 +29,4 @@ SECURE_HSTS_SECONDS = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
+SMS_BACKEND = "mutualaid.notifications.sms.LocmemBackend"

@@ -8,3 +8,6 @@ class PremiumsConfig(AppConfig):
 
     def ready(self):
         from premiums import notices  # noqa: F401 - registers the notification kinds
+        from premiums.inbox import register_sources
+
+        register_sources()

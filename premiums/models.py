@@ -249,6 +249,10 @@ class Payment(TenantModel):
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
+        indexes = [
+            # The auditor's "today" on the home page (premiums.inbox).
+            models.Index(fields=["tenant", "recorded_at"], name="payment_tenant_recorded_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.bank_reference} ¥{self.amount}"

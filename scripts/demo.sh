@@ -17,6 +17,8 @@ export DEBUG="${DEBUG:-true}"
 # A demo installation: seed_demo may seed a new, empty database (and marks it as a demo one).
 export DEMO=true
 export PORT="${PORT:-8000}"
+# Links in the notification mails (the console mail backend prints them in the demo).
+export PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:${PORT}}"
 # Demo data is in Chinese; give the processes a UTF-8 locale even on a bare machine.
 export LANG="${LANG:-C.UTF-8}"
 

@@ -8,3 +8,6 @@ class StatsConfig(AppConfig):
 
     def ready(self):
         from stats import jobs, notices  # noqa: F401 - registers the job kind and notification kinds
+        from stats.inbox import register_sources
+
+        register_sources()

@@ -123,6 +123,7 @@ def batch_build(
             organisation=office,
             after={"claims": count, "total": str(total), "by": "job" if actor is None else "user"},
         )
+        notices.notify_batch(batch, step="built", by_id=actor.user.pk if actor else None)
     return batch
 
 
@@ -148,6 +149,7 @@ def batch_approve(*, actor: Actor, batch: PayoutBatch) -> PayoutBatch:
             before={"status": BatchStatus.BUILT.value},
             after={"status": batch.status, "total": str(batch.total)},
         )
+        notices.notify_batch(batch, step="approved", by_id=actor.user.pk)
     return batch
 
 
@@ -248,6 +250,7 @@ def _notify_paid(batch: PayoutBatch, day: dt.date) -> None:
             "paid": LineStatus.PAID.value,
         },
         kind=notices.PAID,
+        tenant_id=batch.tenant_id,
     )
 
 

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from claims import access
+from claims import access, notices
 from claims.models import (
     EDITABLE_STATUSES,
     Claim,
@@ -303,6 +303,8 @@ def report_create(
                 **({"same_incident_as": earlier.number} if earlier is not None else {}),
             },
         )
+        if late:
+            notices.notify_late_report(report)
     return report
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from claims import access, notices
+from claims import access
 from claims.models import Claim, ClaimStatus
 from claims.services import steps
 from claims.services.assessment import ASSESSMENT_FIELDS, assess_claim
@@ -28,7 +28,6 @@ from mutualaid.audit.services import record
 from mutualaid.calendar.selectors import work_calendar_for
 from mutualaid.core.cleaning import clean_money, clean_text
 from mutualaid.core.errors import DomainError
-from mutualaid.notifications.services import notify
 from mutualaid.tenancy.scoping import Actor
 from plans.terms import terms_of
 
@@ -110,24 +109,6 @@ def claim_decide(
             ]
         )
         steps.record_step(claim, actor=actor, action=action, before=before, reason=reason)
-        recipients = [claim.filed_by_id] if claim.filed_by_id else []
-        params = {"number": claim.number, "member": claim.member.name, "reason": reason}
-        if action == "request_documents":
-            notify(
-                recipients=recipients,
-                organisation=claim.organisation,
-                kind=notices.DOCUMENTS_REQUESTED,
-                params=params,
-                link=steps.claim_link(claim),
-            )
-        elif action == "reject":
-            notify(
-                recipients=recipients,
-                organisation=claim.organisation,
-                kind=notices.DECIDED,
-                params={**params, "decision": str(ClaimStatus.REJECTED.label), "detail": reason},
-                link=steps.claim_link(claim),
-            )
     return claim
 
 
@@ -158,7 +139,6 @@ def _approve(actor: Actor, claim: Claim, *, amount: Any, reason: str) -> Claim:
             amount=claim.approved_amount,
             reason=reason,
         )
-        _notify_approved(claim)
         return claim
     # Other claims of the policy may have been approved since this one was assessed (yearly
     # caps, payout counts, death less disability already paid): assess it again now, first
@@ -204,7 +184,6 @@ def _approve(actor: Actor, claim: Claim, *, amount: Any, reason: str) -> Claim:
     steps.record_step(
         claim, actor=actor, action="approve", before=before, amount=value, reason=reason
     )
-    _notify_approved(claim)
     return claim
 
 
@@ -249,20 +228,4 @@ def _end_cover_if_due(claim: Claim) -> None:
         organisation=policy.organisation,
         before=before,
         after={"status": policy.status, "ended_on": policy.ended_on, "claim": claim.number},
-    )
-
-
-def _notify_approved(claim: Claim) -> None:
-    recipients = [claim.filed_by_id] if claim.filed_by_id else []
-    notify(
-        recipients=recipients,
-        organisation=claim.organisation,
-        kind=notices.DECIDED,
-        params={
-            "number": claim.number,
-            "member": claim.member.name,
-            "decision": str(ClaimStatus.APPROVED.label),
-            "detail": f"¥{claim.approved_amount}",
-        },
-        link=steps.claim_link(claim),
     )

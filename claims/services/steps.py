@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim, ClaimDecision
+from claims.notices import notify_decision
 from mutualaid.audit.services import record
 from mutualaid.tenancy.models import Organisation
 from mutualaid.tenancy.scoping import Actor
@@ -42,9 +43,10 @@ def record_step(
     amount: Decimal | None = None,
     reason: str = "",
 ) -> None:
-    """One step of the claim, after its new state is saved: the decision row and the
-    audit event."""
-    ClaimDecision.objects.create(
+    """One step of the claim, after its new state is saved: the decision row, the audit
+    event, and the notification of the people the step hands the claim to
+    (``claims.notices.notify_decision``)."""
+    decision = ClaimDecision.objects.create(
         tenant_id=claim.tenant_id,
         claim=claim,
         action=action,
@@ -66,6 +68,7 @@ def record_step(
             **({"reason": reason} if reason else {}),
         },
     )
+    notify_decision(claim, decision)
 
 
 def claim_link(claim: Claim) -> str:

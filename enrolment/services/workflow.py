@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from enrolment import access
 from enrolment.models import FUNDING_PARTIES, Enrolment, EnrolmentKind, EnrolmentLine, LineStatus
+from enrolment.notices import notify_step
 from enrolment.rules import (
     Candidate,
     EnrolmentRules,
@@ -110,6 +111,12 @@ def take_step(
                 organisation=locked.organisation,
                 before={"status": before},
                 after={"status": target, **({"reason": reason} if reason else {}), **extra},
+            )
+            notify_step(
+                locked,
+                step,
+                by=actor.user if actor is not None else None,
+                at=getattr(locked, at_field),
             )
     if problems:
         raise StepRefused(problems)

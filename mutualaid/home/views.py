@@ -1,4 +1,5 @@
-"""The staff home page (counts in the actor's subtree, recent activity, calendar notice) and
+"""The staff home page — the work inbox (待办, ``mutualaid.home.inbox``), counts in the actor's
+subtree, recent activity, calendar notice — and
 ``/healthz`` (database and Redis)."""
 
 import redis
@@ -10,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from mutualaid.home import selectors
+from mutualaid.home.inbox import inbox
 from mutualaid.tenancy.access import staff_required
 
 
@@ -17,6 +19,7 @@ from mutualaid.tenancy.access import staff_required
 def home(request):
     actor = request.actor
     context = {
+        "inbox": inbox(actor),
         "counts": selectors.home_counts(actor=actor),
         "calendar_notice": selectors.calendar_notice(actor=actor),
         "recent_events": selectors.recent_events(actor=actor),

@@ -74,6 +74,8 @@ class Notification(TenantModel):
                 condition=Q(emailed_at__isnull=True),
                 name="notification_mail_idx",
             ),
+            # The archive task walks a tenant's oldest rows.
+            models.Index(fields=["tenant", "created_at"], name="notification_age_idx"),
         ]
 
     def __str__(self) -> str:
@@ -84,3 +86,99 @@ class Notification(TenantModel):
         from mutualaid.notifications.kinds import render
 
         return render(self.kind, self.params)
+
+
+class EmailMode(models.TextChoices):
+    """How a user receives their notifications by e-mail (in the portal: always)."""
+
+    IMMEDIATE = "immediate", _("An e-mail for each notification, at once")
+    DIGEST = "digest", _("One e-mail a day with the day's notifications")
+    NONE = "none", _("No e-mail: in the portal only")
+
+
+class DeliveryPreference(TenantModel):
+    """A user's choice of delivery; no row means the defaults (e-mail at once, no SMS)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+    )
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.PROTECT, related_name="+")
+    email_mode = models.CharField(
+        _("e-mail"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
+    )
+    #: Text messages at once to this number (through ``mutualaid.notifications.sms``).
+    sms = models.BooleanField(_("also by text message"), default=False)
+    mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("delivery preference")
+        verbose_name_plural = _("delivery preferences")
+        indexes = [
+            # The digest task: the tenant's users who chose it.
+            models.Index(
+                fields=["tenant"], condition=Q(email_mode="digest"), name="preference_digest_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email_mode}"
+
+
+class DigestSent(TenantModel):
+    """One daily digest claimed for one user and day: the unique key makes "never twice a
+    day" a fact of the database, whatever the beat, retries or workers do."""
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    notifications = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="digest_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.day}"
+
+
+class ArchivedNotification(TenantModel):
+    """Notifications older than ``NOTIFICATION_ARCHIVE_DAYS``, moved here set-based by the
+    archive task: the live table (badge, list, mail claims) stays small; nothing is lost."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    organisation = TenantForeignKey(
+        "tenancy.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=50)
+    params = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_archive_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d}"

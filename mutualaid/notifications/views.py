@@ -1,11 +1,16 @@
 """Notification pages: a user's own notifications, read and marked read."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
+from mutualaid.core.errors import bind_to_form
 from mutualaid.notifications import selectors, services
 from mutualaid.notifications.access import access_notification
+from mutualaid.notifications.forms import PreferenceForm
 from mutualaid.tenancy.access import staff_required
 
 
@@ -49,3 +54,36 @@ def notification_read_all(request):
     if request.htmx:
         return HttpResponse("")
     return redirect("notifications:list")
+
+
+@staff_required()
+def notification_preferences(request):
+    """GET: the user's delivery choice; POST: save it (e-mail at once, a daily digest or
+    none; text messages to a mobile number)."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    pref = services.preference_of(actor=request.actor)
+    if request.method == "POST":
+        form = PreferenceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.preference_update(
+                    actor=request.actor,
+                    email_mode=form.cleaned_data["email_mode"],
+                    sms_on=form.cleaned_data["sms"],
+                    mobile=form.cleaned_data["mobile"],
+                )
+            except ValidationError as error:
+                bind_to_form(form, error)
+            else:
+                messages.success(request, _("Your choice is saved."))
+                return redirect("notifications:preferences")
+    else:
+        form = PreferenceForm(
+            initial={"email_mode": pref.email_mode, "sms": pref.sms, "mobile": pref.mobile}
+        )
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "has_email": bool(request.actor.user.email)},
+    )

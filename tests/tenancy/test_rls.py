@@ -20,9 +20,11 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.utils import timezone
 from psycopg import sql
 
 from mutualaid.calendar.models import CalendarDay, CalendarReminder, CalendarYear
+from mutualaid.notifications.models import ArchivedNotification, DeliveryPreference, DigestSent
 from mutualaid.tenancy import context, rls
 from mutualaid.tenancy.context import TenantScopeError, tenant_scope
 from stats.models import ReturnSettings
@@ -66,6 +68,16 @@ def two_tenants(world):
     CalendarDay.objects.create(tenant=a, date=dt.date(2031, 1, 1), kind="rest", name="元旦")
     CalendarReminder.objects.create(tenant=a, year=2031, sent_on=dt.date(2030, 11, 1))
     ReturnSettings.objects.get_or_create(tenant=a)
+    DeliveryPreference.objects.create(user=world.agent, tenant=a, email_mode="digest")
+    DigestSent.objects.create(tenant=a, recipient=world.agent, day=dt.date(2026, 12, 1))
+    ArchivedNotification.objects.create(
+        id=uuid.uuid4(),
+        tenant=a,
+        organisation=world.unit,
+        recipient=world.agent,
+        kind="test",
+        created_at=timezone.now(),
+    )
     with tenant_scope(a.pk):
         summaries_refresh(tenant_id=a.pk)
     # Tenant B: a plan, members, an invoice and payment, a claim, an audit event, a job.
