@@ -281,13 +281,13 @@ def p95(values: list[float]) -> float:
 
 def cursor_at(qs, order: tuple[str, ...], page: int) -> str | None:
     """The ``next`` cursor the (page - 1)th page hands out: made from its last row."""
-    from mutualaid.core.paging import _encode
+    from mutualaid.core.paging import cursor_salt, sign_cursor
 
     if page <= 1:
         return None
     names = [key.lstrip("-") for key in order]
     row = qs.order_by(*order).values_list(*names)[(page - 1) * PAGE - 1]
-    return _encode(list(row))
+    return sign_cursor(list(row), cursor_salt(qs, order))  # signed for this list, as issued
 
 
 def time_list(name, *, actor, user, filters, params: str, runs: int) -> list[dict]:
