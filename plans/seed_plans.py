@@ -264,7 +264,7 @@ def _gx_comprehensive() -> dict[str, Any]:
         "name": "广西壮族自治区职工综合互助保障计划",
         "short_name": "职工综合",
         "source": "seed 004",
-        "version": {"label": "广西职工综合(201*版)", "valid_from": "2019-01-01", "terms": terms},
+        "version": {"label": "2019年版", "valid_from": "2019-01-01", "terms": terms},
     }
 
 
@@ -311,7 +311,7 @@ def _gx_designated(
         "name": name,
         "short_name": short,
         "source": "seed 004",
-        "version": {"label": f"{short}(201*版)", "valid_from": "2019-01-01", "terms": terms},
+        "version": {"label": "2019年版", "valid_from": "2019-01-01", "terms": terms},
     }
 
 
@@ -358,7 +358,7 @@ def _gx_female() -> dict[str, Any]:
         "name": "广西壮族自治区女职工安康互助保障计划",
         "short_name": "女职工安康",
         "source": "seed 004",
-        "version": {"label": "女职工安康(201*版)", "valid_from": "2019-01-01", "terms": terms},
+        "version": {"label": "2019年版", "valid_from": "2019-01-01", "terms": terms},
     }
 
 
@@ -404,7 +404,7 @@ def _gx_accident() -> dict[str, Any]:
         "short_name": "团体人身意外伤害",
         "source": "seed 004",
         "version": {
-            "label": "团体人身意外伤害(201*版)",
+            "label": "2019年版",
             "valid_from": "2019-01-01",
             "terms": terms,
         },
