@@ -8,6 +8,11 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from claims import notices  # noqa: F401 - registers the notification kinds
+        from mutualaid.audit.sentences import register_value_words
+        from plans.rules.vocab import CAUSES, EVENT_KINDS
+
+        register_value_words("event_kind", EVENT_KINDS)
+        register_value_words("cause", CAUSES)
         from claims.access import can_report
         from members.extensions import member_renamed, register_member_page
 
