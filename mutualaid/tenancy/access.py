@@ -62,11 +62,14 @@ def access_staff(actor: Actor, user_id) -> Staff:
         raise Http404 from None
 
 
-def staff_required(*roles: str):
+def staff_required(*roles: str, reach=None):
     """View decorator: a logged-in staff user, holding one of ``roles`` when given.
 
     Anonymous users go to the login page; users without the role get 403 (the page
-    exists for others, so hiding it would only confuse support calls).
+    exists for others, so hiding it would only confuse support calls). A page about one
+    object names its access helper as ``reach`` (called with the actor and the view's
+    arguments): for a user without the role it runs first, so an object out of their
+    reach answers 404 like a missing one (SPEC §1), not 403 that says it exists.
     """
 
     def decorator(view):
@@ -80,6 +83,8 @@ def staff_required(*roles: str):
             if actor is None:
                 raise PermissionDenied
             if roles and not actor.has_role(*roles):
+                if reach is not None:
+                    reach(actor, *args, **kwargs)  # Http404 when out of reach
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -139,3 +139,22 @@ def test_only_an_approved_batch_goes_to_the_bank(batch, world):
     assert set(refused.value.message_dict) == {"non_field_errors"}
     approved = payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
     bankfile.check_sendable(approved)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "claims:batch_bank_xlsx",
+        "claims:batch_bank_csv",
+        "claims:batch_notices",
+        "claims:batch_detail",
+    ],
+)
+def test_an_agent_asking_for_the_office_s_bank_file_gets_404_not_403(batch, world, login, name):
+    """SPEC §1: out of reach answers like missing (issue 14: a school agent got 403, which
+    says the batch exists). Office staff without the role still get 403."""
+    from django.urls import reverse
+
+    url = reverse(name, args=[batch.pk])
+    assert login(world.agent).get(url).status_code == 404
+    assert login(world.reviewer).get(url).status_code == 403
