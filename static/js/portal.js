@@ -19,7 +19,7 @@ document.addEventListener("DOMContentLoaded", function () {
 // below 760 px (static/css/portal.css, table.cards); each cell is labelled with its
 // column's header. Tables that scroll or stack on purpose opt out with .no-cards.
 document.addEventListener("DOMContentLoaded", function () {
-  var skip = ".no-cards, .stats, .grid-table, .member-table, .benefit-table, .cal table";
+  var skip = ".no-cards, .stats, .grid-table, .benefit-table, .cal table";
   document.querySelectorAll(".table-wrap > table, table.cards").forEach(function (table) {
     if (table.matches(skip)) { return; }
     var heads = table.querySelectorAll("thead th");
