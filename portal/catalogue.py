@@ -115,3 +115,49 @@ def reused(entries: list[Entry]) -> list[Entry]:
     """Entries without a context whose msgid is used in more than one file: each is a word
     a reviewer should read once against all its places (same meaning everywhere?)."""
     return [e for e in entries if e.msgctxt is None and len(e.files) > 1]
+
+
+#: The folders whose files carry translatable strings (what ``makemessages`` should read).
+SOURCE_FOLDERS = (
+    "claims",
+    "enrolment",
+    "members",
+    "mutualaid",
+    "plans",
+    "portal",
+    "premiums",
+    "stats",
+    "templates",
+)
+
+
+def fresh_catalogue(workdir: Path, language: str = "zh_Hans") -> list[Entry]:
+    """The catalogue as ``makemessages`` would make it from the code today, merged with the
+    committed translations, without touching the committed file: the source folders are
+    linked into ``workdir`` beside a copy of ``locale/``, and makemessages runs there.
+    Entries untranslated here are strings of the code the catalogue lacks."""
+    import os
+    import shutil
+
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    base = Path(settings.BASE_DIR)
+    for folder in SOURCE_FOLDERS:
+        (workdir / folder).symlink_to(base / folder, target_is_directory=True)
+    shutil.copytree(base / "locale", workdir / "locale")
+    here = os.getcwd()
+    os.chdir(workdir)
+    try:
+        with override_settings(LOCALE_PATHS=[str(workdir / "locale")]):
+            call_command(
+                "makemessages",
+                locale=[language],
+                symlinks=True,
+                ignore_patterns=["migrations/*", "*/migrations/*", "__pycache__"],
+                verbosity=0,
+            )
+    finally:
+        os.chdir(here)
+    path = workdir / "locale" / language / "LC_MESSAGES" / "django.po"
+    return [e for e in read_po(path) if e.msgid and not e.obsolete]
