@@ -8,7 +8,13 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from claims import notices  # noqa: F401 - registers the notification kinds
+        from claims.access import access_batch, access_claim, access_report
         from mutualaid.audit.sentences import register_value_words
+        from mutualaid.tenancy.access import register_reach
+
+        register_reach("claim_id", access_claim)
+        register_reach("batch_id", access_batch)
+        register_reach("report_id", access_report)
         from plans.rules.vocab import CAUSES, EVENT_KINDS
 
         register_value_words("event_kind", EVENT_KINDS)

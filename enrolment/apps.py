@@ -9,6 +9,11 @@ class EnrolmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from enrolment.access import access_enrolment, access_policy
+        from mutualaid.tenancy.access import register_reach
+
+        register_reach("enrolment_id", access_enrolment)
+        register_reach("policy_id", access_policy)
         from enrolment.selectors import member_cover
         from members.extensions import register_member_page
 

@@ -35,10 +35,6 @@ from mutualaid.tenancy.access import shown_bank_account, staff_required
 BANK_FILE_DIRECT_LIMIT = 500
 
 
-def _reach_batch(actor, batch_id, **kwargs):
-    return access.access_batch(actor, batch_id)
-
-
 @staff_required(*access.BATCH_READERS)
 def batch_list(request):
     actor = request.actor
@@ -106,13 +102,13 @@ def _batch_detail(
     )
 
 
-@staff_required(*access.BATCH_READERS, reach=_reach_batch)
+@staff_required(*access.BATCH_READERS)
 def batch_detail(request, batch_id):
     batch = access.access_batch(request.actor, batch_id)
     return _batch_detail(request, batch)
 
 
-@staff_required(*access.BATCH_ACTIONS["approve"].roles, reach=_reach_batch)
+@staff_required(*access.BATCH_ACTIONS["approve"].roles)
 def batch_approve(request, batch_id):
     actor = request.actor
     batch = access.access_batch(actor, batch_id)
@@ -131,7 +127,7 @@ def batch_approve(request, batch_id):
     return redirect("claims:batch_detail", batch.pk)
 
 
-@staff_required(*access.BATCH_ACTIONS["mark_paid"].roles, reach=_reach_batch)
+@staff_required(*access.BATCH_ACTIONS["mark_paid"].roles)
 def batch_paid(request, batch_id):
     """Mark every pending line paid, or the ticked ones ("selected"), on a date."""
     actor = request.actor
@@ -162,7 +158,7 @@ def batch_paid(request, batch_id):
     return _batch_detail(request, batch, paid_form=form, status=400)
 
 
-@staff_required(*access.BATCH_ACTIONS["mark_failed"].roles, reach=_reach_batch)
+@staff_required(*access.BATCH_ACTIONS["mark_failed"].roles)
 def line_failed(request, batch_id, line_id):
     """The bank returned a transfer: the line fails, its claim goes back to the queue."""
     actor = request.actor
@@ -269,16 +265,16 @@ def _batch_file(request, batch_id, kind: str):
     )
 
 
-@staff_required(*access.BATCH_FILE_USERS, reach=_reach_batch)
+@staff_required(*access.BATCH_FILE_USERS)
 def batch_bank_xlsx(request, batch_id):
     return _batch_file(request, batch_id, FILE_XLSX)
 
 
-@staff_required(*access.BATCH_FILE_USERS, reach=_reach_batch)
+@staff_required(*access.BATCH_FILE_USERS)
 def batch_bank_csv(request, batch_id):
     return _batch_file(request, batch_id, FILE_CSV)
 
 
-@staff_required(*access.BATCH_FILE_USERS, reach=_reach_batch)
+@staff_required(*access.BATCH_FILE_USERS)
 def batch_notices(request, batch_id):
     return _batch_file(request, batch_id, FILE_NOTICES)
