@@ -68,7 +68,8 @@ def latin_words(text: str, allowed: set[str] | frozenset[str] = frozenset()) -> 
     return found
 
 
-_SKIP_TAGS = {"script", "style", "template", "noscript", "title", "head"}
+#: Not page words: scripts and styles, and the data of a field being edited (a textarea).
+_SKIP_TAGS = {"script", "style", "template", "noscript", "title", "head", "textarea"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
 

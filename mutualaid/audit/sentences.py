@@ -161,6 +161,10 @@ KEY_WORDS = {
     "deadline": pgettext_lazy("audit picture", "deadline"),
     "premium": pgettext_lazy("audit picture", "premium"),
     "member": pgettext_lazy("audit picture", "member"),
+    "bank_account": pgettext_lazy("audit picture", "bank account"),
+    "bank_name": pgettext_lazy("audit picture", "bank"),
+    "name": pgettext_lazy("audit picture", "name"),
+    "note": pgettext_lazy("audit picture", "note"),
 }
 #: Values the services write for who did a thing without a person.
 BY_WORDS = {

@@ -87,6 +87,16 @@ def walk(client: Client, problems: list[str], who: str) -> list[str]:
             status[link] = answer.status_code
             if answer.status_code == 404 or answer.status_code >= 500:
                 problems.append(f"{who}: {url} links {link}, which answers {answer.status_code}")
+            elif (
+                answer.status_code == 200
+                and "text/html" in answer.get("Content-Type", "")
+                and not link.startswith("/api/")
+            ):
+                # A linked page (a form, a deeper detail) is read for words too: it is
+                # fetched anyway.
+                words = sorted(set(latin_words(read_page(answer.content.decode())[0])))
+                if words:
+                    problems.append(f"{who}: {link} (linked from {url}) shows Latin words {words}")
     return visited
 
 
