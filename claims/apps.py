@@ -11,6 +11,17 @@ class ClaimsConfig(AppConfig):
         from claims.inbox import register_sources
 
         register_sources()
+        from claims.access import access_batch, access_claim, access_report
+        from mutualaid.audit.sentences import register_value_words
+        from mutualaid.tenancy.access import register_reach
+
+        register_reach("claim_id", access_claim)
+        register_reach("batch_id", access_batch)
+        register_reach("report_id", access_report)
+        from plans.rules.vocab import CAUSES, EVENT_KINDS
+
+        register_value_words("event_kind", EVENT_KINDS)
+        register_value_words("cause", CAUSES)
         from claims.access import can_report
         from members.extensions import member_renamed, register_member_page
 

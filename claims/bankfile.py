@@ -10,7 +10,8 @@ is how a claim gets paid twice. ``check_sendable`` says whether a batch may go t
 bank at all (approved by finance); pages, jobs and the API ask it before writing.
 
 - ``write_xlsx`` goes through ``mutualaid.core.xlsx.write_xlsx`` (xlsxwriter
-  in ``constant_memory`` mode): amounts are numbers with a two-decimal money format, so
+  in ``constant_memory`` mode): amounts are numbers in the format 0.00 (no thousands
+  separators, as the bank's import and the CSV have them), so
   the bank's import and Excel's sum read them as amounts; a Decimal written as text
   would be a string to both (and a Decimal handed to xlsxwriter as-is is refused). The
   account is a text cell: as a number, Excel shows a 19-digit card as 6.22202E+18 and
@@ -36,7 +37,7 @@ from django.utils.translation import gettext as _
 from claims import access
 from claims.models import LineStatus, PayoutBatch, PayoutLine
 from mutualaid.core import xlsx
-from mutualaid.core.xlsx import MONEY, NUMBER, TEXT, ExportColumn
+from mutualaid.core.xlsx import NUMBER, PLAIN_MONEY, TEXT, ExportColumn
 
 #: The language of bank files whatever the user's: the bank and the office read Chinese.
 FILE_LANGUAGE = "zh-hans"
@@ -60,7 +61,7 @@ def _columns() -> list[ExportColumn]:
         ExportColumn(_("Payee"), TEXT, 14),
         ExportColumn(_("Account number"), TEXT, 24),
         ExportColumn(_("Bank"), TEXT, 24),
-        ExportColumn(_("Amount (yuan)"), MONEY, 14),
+        ExportColumn(_("Amount (yuan)"), PLAIN_MONEY, 14),
         ExportColumn(_("Claim no."), TEXT, 18),
         ExportColumn(_("Member"), TEXT, 12),
         ExportColumn(_("Unit"), TEXT, 28),

@@ -30,6 +30,7 @@ from mutualaid import pdf
 from mutualaid.core.cleaning import mask_bank_account
 from mutualaid.money import capitals, fmt_yuan
 from mutualaid.tenancy.scoping import Actor
+from plans.rules.assessment import explanation_for_member
 from plans.rules.vocab import CAUSES, EVENT_KINDS, REASON_LABELS
 
 DOCUMENT_LANGUAGE = "zh-hans"
@@ -50,7 +51,7 @@ def _lines(assessment: dict[str, Any] | None) -> list[dict[str, Any]]:
                 "name": line.get("item_name") or line.get("item_code", ""),
                 "amount": fmt_yuan(Decimal(line.get("amount") or "0")),
                 "reasons": "；".join(reasons),
-                "steps": line.get("steps", []),
+                "steps": explanation_for_member(line.get("steps", [])),
             }
         )
     return rows
@@ -74,7 +75,7 @@ def notice_context(
         "cause": CAUSES.get(claim.cause, claim.cause) if claim.cause else "",
         "report_number": claim.report.number,
         "lines": _lines(assessment),
-        "explanation": assessment.get("explanation", []),
+        "explanation": explanation_for_member(assessment.get("explanation", [])),
         "assessed": fmt_yuan(claim.assessed_amount) if claim.assessed_amount is not None else "",
         "amount_figures": fmt_yuan(amount),
         "amount_capitals": capitals(amount),

@@ -13,6 +13,11 @@ class EnrolmentConfig(AppConfig):
         from enrolment.inbox import register_sources
 
         register_sources()
+        from enrolment.access import access_enrolment, access_policy
+        from mutualaid.tenancy.access import register_reach
+
+        register_reach("enrolment_id", access_enrolment)
+        register_reach("policy_id", access_policy)
         from enrolment.selectors import member_cover
         from members.extensions import register_member_page
 

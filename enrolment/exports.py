@@ -24,6 +24,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -243,8 +244,11 @@ def run_export(job, report, actor: Actor) -> JobOutcome:
                 "status": params.get("status") or "",
             },
         )
-    stamp = dt.date.today().strftime("%Y%m%d")
-    name = f"{unit.organisation.name if unit else _('roster')}-{stamp}.xlsx"
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    name = _("Roster-%(whose)s-%(day)s.xlsx") % {
+        "whose": unit.organisation.name if unit else actor.organisation.name,
+        "day": stamp,
+    }
     return JobOutcome(
         result={"rows": written, "full_id_numbers": full},
         file_path=path,

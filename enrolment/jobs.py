@@ -130,7 +130,7 @@ def roster_preview(job, report) -> JobOutcome:
         path = job_file_path(job, "errors.xlsx")
         path.write_bytes(build_errors_xlsx(row_problems, read.rows))
         outcome.file_path = path
-        outcome.download_name = f"{Path(filename).stem}-{_('errors')}.xlsx"
+        outcome.download_name = _("%(file)s-errors.xlsx") % {"file": Path(filename).stem}
     # The errors file repeats the uploaded rows (whole ID numbers): for those who may
     # change rosters, like the upload itself.
     outcome.audience_roles = DRAFTERS

@@ -129,9 +129,10 @@ def upload_template(request, enrolment_id):
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    name = (
-        f"{enrolment.organisation.name}-{enrolment.plan.display_name}-{_('roster template')}.xlsx"
-    )
+    name = _("%(unit)s-%(plan)s-roster template.xlsx") % {
+        "unit": enrolment.organisation.name,
+        "plan": enrolment.plan.display_name,
+    }
     from django.utils.http import content_disposition_header
 
     response["Content-Disposition"] = content_disposition_header(True, name)

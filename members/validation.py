@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
 
-from mutualaid.core.cleaning import account_digits, half_width
+from mutualaid.core.cleaning import account_digits, clean_person_name, half_width
 from mutualaid.core.errors import DomainError
 
 # --- Errors -----------------------------------------------------------------------------
@@ -406,10 +406,9 @@ NAME_MAX_LENGTH = 50
 
 
 def validate_person_name(value: Any, *, field: str = "name") -> str:
-    """A person's name as on the ID card: spaces trimmed and collapsed, full-width letters
-    made half-width, the middle dot of minority names (买买提·艾力) unified to "·"."""
-    name = " ".join(half_width(str(value or "")).split())
-    name = re.sub(r"\s*[•・.．]\s*", "·", name) if re.search(r"[\u4e00-\u9fff]", name) else name
+    """A person's name as on the ID card (``mutualaid.core.cleaning.clean_person_name``:
+    padding spaces of a Han name dropped, the middle dot of minority names kept as "·")."""
+    name = clean_person_name(value)
     if not name:
         raise InvalidValue(_("Enter the name."), code="name_required", field=field)
     if len(name) > NAME_MAX_LENGTH:

@@ -263,8 +263,8 @@ def _gx_comprehensive() -> dict[str, Any]:
         "owner_name": None,
         "name": "广西壮族自治区职工综合互助保障计划",
         "short_name": "职工综合",
-        "source": "seed 004",
-        "version": {"label": "广西职工综合(201*版)", "valid_from": "2019-01-01", "terms": terms},
+        "source": "种子文档004",
+        "version": {"label": "2019年版", "valid_from": "2019-01-01", "terms": terms},
     }
 
 
@@ -310,8 +310,8 @@ def _gx_designated(
         "owner_name": None,
         "name": name,
         "short_name": short,
-        "source": "seed 004",
-        "version": {"label": f"{short}(201*版)", "valid_from": "2019-01-01", "terms": terms},
+        "source": "种子文档004",
+        "version": {"label": "2019年版", "valid_from": "2019-01-01", "terms": terms},
     }
 
 
@@ -357,8 +357,8 @@ def _gx_female() -> dict[str, Any]:
         "owner_name": None,
         "name": "广西壮族自治区女职工安康互助保障计划",
         "short_name": "女职工安康",
-        "source": "seed 004",
-        "version": {"label": "女职工安康(201*版)", "valid_from": "2019-01-01", "terms": terms},
+        "source": "种子文档004",
+        "version": {"label": "2019年版", "valid_from": "2019-01-01", "terms": terms},
     }
 
 
@@ -402,9 +402,9 @@ def _gx_accident() -> dict[str, Any]:
         "owner_name": None,
         "name": "广西壮族自治区职工团体人身意外伤害互助保障计划",
         "short_name": "团体人身意外伤害",
-        "source": "seed 004",
+        "source": "种子文档004",
         "version": {
-            "label": "团体人身意外伤害(201*版)",
+            "label": "2019年版",
             "valid_from": "2019-01-01",
             "terms": terms,
         },
@@ -565,7 +565,7 @@ def _shaoxing_cadres() -> dict[str, Any]:
         "owner_name": "绍兴市总工会",
         "name": "绍兴市工会干部互助保障计划",
         "short_name": "工会干部",
-        "source": "seed 002",
+        "source": "种子文档002",
         "version": {"label": "2011年版", "valid_from": "2011-06-10", "terms": terms},
     }
 
@@ -634,7 +634,7 @@ def _gx_tiered_accident() -> dict[str, Any]:
         "owner_name": None,
         "name": "职工意外伤害互助保障计划(按档, 演示)",
         "short_name": "意外伤害(按档)",
-        "source": "demo (SPEC §3 tiers)",
+        "source": "演示数据（按档计划）",
         "version": {"label": "按档演示版", "valid_from": "2019-01-01", "terms": terms},
     }
 

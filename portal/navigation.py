@@ -1,4 +1,8 @@
-"""Role-aware navigation: each entry names the roles that see it (empty = every staff user)."""
+"""Role-aware navigation: each entry names the roles that see it (empty = every staff user).
+
+A menu shows what the role uses in its work (issue 14): reviewers do not invoice, finance
+does not search members, and the API documentation is for the office admin who hands out
+integration tokens (others reach it only by its address)."""
 
 from __future__ import annotations
 
@@ -21,10 +25,22 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home"),
     NavItem(_("Organisations"), "tenancy:organisation_list"),
     NavItem(_("Units"), "members:unit_list"),
-    NavItem(_("Members"), "members:member_search"),
+    NavItem(
+        _("Members"),
+        "members:member_search",
+        frozenset({Role.AGENT, Role.CADRE, Role.OFFICE_ADMIN, Role.REVIEWER, Role.AUDITOR}),
+    ),
     NavItem(_("Plans"), "plans:plan_list"),
-    NavItem(_("Enrolments"), "enrolments:list"),
-    NavItem(_("Premiums"), "premiums:invoice_list"),
+    NavItem(
+        _("Enrolments"),
+        "enrolments:list",
+        frozenset({Role.AGENT, Role.CADRE, Role.OFFICE_ADMIN, Role.FINANCE, Role.AUDITOR}),
+    ),
+    NavItem(
+        _("Premiums"),
+        "premiums:invoice_list",
+        frozenset({Role.AGENT, Role.CADRE, Role.OFFICE_ADMIN, Role.FINANCE, Role.AUDITOR}),
+    ),
     NavItem(
         _("Renewals"),
         "premiums:renewal_list",
@@ -50,7 +66,7 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("Today's jobs"), "daily_run", frozenset({Role.OFFICE_ADMIN})),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.OFFICE_ADMIN, Role.AUDITOR})),
-    NavItem(_("API"), "api-docs"),
+    NavItem(_("API"), "api-docs", frozenset({Role.OFFICE_ADMIN})),
 ]
 
 

@@ -7,6 +7,7 @@ whatever the reader's language. ID numbers are always masked on them.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone, translation
@@ -16,7 +17,7 @@ from enrolment.models import Enrolment, Policy, ShareTranche
 from mutualaid import pdf
 from mutualaid.core.cleaning import mask_id_number
 from mutualaid.money import capitals, fmt_yuan
-from premiums.models import Invoice, Payment
+from premiums.models import Invoice, Payment, PaymentKind
 
 #: Certificates of units up to this many members are built while the user waits; bigger
 #: ones by a background job with a progress bar (a 1,000-member certificate takes seconds).
@@ -33,10 +34,32 @@ def certificate_filename(enrolment: Enrolment) -> str:
     return f"参保凭证-{enrolment.organisation.name}-{enrolment.plan.display_name}-{start}.pdf"
 
 
+def received_as_of(payment: Payment) -> Decimal:
+    """What the invoice had received once ``payment`` was in: the payments and refunds up to
+    and including it, in the order ``services._settle`` counts them (date, then recording).
+    A receipt printed again later still shows the figure of its own day."""
+    total = Decimal("0.00")
+    for pk, kind, amount in (
+        Payment.objects.filter(invoice_id=payment.invoice_id)
+        .order_by("paid_on", "recorded_at", "id")
+        .values_list("id", "kind", "amount")
+    ):
+        total += amount if kind == PaymentKind.PAYMENT else -amount
+        if pk == payment.pk:
+            break
+    return total
+
+
 def receipt_context(payment: Payment) -> dict:
     invoice: Invoice = payment.invoice
     enrolment = invoice.enrolment
     return {
+        # The cover actually bought (fixed by the date the invoice was paid in full); the
+        # requested period only while the invoice is not yet paid in full.
+        "cover_start": enrolment.coverage_start or enrolment.start_date,
+        "cover_end": enrolment.coverage_end or enrolment.end_date,
+        "cover_actual": enrolment.coverage_start is not None,
+        "received_as_of": received_as_of(payment),
         "payment": payment,
         "invoice": invoice,
         "enrolment": enrolment,

@@ -7,6 +7,10 @@ class StatsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self):
+        from mutualaid.tenancy.access import register_reach
+        from stats.access import access_return
+
+        register_reach("return_id", access_return)
         from stats import jobs, notices  # noqa: F401 - registers the job kind and notification kinds
         from stats.inbox import register_sources
 

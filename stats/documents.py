@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from mutualaid import pdf
 from mutualaid.money import capitals, fmt_yuan
@@ -122,7 +123,14 @@ def statement_xlsx(*, plan: Plan, statement: FundStatement) -> Path:
     s = statement
     rows: list[tuple] = [(n, label, amount) for n, label, amount in statement_lines(s)]
     for label, percent, amount in allocation_lines(s):
-        rows.append(("6", f"{_('Allocation of the surplus')}: {label} ({percent})", amount))
+        rows.append(
+            (
+                "6",
+                _("Allocation of the surplus: %(label)s (%(percent)s)")
+                % {"label": label, "percent": percent},
+                amount,
+            )
+        )
     rows += [
         ("", _("Policies started (person-times)"), Decimal(s.policies_started)),
         ("", _("Claims paid"), Decimal(s.claims_paid)),
@@ -131,10 +139,14 @@ def statement_xlsx(*, plan: Plan, statement: FundStatement) -> Path:
     ]
     columns = [
         tables.Column(_("No."), tables.TEXT, 6),
-        tables.Column(_("Item"), tables.TEXT, 48),
+        tables.Column(pgettext("statement line", "Item"), tables.TEXT, 48),
         tables.Column(_("Amount (yuan)"), tables.MONEY, 18),
     ]
-    period = f"{s.year}" + ("" if not s.provisional else f" ({_('to')} {s.closing_on.isoformat()})")
+    period = (
+        f"{s.year}"
+        if not s.provisional
+        else _("%(year)s (to %(day)s)") % {"year": s.year, "day": s.closing_on.isoformat()}
+    )
     return tables.write_xlsx(
         columns=columns, rows=rows, title=f"{plan.name} · {period}", sheet=_("Fund statement")
     )
@@ -195,7 +207,7 @@ def return_xlsx(ret) -> Path:
     rows = [(label, m, y) for _k, label, m, y in return_lines(ret.figures)]
     as_of = ret.figures.get("as_of") or ""
     rows += [
-        (f"{label} ({_('as of')} {as_of})", value, None)
+        (_("%(label)s (as of %(day)s)") % {"label": label, "day": as_of}, value, None)
         for _k, label, value in return_coverage_lines(ret.figures)
     ]
 
@@ -205,13 +217,14 @@ def return_xlsx(ret) -> Path:
     rows = [(label, number(m), number(y)) for label, m, y in rows]
     # Counts and amounts share the columns: plain numbers (amounts keep their fen).
     columns = [
-        tables.Column(_("Item"), tables.TEXT, 44),
+        tables.Column(pgettext("statement line", "Item"), tables.TEXT, 44),
         tables.Column(_("This month"), tables.NUMBER, 16),
         tables.Column(_("Year to date"), tables.NUMBER, 16),
     ]
     return tables.write_xlsx(
         columns=columns,
         rows=rows,
-        title=f"{ret.organisation.name} · {_('Monthly return')} {ret.period_label}",
+        title=_("%(node)s · Monthly return %(period)s")
+        % {"node": ret.organisation.name, "period": ret.period_label},
         sheet=_("Monthly return"),
     )

@@ -171,7 +171,9 @@ def blank_spots_xlsx(request, organisation_id):
         title=title,
         sheet=_("Blank spots"),
     )
-    return _download(path, f"{_('Blank spots')}-{node.name}-{day}.xlsx", XLSX)
+    return _download(
+        path, _("Blank spots-%(node)s-%(day)s.xlsx") % {"node": node.name, "day": day}, XLSX
+    )
 
 
 @staff_required(*access.REFRESHERS)
@@ -334,7 +336,10 @@ def return_xlsx(request, return_id):
     ret = access.access_return(request.actor, return_id)
     path = documents.return_xlsx(ret)
     return _download(
-        path, f"{_('Monthly return')}-{ret.organisation.name}-{ret.period_label}.xlsx", XLSX
+        path,
+        _("Monthly return-%(node)s-%(period)s.xlsx")
+        % {"node": ret.organisation.name, "period": ret.period_label},
+        XLSX,
     )
 
 

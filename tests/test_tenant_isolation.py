@@ -273,3 +273,26 @@ def test_operator_only_admin_models_refuse_tenant_users(label, world, client):
     operator = User.objects.create_superuser("operator", password="Operator-2026x")
     client.force_login(operator)
     assert client.get(reverse(f"admin:{app_label}_{model_name}_changelist")).status_code == 200
+
+
+# --- Out of reach answers like missing, whatever the role (issue 14) ---------------------
+
+PAGE_OBJECT_PATTERNS = [
+    p for p in OBJECT_PATTERNS if not p.is_admin and not p.route.startswith("api/")
+]
+
+
+@pytest.mark.parametrize("pattern", PAGE_OBJECT_PATTERNS, ids=lambda p: p.key)
+def test_out_of_reach_is_404_before_the_role_check(pattern, world, client):
+    """The matrix above gives outsiders every role; here they keep their own. A page of an
+    object out of reach must still say "missing" (404), not "forbidden" (403), which tells
+    a school agent that the office's batch exists (SPEC §1)."""
+    target = isolation.Target(*builder_for(pattern)(world))
+    url = reverse(pattern.name, kwargs=target.kwargs)
+    outsiders = [world.other_tenant_agent]
+    if target.sibling is not None:
+        outsiders.append(target.sibling)
+    for user in outsiders:
+        client.force_login(User.objects.get(pk=user.pk))
+        status = client.get(url).status_code
+        assert status in (404, 405), f"GET {pattern.key} as {user}: {status}"

@@ -27,7 +27,12 @@ from claims.models import Claim, ClaimDocument, DocumentKind, PayeeRelation
 from claims.services import steps
 from claims.services.assessment import ASSESSMENT_FIELDS, assess_claim
 from mutualaid.audit.services import record
-from mutualaid.core.cleaning import clean_bank_account, clean_text, mask_bank_account
+from mutualaid.core.cleaning import (
+    clean_bank_account,
+    clean_person_name,
+    clean_text,
+    mask_bank_account,
+)
 from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.scoping import Actor
 from plans.rules import FACTS
@@ -71,8 +76,8 @@ def claim_update(*, actor: Actor, claim: Claim, data: dict[str, Any]) -> Claim:
         changes["condition"] = condition
     if "payee_name" in data:
         try:
-            changes["payee_name"] = clean_text(
-                data["payee_name"], field="payee_name", max_length=100
+            changes["payee_name"] = clean_person_name(
+                clean_text(data["payee_name"], field="payee_name", max_length=100)
             )
         except DomainError as exc:
             errors.update(exc.message_dict)

@@ -40,7 +40,7 @@ from enrolment.policies import add_months, renewal_deadline
 from members.models import Member
 from mutualaid.audit.services import record
 from mutualaid.calendar.selectors import work_calendar_for
-from mutualaid.core.cleaning import clean_date, clean_text
+from mutualaid.core.cleaning import clean_date, clean_person_name, clean_text
 from mutualaid.core.errors import DomainError
 from mutualaid.core.numbering import next_number
 from mutualaid.tenancy.scoping import Actor
@@ -222,7 +222,9 @@ def report_create(
     text = check(
         lambda: clean_text(description, field="description", max_length=2000, required=True)
     )
-    name = check(lambda: clean_text(reporter_name, field="reporter_name", max_length=100))
+    name = check(
+        lambda: clean_person_name(clean_text(reporter_name, field="reporter_name", max_length=100))
+    )
     phone = check(lambda: clean_text(reporter_phone, field="reporter_phone", max_length=30))
     if plan.tenant_id != actor.tenant_id:
         raise PermissionDenied

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role
 
@@ -25,7 +26,7 @@ class OrganisationForm(forms.Form):
 
 class StaffForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
-    display_name = forms.CharField(label=_("Name"), max_length=100)
+    display_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     organisation = forms.ModelChoiceField(

@@ -7,12 +7,29 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from mutualaid.audit.models import AuditEvent
 from mutualaid.core.cleaning import mask_bank_account
 from mutualaid.core.paging import KeysetPage, keyset_page
 from mutualaid.tenancy.access import may_see_bank_accounts
 from mutualaid.tenancy.scoping import Actor
+
+#: The action filter of the log page: a family of actions named in words, not codes.
+ACTION_FAMILIES = {
+    "claims": (_("Claims and payouts"), ("claim.", "policy.end")),
+    "enrolment": (_("Enrolments and renewals"), ("enrolment.", "renewal.")),
+    "premiums": (_("Premiums"), ("invoice.", "payment.")),
+    "members": (_("Units and members"), ("member.", "unit.")),
+    "organisation": (_("Organisations and users"), ("organisation.", "staff.", "tenant.")),
+    "plans": (_("Plans"), ("plan.", "plan_version.", "benefit_item.")),
+    "calendar": (_("Work calendar"), ("calendar.",)),
+    "stats": (_("Statistics"), ("stats.",)),
+}
+
+
+def action_family_choices() -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, (label, _prefixes) in ACTION_FAMILIES.items()]
 
 
 @dataclass(frozen=True)
@@ -53,8 +70,14 @@ class AuditFilters:
 
 
 def event_list(*, actor: Actor, filters: AuditFilters):
-    qs = AuditEvent.objects.for_actor(actor).select_related("actor", "organisation")
-    if filters.action:
+    qs = AuditEvent.objects.for_actor(actor).select_related("actor__staff", "organisation")
+    if filters.action in ACTION_FAMILIES:
+        prefixes = ACTION_FAMILIES[filters.action][1]
+        match = Q()
+        for prefix in prefixes:
+            match |= Q(action__startswith=prefix)
+        qs = qs.filter(match)
+    elif filters.action:
         qs = qs.filter(action__startswith=filters.action)
     if filters.who:
         qs = qs.filter(

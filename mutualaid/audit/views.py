@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from mutualaid.audit import selectors
+from mutualaid.audit.sentences import describe
 from mutualaid.tenancy.access import staff_required
 from mutualaid.tenancy.models import Role
 
@@ -16,11 +17,13 @@ def event_list(request):
     for event in page.rows:  # shown, never saved (the log is append-only)
         event.before = selectors.shown_picture(event.before, request.actor)
         event.after = selectors.shown_picture(event.after, request.actor)
+    describe(page.rows)
     return render(
         request,
         "audit/event_list.html",
         {
             "page": page,
             "filters": filters,
+            "families": selectors.action_family_choices(),
         },
     )

@@ -38,8 +38,16 @@ def mask_bank_account(account: str) -> str:
     return f"**** {account[-4:]}"
 
 
+def keep_text(raw: Any) -> str:
+    """Free text as the person typed it: composed (NFC, so é typed two ways is one), invisible
+    characters removed, trimmed, and nothing else. Not NFKC: that would store the Chinese
+    comma "，" and full stop "。" as ASCII. NFKC (``half_width``) is for codes only: ID
+    numbers, credit codes, digits, bank accounts."""
+    return unicodedata.normalize("NFC", str(raw or "")).translate(_INVISIBLE).strip()
+
+
 def clean_text(raw: Any, *, field: str, max_length: int, required: bool = False) -> str:
-    value = unicodedata.normalize("NFKC", str(raw or "")).strip()
+    value = keep_text(raw)
     if required and not value:
         raise DomainError(_("This field is required."), field=field, code="required")
     if len(value) > max_length:
@@ -112,6 +120,23 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 def half_width(raw: str) -> str:
     """Full-width digits, letters and spaces → ASCII (NFKC), invisible characters removed."""
     return unicodedata.normalize("NFKC", raw).translate(_INVISIBLE)
+
+
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}])\\s+(?=[{_HAN}])")
+_NAME_DOT = re.compile("\\s*[·•・.．‧]\\s*")
+
+
+def clean_person_name(raw: Any) -> str:
+    """A person's name as on the ID card: trimmed, inner spaces collapsed, full-width
+    letters made half-width (ＬＩ Ｌｅｉ → LI Lei); in a Han name the padding spaces people
+    type between characters go (廖 春梅 → 廖春梅) and the middle dot of minority names is
+    kept, unified to "·" (买买提 . 艾力 → 买买提·艾力)."""
+    name = " ".join(half_width(str(raw or "")).split())
+    if re.search(f"[{_HAN}]", name):
+        name = _NAME_DOT.sub("·", name)
+        name = _BETWEEN_HAN.sub("", name)
+    return name
 
 
 def account_digits(raw: Any) -> str:

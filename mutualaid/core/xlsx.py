@@ -28,10 +28,11 @@ from mutualaid.core.cleaning import mask_id_number
 TEXT = "text"
 ID_NUMBER = "id_number"  # text, masked unless full_id_numbers
 NUMBER = "number"
-MONEY = "money"  # Decimal yuan, shown with two decimals
+MONEY = "money"  # Decimal yuan, shown with two decimals and thousands separators
+PLAIN_MONEY = "plain_money"  # Decimal yuan as 1234.50 (0.00): what a bank's import reads
 DATE = "date"
 DATETIME = "datetime"  # aware datetimes are shown in local time
-KINDS = (TEXT, ID_NUMBER, NUMBER, MONEY, DATE, DATETIME)
+KINDS = (TEXT, ID_NUMBER, NUMBER, MONEY, PLAIN_MONEY, DATE, DATETIME)
 
 #: Excel's last row; a longer export continues on another sheet.
 MAX_SHEET_ROWS = 1_048_576
@@ -80,6 +81,7 @@ def write_xlsx(
             DATE: workbook.add_format({"num_format": "yyyy-mm-dd"}),
             DATETIME: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
             MONEY: workbook.add_format({"num_format": "#,##0.00"}),
+            PLAIN_MONEY: workbook.add_format({"num_format": "0.00"}),
         }
         base_name = sheet_name
         sheet_number = 0
@@ -134,17 +136,18 @@ def _cell_writers(columns, formats, full_id_numbers):
     def number(sheet, row, col, value):
         sheet.write_number(row, col, value)
 
-    money_format = formats[MONEY]
+    def money_writer(money_format):
+        def money(sheet, row, col, value):
+            sheet.write_number(
+                # Excel stores every number as a double; the Decimal is exact to the cent up
+                # to ¥90 trillion, and the cell's money format shows two places.
+                row,
+                col,
+                float(value) if isinstance(value, Decimal) else value,
+                money_format,
+            )
 
-    def money(sheet, row, col, value):
-        sheet.write_number(
-            # Excel stores every number as a double; the Decimal is exact to the cent up to
-            # ¥90 trillion, and the cell's money format shows two places.
-            row,
-            col,
-            float(value) if isinstance(value, Decimal) else value,
-            money_format,
-        )
+        return money
 
     date_format = formats[DATE]
 
@@ -162,7 +165,8 @@ def _cell_writers(columns, formats, full_id_numbers):
         TEXT: text,
         ID_NUMBER: text if full_id_numbers else masked,
         NUMBER: number,
-        MONEY: money,
+        MONEY: money_writer(formats[MONEY]),
+        PLAIN_MONEY: money_writer(formats[PLAIN_MONEY]),
         DATE: date,
         DATETIME: datetime,
     }

@@ -32,4 +32,9 @@ def calendar_notice(*, actor: Actor):
 def recent_events(*, actor: Actor, limit: int = 8):
     if not actor.has_role(Role.OFFICE_ADMIN, Role.AUDITOR):
         return []
-    return list(AuditEvent.objects.for_actor(actor).select_related("actor")[:limit])
+    from mutualaid.audit.sentences import describe
+
+    # One query: the events with their actors and the actors' roles (for "财务 王五").
+    return describe(
+        list(AuditEvent.objects.for_actor(actor).select_related("actor__staff")[:limit])
+    )

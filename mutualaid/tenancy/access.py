@@ -7,6 +7,7 @@ ids cannot be probed across tenants or sibling subtrees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
@@ -62,11 +63,24 @@ def access_staff(actor: Actor, user_id) -> Staff:
         raise Http404 from None
 
 
-def staff_required(*roles: str):
+#: URL argument → the access helper that finds its object (``access_claim`` for
+#: ``claim_id``), registered by the apps at start-up: a user without a page's role who names
+#: an object out of their reach gets 404 like a missing one, not a 403 that says it exists.
+REACH: dict[str, Callable] = {}
+
+
+def register_reach(argument: str, helper: Callable) -> None:
+    REACH[argument] = helper
+
+
+def staff_required(*roles: str, reach=None):
     """View decorator: a logged-in staff user, holding one of ``roles`` when given.
 
     Anonymous users go to the login page; users without the role get 403 (the page
-    exists for others, so hiding it would only confuse support calls).
+    exists for others, so hiding it would only confuse support calls). A page about one
+    object names its access helper as ``reach`` (called with the actor and the view's
+    arguments): for a user without the role it runs first, so an object out of their
+    reach answers 404 like a missing one (SPEC §1), not 403 that says it exists.
     """
 
     def decorator(view):
@@ -80,6 +94,11 @@ def staff_required(*roles: str):
             if actor is None:
                 raise PermissionDenied
             if roles and not actor.has_role(*roles):
+                if reach is not None:
+                    reach(actor, *args, **kwargs)  # Http404 when out of reach
+                for name, value in kwargs.items():
+                    if name in REACH:
+                        REACH[name](actor, value)  # Http404 when out of reach
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -211,7 +211,7 @@ class VersionForm(TierFieldsMixin, FieldsetsMixin, forms.Form):
         label=_("Exclusions"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "class": "mono"}),
-        help_text=_("One per line: code, a space, the wording. Example: suicide 自杀"),
+        help_text=_("One per line: code, a space, the wording. Example: self_harm 自残"),
     )
 
     waiting_consolation_amount = money_field(

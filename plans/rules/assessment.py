@@ -16,6 +16,17 @@ from .vocab import ReasonCode
 LINE_BENEFIT = "benefit"
 LINE_CONSOLATION = "consolation"
 
+#: Sentences of the explanation that speak to the office (how many must approve), not to
+#: the member: the payout notice handed to the member leaves them out. Matched by words
+#: because assessments stored before this rule carry the same sentences unmarked.
+FOUR_EYES_PHRASE = "须经两人审批"
+INTERNAL_PHRASES = (FOUR_EYES_PHRASE, "待管委会研究决定金额")
+
+
+def explanation_for_member(explanation: list[str] | tuple[str, ...]) -> list[str]:
+    """The explanation without the office's internal sentences (approvals needed)."""
+    return [line for line in explanation if not any(p in line for p in INTERNAL_PHRASES)]
+
 
 @dataclass(frozen=True)
 class AssessmentLine:

@@ -77,7 +77,7 @@ def test_xlsx_has_numbers_with_two_decimals_and_text_accounts(batch, tmp_path):
         assert row[3].value == bank
         # A number (Excel sums it), shown with two decimals, equal to the Decimal to the fen.
         assert row[4].data_type == "n" and isinstance(row[4].value, int | float)
-        assert row[4].number_format == "#,##0.00"
+        assert row[4].number_format == "0.00"
         assert Decimal(str(row[4].value)).quantize(Decimal("0.01")) == amount
         assert row[5].value == number and row[6].value == member
     assert not (tmp_path / "bank.xlsx.part").exists()
@@ -139,3 +139,22 @@ def test_only_an_approved_batch_goes_to_the_bank(batch, world):
     assert set(refused.value.message_dict) == {"non_field_errors"}
     approved = payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
     bankfile.check_sendable(approved)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "claims:batch_bank_xlsx",
+        "claims:batch_bank_csv",
+        "claims:batch_notices",
+        "claims:batch_detail",
+    ],
+)
+def test_an_agent_asking_for_the_office_s_bank_file_gets_404_not_403(batch, world, login, name):
+    """SPEC §1: out of reach answers like missing (issue 14: a school agent got 403, which
+    says the batch exists). Office staff without the role still get 403."""
+    from django.urls import reverse
+
+    url = reverse(name, args=[batch.pk])
+    assert login(world.agent).get(url).status_code == 404
+    assert login(world.reviewer).get(url).status_code == 403

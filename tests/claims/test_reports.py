@@ -210,3 +210,15 @@ def test_a_death_is_paid_to_the_next_of_kin(world, covered):
     )
     claim = applications.claim_submit(actor=world.actor(world.agent), claim=claim)
     assert claim.status == ClaimStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_what_is_typed_is_kept_a_chinese_comma_comes_back(world, covered):
+    """Issue 14: "，" typed in the description comes back as "，"; the reporter's name typed
+    with a padding space is stored as the name."""
+    seed_calendar(world)
+    member, plan, _policy = covered
+    rep = create(world, member, plan, description="确诊肺癌，住院手术。", reporter_name="廖 春梅")
+    rep.refresh_from_db()
+    assert rep.description == "确诊肺癌，住院手术。"
+    assert rep.reporter_name == "廖春梅"

@@ -289,7 +289,11 @@ def test_bad_phones(raw):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (" 张  伟 ", "张 伟"),
+        (" 张  伟 ", "张伟"),
+        ("廖 春梅", "廖春梅"),
+        ("廖\u3000春梅", "廖春梅"),  # an ideographic space typed with a Chinese IME
+        ("阿依古丽 · 买买提", "阿依古丽·买买提"),
+        ("Anna Lee", "Anna Lee"),
         ("买买提.艾力", "买买提·艾力"),
         ("买买提 • 艾力", "买买提·艾力"),
         ("ＬＩ Ｌｅｉ", "LI Lei"),
