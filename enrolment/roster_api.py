@@ -48,8 +48,8 @@ class RosterErrorSerializer(serializers.Serializer):
         allow_blank=True, help_text="Excel 列字母，例如 C；无法定位为空。"
     )
     header = serializers.CharField(allow_blank=True, help_text="该列的表头，按文件中的写法。")
-    field = serializers.CharField(help_text="规则针对的字段，例如 id_number。")
-    code = serializers.CharField(help_text="错误代码，例如 id_checksum。")
+    field = serializers.CharField(allow_blank=True, help_text="规则针对的字段，例如 id_number。")
+    code = serializers.CharField(allow_blank=True, help_text="错误代码，例如 id_checksum。")
     message = serializers.CharField(help_text="给经办人看的中文说明。")
 
 
@@ -104,7 +104,22 @@ class RosterJobSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-PREVIEW_FIELDS = list(RosterPreviewSerializer().fields)
+def _preview(result: dict) -> dict:
+    """The preview job's stored report, with the counts a report kept before they were
+    stored (``error_count``, ``more_errors``) worked out."""
+    errors = result.get("errors") or []
+    return {
+        "filename": result.get("filename", ""),
+        "total": result.get("total", 0),
+        "valid": result.get("valid", 0),
+        "invalid": result.get("invalid", 0),
+        "error_count": result.get("error_count", len(errors)),
+        "errors": errors,
+        "more_errors": result.get("more_errors") or 0,
+        "header_row": result.get("header_row"),
+    }
+
+
 IMPORT_FIELDS = list(RosterImportResultSerializer().fields)
 
 
@@ -126,7 +141,7 @@ def job_body(request, enrolment, job: Job) -> dict:
         "total": job.total,
         "message": job.message,
         "file_error": result.get("file_error"),
-        "preview": {k: result.get(k) for k in PREVIEW_FIELDS} if finished_preview else None,
+        "preview": _preview(result) if finished_preview else None,
         "imported": (
             {k: result.get(k) for k in IMPORT_FIELDS}
             if job.kind == IMPORT and "lines_written" in result
