@@ -309,6 +309,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_summaries.add_chinese_summaries",
+    ],
     "TAGS": [
         {"name": "tokens", "description": "接口令牌：创建（密钥只显示一次）、查看最近使用、撤销。"},
         {

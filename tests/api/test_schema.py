@@ -142,3 +142,14 @@ def factories_client(user):
     from django.test import Client
 
     return Client(HTTP_AUTHORIZATION=f"Token {factories.make_token(user).key}")
+
+
+def test_every_operation_has_a_chinese_summary(openapi):
+    import re
+
+    missing = [
+        label
+        for label, operation in _operations(openapi)
+        if not re.search(r"[\u4e00-\u9fff]", operation.get("summary", ""))
+    ]
+    assert missing == []
