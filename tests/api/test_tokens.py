@@ -185,3 +185,22 @@ def test_each_token_has_its_own_rate_budget_with_retry_after(world, monkeypatch)
     from django.core.cache import cache
 
     cache.delete_many([f"throttle_token_{first['id']}", f"throttle_token_{second['id']}"])
+
+
+def test_the_token_list_costs_the_same_for_more_tokens(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = _session(world.office_admin)
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin.get(TOKENS).status_code == 200
+        return len(queries)
+
+    _create(admin, name="一")
+    one = cost()
+    for n in range(5):
+        _create(admin, name=f"t{n}")
+    # session, user, staff (the actor), the tokens with their user and creator joined.
+    assert cost() == one <= 4
