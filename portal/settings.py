@@ -339,7 +339,6 @@ SPECTACULAR_SETTINGS = {
         {"name": "claims", "description": "给付申请、材料、审核和通知书。"},
         {"name": "payout-batches", "description": "给付批次：审批、银行文件、支付结果。"},
         {"name": "stats", "description": "统计：节点汇总和报表。"},
-        {"name": "jobs", "description": "后台任务：进度和结果。"},
     ],
     # Field names (status, kind) used by several choice sets: each set named once.
     "ENUM_NAME_OVERRIDES": {

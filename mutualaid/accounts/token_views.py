@@ -30,7 +30,7 @@ class TokenForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("At most a year; 90 days when left empty."),
     )
-    service_account = forms.ChoiceField(label=gettext_lazy("For"), required=False)
+    service_account = forms.ChoiceField(label=gettext_lazy("The token acts as"), required=False)
 
     def __init__(self, *args, accounts=(), **kwargs):
         super().__init__(*args, **kwargs)

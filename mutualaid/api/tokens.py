@@ -18,8 +18,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,9 +62,6 @@ def tokens_of(actor: Actor | None) -> ScopedQuerySet:
 
 def access_token(actor: Actor | None, token_id) -> ApiToken:
     """A token the actor sees (``tokens_of``); 404 when missing or not theirs."""
-    from django.core.exceptions import ValidationError
-    from django.http import Http404
-
     try:
         return tokens_of(actor).get(pk=token_id)
     except (ApiToken.DoesNotExist, ValueError, ValidationError):
