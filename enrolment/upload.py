@@ -16,12 +16,9 @@ so another user's is 404 too).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,17 +27,23 @@ from django.utils.translation import gettext_lazy
 
 from enrolment import access
 from enrolment.jobs import IMPORT, PREVIEW
-from enrolment.roster.reader import DEFAULT_MAX_BYTES
 from enrolment.roster.template import build_template_xlsx, template_options
-from mutualaid.jobs.access import access_job, jobs_of
-from mutualaid.jobs.models import Job, JobStatus
-from mutualaid.jobs.services import job_create, job_enqueue, job_file_path
-from mutualaid.jobs.tasks import run_job
+from enrolment.uploads import (
+    ALLOWED_EXTENSIONS,
+    UPLOAD_AGAIN,
+    check_roster_file,
+    drafting_enrolment,
+    roster_import_start,
+    roster_job,
+    roster_upload_start,
+)
+from mutualaid.core.errors import DomainError, bind_to_form
+from mutualaid.jobs.access import jobs_of
+from mutualaid.jobs.models import JobStatus
 from mutualaid.tenancy.access import staff_required
 from plans.terms import terms_of
 
 DRAFTERS = access.DRAFTERS
-ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 
 
 class UploadForm(forms.Form):
@@ -51,29 +54,16 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in ALLOWED_EXTENSIONS:
-            raise forms.ValidationError(
-                _(
-                    "This is not a roster file: upload an Excel file (.xlsx or .xls) "
-                    "or a .csv file."
-                ),
-                code="roster_wrong_type",
-            )
-        if upload.size > DEFAULT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB: split it into several files.")
-                % {"mb": DEFAULT_MAX_BYTES // (1024 * 1024)},
-                code="roster_too_big",
-            )
+        try:
+            check_roster_file(name=upload.name, size=upload.size)
+        except DomainError as error:
+            raise forms.ValidationError(error.text, code=error.code) from None
         return upload
 
 
 def _drafting(request, enrolment_id):
     """The enrolment if the actor may change its roster now (404 outside their reach)."""
-    enrolment = access.access_enrolment(request.actor, enrolment_id)
-    if not access.can_draft(request.actor, enrolment.organisation):
-        raise PermissionDenied
-    return enrolment
+    return drafting_enrolment(request.actor, enrolment_id)
 
 
 def _not_editable(request, enrolment):
@@ -81,14 +71,9 @@ def _not_editable(request, enrolment):
     return redirect("enrolments:detail", enrolment.pk)
 
 
-def _access_job(request, enrolment, job_id) -> Job:
+def _access_job(request, enrolment, job_id):
     """A roster job of this enrolment that the actor started; else 404."""
-    return access_job(
-        request.actor,
-        job_id,
-        kind__in=(PREVIEW, IMPORT),
-        params__enrolment_id=str(enrolment.pk),
-    )
+    return roster_job(request.actor, enrolment, job_id)
 
 
 @staff_required(*DRAFTERS)
@@ -98,23 +83,14 @@ def upload(request, enrolment_id):
         return _not_editable(request, enrolment)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
-        filename = Path(upload_file.name).name
-        job = job_create(
-            actor=request.actor,
-            kind=PREVIEW,
-            title=_("Check the roster %(file)s") % {"file": filename},
-            organisation=enrolment.organisation,
-            params={"enrolment_id": str(enrolment.pk), "filename": filename},
-        )
-        path = job_file_path(job, "upload" + Path(filename).suffix.lower())
-        with path.open("wb") as out:
-            for chunk in upload_file.chunks():
-                out.write(chunk)
-        job.params["file"] = str(path.relative_to(settings.MEDIA_ROOT))
-        job.save(update_fields=["params"])
-        job_enqueue(job, run_job)
-        return redirect("enrolments:upload_job", enrolment.pk, job.pk)
+        try:
+            job = roster_upload_start(
+                actor=request.actor, enrolment=enrolment, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            bind_to_form(form, error)
+        else:
+            return redirect("enrolments:upload_job", enrolment.pk, job.pk)
     return render(request, "enrolment/upload.html", {"enrolment": enrolment, "form": form})
 
 
@@ -183,40 +159,16 @@ def upload_import(request, enrolment_id, job_id):
         return HttpResponseNotAllowed(["POST"])
     if not enrolment.is_editable:
         return _not_editable(request, enrolment)
-    result = preview.result
-    if (
-        preview.kind != PREVIEW
-        or preview.status != JobStatus.SUCCEEDED
-        or result.get("file_error")
-        or not result.get("valid")
-    ):
-        messages.error(request, _("There is nothing to import from this file."))
-        return redirect("enrolments:upload_job", enrolment.pk, preview.pk)
-    if preview.files_expired_at:
-        messages.error(
-            request,
-            _("The file was past its retention period and has been deleted: upload it again."),
+    try:
+        job = roster_import_start(
+            actor=request.actor,
+            enrolment=enrolment,
+            preview=preview,
+            only_valid=request.POST.get("only_valid") == "1",
         )
-        return redirect("enrolments:upload", enrolment.pk)
-    only_valid = request.POST.get("only_valid") == "1"
-    if result.get("invalid") and not only_valid:
-        messages.error(
-            request, _("The file has rows with errors: fix them, or import only the valid rows.")
-        )
+    except DomainError as error:
+        messages.error(request, error.text)
+        if error.code == UPLOAD_AGAIN:
+            return redirect("enrolments:upload", enrolment.pk)
         return redirect("enrolments:upload_job", enrolment.pk, preview.pk)
-    job = job_create(
-        actor=request.actor,
-        kind=IMPORT,
-        title=_("Import the roster %(file)s") % {"file": preview.params["filename"]},
-        organisation=enrolment.organisation,
-        params={
-            "enrolment_id": str(enrolment.pk),
-            "filename": preview.params["filename"],
-            "file": preview.params["file"],
-            "only_valid": only_valid,
-            "preview_job": str(preview.pk),
-        },
-        total=result.get("total"),
-    )
-    job_enqueue(job, run_job)
     return redirect("enrolments:upload_job", enrolment.pk, job.pk)

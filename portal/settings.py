@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "treebeard",
@@ -91,6 +90,7 @@ INSTALLED_APPS = [
     "mutualaid.calendar",
     "mutualaid.audit",
     "mutualaid.jobs",
+    "mutualaid.api",
     "mutualaid.outbox",
     "mutualaid.core",
     "mutualaid.accounts",
@@ -279,7 +279,7 @@ ROSTER_MAX_COLUMNS = envint("ROSTER_MAX_COLUMNS", 64)
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mutualaid.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -297,13 +297,56 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "职工互助保障 API",
-    "DESCRIPTION": "Plans, enrolment, premiums and claims of trade-union mutual-aid plans.",
+    "DESCRIPTION": (
+        "职工互助保障的互助计划、参保登记、缴费和给付接口。\n\n"
+        "- 认证：在门户“接口令牌”页面（或 `POST /api/v1/tokens/`，需登录）创建令牌，"
+        "请求头 `Authorization: Token mah_…`；"
+        "令牌以其用户的角色和范围操作，撤销或过期后立即 401。\n"
+        "- 地址：每个地址都以 `/` 结尾；"
+        "旧地址在本版本内以 308 转到新地址（带 `Deprecation` 头）。\n"
+        '- 错误：400 为 `{字段: [消息]}`，401/403/404/429 为 `{"detail": 消息}`。\n'
+        "- 频率：每个令牌单独计数，超出时 429 并带 `Retry-After`（秒）。\n"
+        "- 列表按游标分页：`next` 为下一页地址，没有下一页时为 null。"
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page: signed-in users and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_summaries.add_chinese_summaries",
+    ],
+    "TAGS": [
+        {"name": "tokens", "description": "接口令牌：创建（密钥只显示一次）、查看最近使用、撤销。"},
+        {
+            "name": "service-accounts",
+            "description": "服务账号：办公室管理员为本节点的对接系统设立。",
+        },
+        {"name": "me", "description": "当前用户：节点和角色。"},
+        {
+            "name": "organisations",
+            "description": "组织树：办事处、市、县、产业、代办点、基层单位。",
+        },
+        {"name": "users", "description": "用户和角色。"},
+        {"name": "units", "description": "基层工会（单位）登记信息。"},
+        {"name": "members", "description": "会员：身份证号校验、脱敏显示、调动。"},
+        {"name": "plans", "description": "互助计划、版本和保障项目。"},
+        {
+            "name": "enrolments",
+            "description": "参保登记：名单、名单文件上传（预检和导入）、提交、审核、发票。",
+        },
+        {"name": "policies", "description": "保障凭证（参保后生成）。"},
+        {"name": "invoices", "description": "缴费通知和到账登记。"},
+        {"name": "renewals", "description": "续保提醒。"},
+        {"name": "incident-reports", "description": "出险报案。"},
+        {"name": "claims", "description": "给付申请、材料、审核和通知书。"},
+        {"name": "payout-batches", "description": "给付批次：审批、银行文件、支付结果。"},
+        {"name": "stats", "description": "统计：节点汇总和报表。"},
+    ],
     # Field names (status, kind) used by several choice sets: each set named once.
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "mutualaid.tenancy.models.OrganisationKind",

@@ -4,9 +4,10 @@ the admin, /healthz."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from mutualaid.accounts.auth_views import PortalLoginView
+from mutualaid.api.docs import api_docs
 from mutualaid.home import views as home_views
 from portal import views as portal_views
 
@@ -36,7 +37,7 @@ urlpatterns = [
     path("daily/", portal_views.daily_run, name="daily_run"),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
+from mutualaid.api.moved import moved
 from premiums import api
 
 ENROLMENT = "enrolments/<uuid:enrolment_id>/"
 
 urlpatterns = [
-    path(ENROLMENT + "invoice", api.EnrolmentInvoice.as_view(), name="api-enrolment-invoice"),
+    path(ENROLMENT + "invoice/", api.EnrolmentInvoice.as_view(), name="api-enrolment-invoice"),
     path("invoices/", api.InvoiceList.as_view(), name="api-invoice-list"),
     path(
         "invoices/<uuid:invoice_id>/",
@@ -15,9 +16,12 @@ urlpatterns = [
         name="api-invoice-detail",
     ),
     path(
-        "invoices/<uuid:invoice_id>/payments",
+        "invoices/<uuid:invoice_id>/payments/",
         api.InvoicePayments.as_view(),
         name="api-invoice-payments",
     ),
     path("renewals/", api.RenewalList.as_view(), name="api-renewal-list"),
+    # Before issue 18 (one release): the same without the trailing slash.
+    moved(ENROLMENT + "invoice", "api-enrolment-invoice"),
+    moved("invoices/<uuid:invoice_id>/payments", "api-invoice-payments"),
 ]

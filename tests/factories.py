@@ -63,10 +63,14 @@ def make_audit_event(
 
 
 def make_token(user: User):
-    from rest_framework.authtoken.models import Token
+    """A fresh API token of ``user`` (mutualaid/api/tokens.py); ``.key`` is its secret."""
+    from types import SimpleNamespace
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return token
+    from mutualaid.api.tokens import token_create
+    from mutualaid.tenancy.scoping import actor_for
+
+    created = token_create(actor=actor_for(user), name=f"test-{next(_seq)}")
+    return SimpleNamespace(key=created.secret, token=created.token, user=user)
 
 
 def make_group(name: str | None = None):

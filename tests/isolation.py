@@ -327,11 +327,6 @@ ADMIN_MODELS: dict[str, Builder] = {
         w.auditor,
         w.sibling_agent,
     ),
-    # Tokens are credentials; the admin keys them by user id. Only platform operators
-    # manage them (see ADMIN_OPERATOR_ONLY), so the owner gets 403, never the row.
-    "authtoken.tokenproxy": lambda w: Target(
-        {"object_id": str(factories.make_token(w.agent).user_id)}, w.county_cadre, w.sibling_agent
-    ),
 }
 
 # Admin models that are not tenant rows (global groups, login-throttling records that
@@ -339,7 +334,6 @@ ADMIN_MODELS: dict[str, Builder] = {
 # without a staff membership) may open them. Every tenant user gets 403.
 ADMIN_OPERATOR_ONLY: dict[str, str] = {
     "auth.group": "permission groups are global, not tenant data",
-    "authtoken.tokenproxy": "a token is a credential of some tenant's user",
     "axes.accessattempt": "login attempts name users of every tenant",
     "axes.accesslog": "log-ins name users of every tenant",
     "axes.accessfailurelog": "failed log-ins name users of every tenant",
@@ -374,7 +368,7 @@ PARAM_PAGES: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     },
     "admin:app_list": lambda w: [
         {"app_label": label}
-        for label in ("auth", "authtoken", "axes", "tenancy", "audit", "members", "enrolment")
+        for label in ("auth", "axes", "tenancy", "audit", "members", "enrolment")
     ],
 }
 
@@ -382,6 +376,25 @@ PARAM_PAGES: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
 SKIPPED: dict[str, str] = {
     "admin/(?P<url>.*)$": "the admin's catch-all: unknown admin URLs answer 404",
 }
+
+
+def _moved_api_routes() -> list[str]:
+    from django.urls import get_resolver
+
+    from mutualaid.api.moved import MOVED_ROUTES
+
+    assert get_resolver().url_patterns  # loading the URLconf lists the old paths
+    return MOVED_ROUTES
+
+
+# Old API paths (issue 18): a 308 to the new path, which is in the matrix; they look
+# nothing up, so any id gets the same answer.
+SKIPPED.update(
+    {
+        route: "an old path: 308 to its new one (mutualaid/api/moved.py)"
+        for route in _moved_api_routes()
+    }
+)
 
 
 # --- Leak markers: text that only unit A1's rows show -----------------------------
@@ -503,12 +516,13 @@ def every_role() -> list[str]:
 # --- Roster upload (enrolment/upload.py): an enrolment of unit A1 and its preview job ---------
 
 
-def _upload_job_kwargs(w) -> dict[str, Any]:
-    """URL kwargs of a finished roster preview job of a draft enrolment of unit A1."""
+def _upload_job_kwargs(w, *, with_file: bool = False) -> dict[str, Any]:
+    """URL kwargs of a finished roster preview job of a draft enrolment of unit A1 (with an
+    errors file: ``with_file``)."""
     from mutualaid.jobs.models import Job
 
     kwargs = _enrolment_kwargs(w)
-    job = factories.make_job(w.unit, w.agent)
+    job = factories.make_job(w.unit, w.agent, with_file=with_file)
     Job.objects.filter(pk=job.pk).update(
         kind="roster_preview",
         params={
@@ -523,6 +537,17 @@ def _upload_job_kwargs(w) -> dict[str, Any]:
 
 OBJECT_URLS.update(
     {
+        # The same over the API (enrolment/roster_api.py).
+        "api-enrolment-roster-files": lambda w: Target(
+            _enrolment_kwargs(w), w.agent, w.sibling_agent
+        ),
+        **{
+            name: (lambda w: Target(_upload_job_kwargs(w), w.agent, w.sibling_agent))
+            for name in ("api-enrolment-roster-file", "api-enrolment-roster-file-import")
+        },
+        "api-enrolment-roster-file-errors": lambda w: Target(
+            _upload_job_kwargs(w, with_file=True), w.agent, w.sibling_agent
+        ),
         "enrolments:upload": lambda w: Target(_enrolment_kwargs(w), w.agent, w.sibling_agent),
         "enrolments:upload_template": lambda w: Target(
             _enrolment_kwargs(w), w.agent, w.sibling_agent
@@ -774,7 +799,7 @@ ADMIN_MODELS.update(
 
 PARAM_PAGES["admin:app_list"] = lambda w: [
     {"app_label": label}
-    for label in ("auth", "authtoken", "axes", "tenancy", "audit", "members", "enrolment", "claims")
+    for label in ("auth", "axes", "tenancy", "audit", "members", "enrolment", "claims")
 ]
 
 
@@ -861,3 +886,20 @@ def _stats_markers(w) -> list[str]:
     # A return filed by unit A1's node: the returns list names it (by the unit's name).
     factories.make_stats_return(w.unit, year=2026, month=9, remarks="甲县医院统计标记")
     return [w.unit.name]
+
+
+# --- API tokens (mutualaid/api/tokens.py): a token of unit A1's agent. Only its user sees it
+# (an office admin also those of their node's service accounts); nobody else, whatever the
+# roles, not even a cadre above.
+
+
+def _token_kwargs(w) -> dict[str, Any]:
+    return {"token_id": factories.make_token(w.agent).token.pk}
+
+
+OBJECT_URLS.update(
+    {
+        name: (lambda w: Target(_token_kwargs(w), w.agent, w.sibling_agent))
+        for name in ("api-token-detail", "api-token-revoke", "tenancy:token_revoke")
+    }
+)

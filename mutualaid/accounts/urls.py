@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mutualaid.accounts import views
+from mutualaid.accounts import token_views, views
 
 app_name = "tenancy"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("users/", views.staff_list, name="staff_list"),
     path("users/new/", views.staff_create, name="staff_create"),
     path("users/<uuid:user_id>/edit/", views.staff_edit, name="staff_edit"),
+    path("account/tokens/", token_views.token_list, name="token_list"),
+    path("account/tokens/<uuid:token_id>/revoke/", token_views.token_revoke, name="token_revoke"),
 ]

@@ -21,6 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import JsonResponse
 from django.views import defaults
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -35,18 +36,20 @@ class ErrorSerializer(serializers.Serializer):
 #: 400: field name (or ``non_field_errors`` / ``detail``) → messages, as the pages show them.
 VALIDATION_ERROR = {
     "type": "object",
-    "description": "Field name (or `non_field_errors`, or `detail`) → the messages.",
+    "description": "字段名（或 `non_field_errors`、`detail`）→ 消息列表，与页面上显示的相同。",
     "additionalProperties": {},
 }
 
 ERROR_RESPONSES = {
-    "400": OpenApiResponse(VALIDATION_ERROR, description="The request or its values are refused."),
-    "401": OpenApiResponse(ErrorSerializer, description="No or a wrong token or session."),
-    "403": OpenApiResponse(ErrorSerializer, description="The caller's roles do not allow this."),
-    "404": OpenApiResponse(
-        ErrorSerializer, description="No such object in the caller's subtree, or no such URL."
+    "400": OpenApiResponse(VALIDATION_ERROR, description="请求或其中的值不被接受。"),
+    "401": OpenApiResponse(
+        ErrorSerializer, description="没有令牌或会话，或令牌无效、已撤销、已过期。"
     ),
-    "429": OpenApiResponse(ErrorSerializer, description="Too many requests: wait and retry."),
+    "403": OpenApiResponse(ErrorSerializer, description="调用者的角色不允许此操作。"),
+    "404": OpenApiResponse(ErrorSerializer, description="调用者范围内没有此对象，或没有此地址。"),
+    "429": OpenApiResponse(
+        ErrorSerializer, description="请求太频繁：按 `Retry-After` 头（秒）等待后重试。"
+    ),
 }
 
 
@@ -111,3 +114,18 @@ def not_found(request, exception):
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Token <secret>`` (mutualaid/api/authentication.py)."""
+
+    target_class = "mutualaid.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "接口令牌：`Authorization: Token mah_…`（在门户“接口令牌”页面创建）。",
+        }

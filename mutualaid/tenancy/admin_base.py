@@ -102,12 +102,10 @@ def _restrict_third_party_admins() -> None:
     # Import their admin modules first, so the order of INSTALLED_APPS cannot matter.
     import axes.admin  # noqa: F401
     import django.contrib.auth.admin  # noqa: F401
-    import rest_framework.authtoken.admin  # noqa: F401
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import TokenProxy
 
-    restrict_to_operators(Group, TokenProxy, AccessAttempt, AccessLog, AccessFailureLog)
+    restrict_to_operators(Group, AccessAttempt, AccessLog, AccessFailureLog)
 
 
 _restrict_third_party_admins()

@@ -129,6 +129,9 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # An integration's account: no password (it cannot sign in), only API tokens that an
+    # office admin of its node manages (mutualaid/api/tokens.py).
+    is_service_account = models.BooleanField(_("service account"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -143,6 +143,12 @@ def ensure(using: str = "default", verbosity: int = 1) -> list[str]:
             "$$ SELECT tenant_id FROM tenancy_staff WHERE user_id = p_user $$",
             "REVOKE ALL ON FUNCTION mutualaid_staff_tenant(uuid) FROM PUBLIC",
             f"GRANT EXECUTE ON FUNCTION mutualaid_staff_tenant(uuid) TO {_quote(role)}",
+            # The API's token authentication: the tenant of a token, by its secret's digest.
+            "CREATE OR REPLACE FUNCTION mutualaid_api_token_tenant(p_digest text) RETURNS uuid "
+            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
+            "$$ SELECT tenant_id FROM api_apitoken WHERE digest = p_digest $$",
+            "REVOKE ALL ON FUNCTION mutualaid_api_token_tenant(text) FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION mutualaid_api_token_tenant(text) TO {_quote(role)}",
             # The job runner's: a job message sent before jobs carried their tenant.
             "CREATE OR REPLACE FUNCTION mutualaid_job_tenant(p_job uuid) RETURNS uuid "
             "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "

@@ -179,7 +179,7 @@ def test_a_batchs_steps_on_the_page_and_in_the_api(world, covered):
             assert {name for name, mark in marks.items() if mark in page} == want, (state, persona)
             assert access.allowed_actions(world.actor(user), batch) == want, (state, persona)
             for name, path in steps.items():
-                url = f"/api/v1/payout-batches/{batch.pk}/{path}"
+                url = f"/api/v1/payout-batches/{batch.pk}/{path}/"
                 assert (name in client.get(url).json()["allowed"]) is (name in want)
         if state == "built":
             payouts.batch_approve(actor=world.actor(world.finance2), batch=batch)
@@ -190,7 +190,7 @@ def test_a_claim_under_investigation_is_not_sent_there_again(world, covered):
     claim = claim_in(world, covered, ClaimStatus.INVESTIGATION)
     client = client_of(world.reviewer)
     assert PAGE_MARKS["investigate"] not in client.get(f"/claims/{claim.pk}/").content.decode()
-    decide = f"/api/v1/claims/{claim.pk}/decide"
+    decide = f"/api/v1/claims/{claim.pk}/decide/"
     assert client.get(decide).json()["allowed"] == ["approve", "request_documents", "reject"]
     body = {"action": "investigate", "reason": "再查"}
     refused = client.post(decide, body, content_type="application/json")
@@ -215,8 +215,8 @@ def test_a_late_report_holds_the_submission_and_is_not_excused_by_its_reporter(w
     )
     assert report.late
     claim_page = f"/claims/{report.claim.pk}/"
-    late_api = f"/api/v1/incident-reports/{report.pk}/accept-late"
-    submit_api = f"/api/v1/claims/{report.claim.pk}/submit"
+    late_api = f"/api/v1/incident-reports/{report.pk}/accept-late/"
+    submit_api = f"/api/v1/claims/{report.claim.pk}/submit/"
     reporter, other, agent = (client_of(u) for u in (world.reviewer, world.reviewer2, world.agent))
     assert 'data-testid="late-form"' not in reporter.get(claim_page).content.decode()
     assert reporter.get(late_api).json()["allowed"] == []

@@ -113,11 +113,11 @@ def test_report_apply_review_batch_pay_through_the_api(world, covered, api, tmp_
     assert document["content_type"] == "application/pdf" and document["kind"] == "diagnosis"
     listed = agent.get(f"{CLAIMS}{claim_id}/documents/").json()
     assert [d["id"] for d in listed] == [document["id"]]
-    file = agent.get(f"{CLAIMS}{claim_id}/documents/{document['id']}/file")
+    file = agent.get(f"{CLAIMS}{claim_id}/documents/{document['id']}/file/")
     assert file.status_code == 200 and b"".join(file.streaming_content) == PDF
 
-    assert agent.get(f"{CLAIMS}{claim_id}/submit").json()["allowed"] == ["submit"]
-    submitted = post(agent, f"{CLAIMS}{claim_id}/submit")
+    assert agent.get(f"{CLAIMS}{claim_id}/submit/").json()["allowed"] == ["submit"]
+    submitted = post(agent, f"{CLAIMS}{claim_id}/submit/")
     assert submitted.status_code == 200, submitted.json()
     assert (submitted.json()["status"], submitted.json()["assessed_amount"]) == (
         "submitted",
@@ -136,15 +136,15 @@ def test_report_apply_review_batch_pay_through_the_api(world, covered, api, tmp_
     assert [c["number"] for c in queue] == [detail["number"]]
     assert queue[0]["due"]["sla"] in ("ok", "warn", "bad")
 
-    first = post(reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "approve"})
+    first = post(reviewer, f"{CLAIMS}{claim_id}/decide/", {"action": "approve"})
     assert first.status_code == 200 and first.json()["status"] == "second"
     # The first approver cannot give the second approval too (four-eyes).
-    again = post(reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "approve"})
+    again = post(reviewer, f"{CLAIMS}{claim_id}/decide/", {"action": "approve"})
     assert again.status_code == 400
     assert again.json()["non_field_errors"] == [
         "You gave the first approval: a second reviewer must confirm it."
     ]
-    second = post(api(world.reviewer2), f"{CLAIMS}{claim_id}/decide", {"action": "approve"})
+    second = post(api(world.reviewer2), f"{CLAIMS}{claim_id}/decide/", {"action": "approve"})
     assert second.status_code == 200
     assert (second.json()["status"], second.json()["approved_amount"]) == ("approved", "45000.00")
     assert "notice" in second.json()["allowed"]
@@ -160,34 +160,34 @@ def test_report_apply_review_batch_pay_through_the_api(world, covered, api, tmp_
     empty = post(finance, BATCHES)
     assert empty.status_code == 400 and "non_field_errors" in empty.json()
     # The builder does not approve; the bank file waits for the approval.
-    assert finance.get(f"{batch_url}approve").json()["allowed"] == []
-    refused = post(finance, f"{batch_url}approve")
+    assert finance.get(f"{batch_url}approve/").json()["allowed"] == []
+    refused = post(finance, f"{batch_url}approve/")
     assert refused.status_code == 400
-    assert finance.get(f"{batch_url}bank-file.xlsx").status_code == 400
-    approved = post(finance2, f"{batch_url}approve")
+    assert finance.get(f"{batch_url}bank-file/xlsx/").status_code == 400
+    approved = post(finance2, f"{batch_url}approve/")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    assert post(finance2, f"{batch_url}approve").json()["status"] == "approved"  # double click
+    assert post(finance2, f"{batch_url}approve/").json()["status"] == "approved"  # double click
 
-    xlsx = finance2.get(f"{batch_url}bank-file.xlsx")
+    xlsx = finance2.get(f"{batch_url}bank-file/xlsx/")
     assert xlsx.status_code == 200
     assert "attachment" in xlsx["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     row = [c.value for c in list(sheet.iter_rows())[2]]
     assert row[1:5] == ["王建国", CARD, "中国工商银行梧州分行", 45000]
-    csv_response = finance2.get(f"{batch_url}bank-file.csv")
+    csv_response = finance2.get(f"{batch_url}bank-file/csv/")
     raw = b"".join(csv_response.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[1][1:6] == ["王建国", CARD, "中国工商银行梧州分行", "45000.00", detail["number"]]
-    notices = finance2.get(f"{batch_url}notices.pdf")
+    notices = finance2.get(f"{batch_url}notices/")
     assert notices.status_code == 200 and notices["Content-Type"] == "application/pdf"
     text = "".join(text_of(b"".join(notices.streaming_content)).split())
     assert "王建国" in text and "人民币肆万伍仟元整" in text
 
-    paid = post(finance2, f"{batch_url}mark-paid", {"paid_on": "2026-11-24"})
+    paid = post(finance2, f"{batch_url}mark-paid/", {"paid_on": "2026-11-24"})
     assert paid.status_code == 200, paid.json()
     assert (paid.json()["paid"], paid.json()["batch"]["status"]) == (1, "closed")
-    retry = post(finance2, f"{batch_url}mark-paid", {"paid_on": "2026-11-24"})
+    retry = post(finance2, f"{batch_url}mark-paid/", {"paid_on": "2026-11-24"})
     assert (retry.status_code, retry.json()["paid"]) == (200, 0)  # a retry pays nothing
     claim = agent.get(f"{CLAIMS}{claim_id}/").json()
     assert (claim["status"], claim["paid_amount"], claim["paid_on"]) == (
@@ -197,7 +197,7 @@ def test_report_apply_review_batch_pay_through_the_api(world, covered, api, tmp_
     )
     assert [line["status"] for line in claim["payout_lines"]] == ["paid"]
     assert PayoutLine.objects.filter(claim_id=claim_id, status="paid").count() == 1
-    notice = agent.get(f"{CLAIMS}{claim_id}/notice.pdf")
+    notice = agent.get(f"{CLAIMS}{claim_id}/notice/")
     assert notice.status_code == 200
 
 
@@ -258,7 +258,7 @@ def test_a_file_that_is_not_pdf_jpeg_or_png_is_refused_whatever_its_name(world, 
     assert missing.status_code == 400 and set(missing.json()) == {"kind"}
     # Submitting without a document: the submit step's own message.
     patch(client, f"{CLAIMS}{claim_id}/", {"bank_name": "工行", "bank_account": CARD})
-    refused = post(client, f"{CLAIMS}{claim_id}/submit")
+    refused = post(client, f"{CLAIMS}{claim_id}/submit/")
     assert refused.status_code == 400 and set(refused.json()) == {"file"}
 
 
@@ -267,17 +267,17 @@ def test_rejecting_needs_a_reason(world, covered, api):
     agent = api(world.agent)
     claim_id = report_by_api(agent, member, plan).json()["claim"]
     apply_by_api(agent, claim_id)
-    post(agent, f"{CLAIMS}{claim_id}/submit")
+    post(agent, f"{CLAIMS}{claim_id}/submit/")
     reviewer = api(world.reviewer)
-    response = post(reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "reject"})
+    response = post(reviewer, f"{CLAIMS}{claim_id}/decide/", {"action": "reject"})
     assert response.status_code == 400
     assert response.json() == {
         "reason": ["Write the reason: the agent and the member will read it."]
     }
-    unknown = post(reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "pay_twice"})
+    unknown = post(reviewer, f"{CLAIMS}{claim_id}/decide/", {"action": "pay_twice"})
     assert unknown.status_code == 400 and set(unknown.json()) == {"action"}
     done = post(
-        reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "reject", "reason": "不属于保障范围"}
+        reviewer, f"{CLAIMS}{claim_id}/decide/", {"action": "reject", "reason": "不属于保障范围"}
     )
     assert done.status_code == 200 and done.json()["status"] == "rejected"
     assert done.json()["decision_reason"] == "不属于保障范围"
@@ -291,15 +291,15 @@ def test_the_filer_never_approves_and_agents_do_not_decide(world, covered, api):
     reviewer = api(world.reviewer)  # office staff report on behalf of a member too
     claim_id = report_by_api(reviewer, member, plan).json()["claim"]
     apply_by_api(reviewer, claim_id)
-    assert post(reviewer, f"{CLAIMS}{claim_id}/submit").status_code == 200
-    own = post(reviewer, f"{CLAIMS}{claim_id}/decide", {"action": "approve"})
+    assert post(reviewer, f"{CLAIMS}{claim_id}/submit/").status_code == 200
+    own = post(reviewer, f"{CLAIMS}{claim_id}/decide/", {"action": "approve"})
     assert own.status_code == 400
     assert own.json() == {
         "non_field_errors": ["You filed this claim, so someone else must approve it."]
     }
-    assert "approve" not in reviewer.get(f"{CLAIMS}{claim_id}/decide").json()["allowed"]
+    assert "approve" not in reviewer.get(f"{CLAIMS}{claim_id}/decide/").json()["allowed"]
     agent = api(world.agent)
-    assert post(agent, f"{CLAIMS}{claim_id}/decide", {"action": "approve"}).status_code == 403
+    assert post(agent, f"{CLAIMS}{claim_id}/decide/", {"action": "approve"}).status_code == 403
     assert post(api(world.agent), BATCHES).status_code == 403
     assert post(api(world.reviewer2), BATCHES).status_code == 403
     # Bank files and notices name payees and accounts: finance and the office admin only.
@@ -310,8 +310,8 @@ def test_the_filer_never_approves_and_agents_do_not_decide(world, covered, api):
     for user in (world.reviewer2, world.auditor):
         client = api(user)
         assert client.get(f"{BATCHES}{built.pk}/").status_code == 200
-        assert client.get(f"{BATCHES}{built.pk}/bank-file.csv").status_code == 403
-        assert client.get(f"{BATCHES}{built.pk}/notices.pdf").status_code == 403
+        assert client.get(f"{BATCHES}{built.pk}/bank-file/csv/").status_code == 403
+        assert client.get(f"{BATCHES}{built.pk}/notices/").status_code == 403
     assert Claim.objects.get(pk=claim_id).status == ClaimStatus.SUBMITTED
 
 
@@ -331,19 +331,19 @@ def test_a_late_report_is_accepted_only_with_a_reason(world, covered, api):
     agent, reviewer = api(world.agent), api(world.reviewer)
     late = reviewer.get(f"{REPORTS}?status=late").json()["results"]
     assert [r["number"] for r in late] == [report.number]
-    assert post(agent, f"{url}accept-late", {"reason": "住院期间无法报案"}).status_code == 403
-    assert reviewer.get(f"{url}accept-late").json()["allowed"] == ["accept_late"]
-    blank = post(reviewer, f"{url}accept-late", {"reason": ""})
+    assert post(agent, f"{url}accept-late/", {"reason": "住院期间无法报案"}).status_code == 403
+    assert reviewer.get(f"{url}accept-late/").json()["allowed"] == ["accept_late"]
+    blank = post(reviewer, f"{url}accept-late/", {"reason": ""})
     assert blank.status_code == 400 and blank.json() == {"reason": ["This field is required."]}
-    blocked = post(agent, f"{CLAIMS}{report.claim.pk}/submit")
+    blocked = post(agent, f"{CLAIMS}{report.claim.pk}/submit/")
     assert blocked.status_code == 400 and "non_field_errors" in blocked.json()
-    accepted = post(reviewer, f"{url}accept-late", {"reason": "住院期间无法报案"})
+    accepted = post(reviewer, f"{url}accept-late/", {"reason": "住院期间无法报案"})
     assert accepted.status_code == 200
     assert (accepted.json()["status"], accepted.json()["late_reason"]) == (
         "accepted",
         "住院期间无法报案",
     )
-    assert post(reviewer, f"{url}refuse-late", {"reason": "x"}).status_code == 400
+    assert post(reviewer, f"{url}refuse-late/", {"reason": "x"}).status_code == 400
 
 
 def test_a_failed_line_sends_the_claim_back_to_the_queue(world, seed_plans, api):
@@ -351,21 +351,21 @@ def test_a_failed_line_sends_the_claim_back_to_the_queue(world, seed_plans, api)
     finance, finance2 = api(world.finance), api(world.finance2)
     batch = post(finance, BATCHES).json()
     url = f"{BATCHES}{batch['id']}/"
-    post(finance2, f"{url}approve")
+    post(finance2, f"{url}approve/")
     lines = finance.get(f"{url}lines/").json()["results"]
     assert sorted(line["amount"] for line in lines) == ["500.00", "700.00"]
     assert [line["id"] for line in lines] == sorted(line["id"] for line in lines)  # line order
     lines.sort(key=lambda line: line["amount"])  # fail the 500.00 one
-    failed = post(finance2, f"{url}lines/{lines[0]['id']}/mark-failed", {"reason": ""})
+    failed = post(finance2, f"{url}lines/{lines[0]['id']}/mark-failed/", {"reason": ""})
     assert failed.status_code == 400 and set(failed.json()) == {"reason"}
-    failed = post(finance2, f"{url}lines/{lines[0]['id']}/mark-failed", {"reason": "户名不符"})
+    failed = post(finance2, f"{url}lines/{lines[0]['id']}/mark-failed/", {"reason": "户名不符"})
     assert failed.status_code == 200
     assert (failed.json()["status"], failed.json()["failure_reason"]) == ("failed", "户名不符")
     claim = Claim.objects.get(pk=lines[0]["claim"])
     assert claim.status == ClaimStatus.APPROVED  # back in the queue for the next batch
-    again = post(finance2, f"{url}lines/{lines[0]['id']}/mark-failed", {"reason": "户名不符"})
+    again = post(finance2, f"{url}lines/{lines[0]['id']}/mark-failed/", {"reason": "户名不符"})
     assert again.status_code == 400  # only a pending line fails
-    paid = post(finance2, f"{url}mark-paid", {"paid_on": "2026-11-24"}).json()
+    paid = post(finance2, f"{url}mark-paid/", {"paid_on": "2026-11-24"}).json()
     assert paid["paid"] == 1
     assert paid["batch"]["status"] == "closed"
     assert paid["batch"]["summary"] == {
@@ -375,9 +375,9 @@ def test_a_failed_line_sends_the_claim_back_to_the_queue(world, seed_plans, api)
         "paid_total": "700.00",
     }
     # The bank file of the closed batch has nothing left to pay.
-    body = b"".join(finance.get(f"{url}bank-file.csv").streaming_content).decode("utf-8-sig")
+    body = b"".join(finance.get(f"{url}bank-file/csv/").streaming_content).decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(body)))) == 1
-    retry = post(finance2, f"{url}mark-paid", {"paid_on": "2026-11-24"})
+    retry = post(finance2, f"{url}mark-paid/", {"paid_on": "2026-11-24"})
     assert (retry.status_code, retry.json()["paid"]) == (200, 0)
     # The failed claim goes into the next batch.
     rebuilt = post(finance, BATCHES).json()
@@ -388,8 +388,8 @@ def test_paying_with_a_date_in_the_future_is_refused(world, seed_plans, api):
     approved_claims(world, seed_plans["gx_designated_disease"], ["500.00"])
     batch = post(api(world.finance), BATCHES).json()
     url = f"{BATCHES}{batch['id']}/"
-    post(api(world.finance2), f"{url}approve")
-    response = post(api(world.finance2), f"{url}mark-paid", {"paid_on": "2026-12-01"})
+    post(api(world.finance2), f"{url}approve/")
+    response = post(api(world.finance2), f"{url}mark-paid/", {"paid_on": "2026-12-01"})
     assert response.status_code == 400
     assert response.json() == {"paid_on": ["The payment date cannot be in the future."]}
 
@@ -403,7 +403,7 @@ def test_sibling_units_and_other_tenants_get_404(world, covered, api):
     for user in (world.sibling_agent, world.other_tenant_admin):
         client = api(user)
         assert client.get(f"{CLAIMS}{claim_id}/").status_code == 404
-        assert post(client, f"{CLAIMS}{claim_id}/submit").status_code in (403, 404)
+        assert post(client, f"{CLAIMS}{claim_id}/submit/").status_code in (403, 404)
         assert client.get(CLAIMS + "?status=all").json()["results"] == []
         assert client.get(REPORTS).json()["results"] == []
     # A member of the sibling unit cannot be reported by A1's agent (not found, not "forbidden").
@@ -474,7 +474,7 @@ def test_claim_detail_costs_the_same_with_more_decisions_and_documents(
         assert agent.get(url).status_code == 200
     apply_by_api(agent, claim_id)
     agent.post(f"{url}documents/", {"kind": "receipts", "file": pdf_upload("票据.pdf")})
-    post(agent, f"{url}submit")
+    post(agent, f"{url}submit/")
     with django_assert_num_queries(11):
         detail = agent.get(url).json()
     assert len(detail["documents"]) == 2 and len(detail["decisions"]) == 1
@@ -501,20 +501,21 @@ def test_token_clients_read_the_queue(world, covered):
     assert AuditEvent.objects.count() == before + 1  # the service audits API writes too
 
 
-def test_schema_lists_the_claims_endpoints(client):
+def test_schema_lists_the_claims_endpoints(client, world):
+    client.force_login(world.agent, backend="django.contrib.auth.backends.ModelBackend")
     schema = client.get("/api/schema/", {"format": "json"}).json()
     validate_schema(schema)
     paths = set(schema["paths"])
     assert {
         "/api/v1/incident-reports/",
-        "/api/v1/incident-reports/{report_id}/accept-late",
+        "/api/v1/incident-reports/{report_id}/accept-late/",
         "/api/v1/claims/",
         "/api/v1/claims/{claim_id}/",
         "/api/v1/claims/{claim_id}/documents/",
-        "/api/v1/claims/{claim_id}/decide",
+        "/api/v1/claims/{claim_id}/decide/",
         "/api/v1/payout-batches/",
-        "/api/v1/payout-batches/{batch_id}/mark-paid",
-        "/api/v1/payout-batches/{batch_id}/bank-file.xlsx",
+        "/api/v1/payout-batches/{batch_id}/mark-paid/",
+        "/api/v1/payout-batches/{batch_id}/bank-file/xlsx/",
     } <= paths
     upload = schema["paths"]["/api/v1/claims/{claim_id}/documents/"]["post"]["requestBody"]
     assert "multipart/form-data" in upload["content"]

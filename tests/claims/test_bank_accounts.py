@@ -49,7 +49,7 @@ def test_the_batch_lines_show_the_account_as_the_role_may_see_it(world, in_batch
     client = login(getattr(world, who))
     page = client.get(f"/claims/batches/{batch.pk}/").content.decode()
     lines = client.get(f"/api/v1/payout-batches/{batch.pk}/lines/").json()["results"]
-    one = client.get(f"/api/v1/payout-batches/{batch.pk}/lines/{line.pk}/mark-failed").json()
+    one = client.get(f"/api/v1/payout-batches/{batch.pk}/lines/{line.pk}/mark-failed/").json()
     expected = CARD if who in PAYING else MASKED
     assert expected in page
     assert [r["bank_account"] for r in lines] == [expected] and one["bank_account"] == expected

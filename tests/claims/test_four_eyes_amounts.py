@@ -116,7 +116,7 @@ def test_through_the_api(world, covered, threshold, amount, approvals):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(world.reviewer, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(
-        f"/api/v1/claims/{claim.pk}/decide",
+        f"/api/v1/claims/{claim.pk}/decide/",
         {"action": "approve", "amount": amount, "reason": _reason(amount)},
         content_type="application/json",
     )

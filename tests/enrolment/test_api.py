@@ -70,7 +70,7 @@ def test_e2_mixed_counts_through_the_api(world, draft, as_user):
             "(a renewal may keep last year's count)."
         ]
     }
-    report = _post(client, url + "import", {"rows": roster(2, 4), "preview": True}).json()
+    report = _post(client, url + "import/", {"rows": roster(2, 4), "preview": True}).json()
     assert [e["code"] for e in report["errors"]] == ["mixed_cap"]
 
 
@@ -108,7 +108,7 @@ def test_e11_duplicates_through_the_import_api(world, draft, as_user):
     rows = roster(1, 1, 1, 1, 1, 1)
     rows[5]["id_number"] = rows[1]["id_number"]
     client = as_user(world.agent, language="en")
-    response = _post(client, f"/api/v1/enrolments/{draft.pk}/lines/import", {"rows": rows})
+    response = _post(client, f"/api/v1/enrolments/{draft.pk}/lines/import/", {"rows": rows})
     assert response.status_code == 400
     report = response.json()
     assert (report["valid"], report["invalid"], report["written"]) == (4, 2, False)
@@ -117,7 +117,7 @@ def test_e11_duplicates_through_the_import_api(world, draft, as_user):
     assert all(e["text"].startswith(f"Row {e['row']}, ID number:") for e in duplicates)
     assert EnrolmentLine.objects.count() == 0
     written = _post(
-        client, f"/api/v1/enrolments/{draft.pk}/lines/import", {"rows": rows, "only_valid": True}
+        client, f"/api/v1/enrolments/{draft.pk}/lines/import/", {"rows": rows, "only_valid": True}
     ).json()
     assert (written["written"], written["lines_written"]) == (True, 4)
 
@@ -148,24 +148,26 @@ def test_line_patch_and_delete(world, units, draft, as_user):
 def test_steps_through_the_api(world, draft, as_user):
     lines_import(actor=world.actor(world.agent), enrolment=draft, rows=roster(1))
     agent = as_user(world.agent)
-    assert agent.get(f"/api/v1/enrolments/{draft.pk}/submit").json() == {
+    assert agent.get(f"/api/v1/enrolments/{draft.pk}/submit/").json() == {
         "status": "draft",
         "allowed": True,
     }
-    assert _post(agent, f"/api/v1/enrolments/{draft.pk}/submit", {}).json()["status"] == "submitted"
+    assert (
+        _post(agent, f"/api/v1/enrolments/{draft.pk}/submit/", {}).json()["status"] == "submitted"
+    )
     # Roles: an agent may not check or accept (403 before anything else).
-    assert _post(agent, f"/api/v1/enrolments/{draft.pk}/check", {}).status_code == 403
-    assert _post(agent, f"/api/v1/enrolments/{draft.pk}/accept", {}).status_code == 403
+    assert _post(agent, f"/api/v1/enrolments/{draft.pk}/check/", {}).status_code == 403
+    assert _post(agent, f"/api/v1/enrolments/{draft.pk}/accept/", {}).status_code == 403
     cadre = as_user(world.county_cadre, language="en")
-    no_reason = _post(cadre, f"/api/v1/enrolments/{draft.pk}/send-back", {})
+    no_reason = _post(cadre, f"/api/v1/enrolments/{draft.pk}/send-back/", {})
     assert no_reason.status_code == 400 and no_reason.json() == {"reason": ["Enter the reason."]}
-    sent = _post(cadre, f"/api/v1/enrolments/{draft.pk}/send-back", {"reason": "缺盖章"}).json()
+    sent = _post(cadre, f"/api/v1/enrolments/{draft.pk}/send-back/", {"reason": "缺盖章"}).json()
     assert (sent["status"], sent["return_reason"]) == ("returned", "缺盖章")
-    illegal = _post(cadre, f"/api/v1/enrolments/{draft.pk}/check", {})
+    illegal = _post(cadre, f"/api/v1/enrolments/{draft.pk}/check/", {})
     assert illegal.status_code == 400
     # A cadre of the other county does not see it at all.
     other = factories.make_staff(world.other_county, "cadre")
-    assert _post(as_user(other), f"/api/v1/enrolments/{draft.pk}/check", {}).status_code == 404
+    assert _post(as_user(other), f"/api/v1/enrolments/{draft.pk}/check/", {}).status_code == 404
 
 
 def test_policies_by_member(world, units, plans, as_user):

@@ -292,7 +292,8 @@ def test_api_list_query_counts(world, units, api, django_assert_max_num_queries,
 # --- Schema --------------------------------------------------------------------------------
 
 
-def test_schema_lists_the_endpoints(client):
+def test_schema_lists_the_endpoints(client, world):
+    client.force_login(world.agent, backend="django.contrib.auth.backends.ModelBackend")
     schema = client.get("/api/schema/", {"format": "json"}).json()
     validate_schema(schema)
     assert {

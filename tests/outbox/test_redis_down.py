@@ -86,14 +86,14 @@ def test_with_redis_down_writes_answer_at_once_and_the_work_runs_once_when_it_is
     with redis_down():
         decided, decide_time = _timed(
             lambda: reviewer2.post(
-                f"/api/v1/claims/{claim.pk}/decide",
+                f"/api/v1/claims/{claim.pk}/decide/",
                 {"action": "approve"},
                 content_type="application/json",
             )
         )
         paid, pay_time = _timed(
             lambda: finance2.post(
-                f"/api/v1/payout-batches/{batch.pk}/mark-paid",
+                f"/api/v1/payout-batches/{batch.pk}/mark-paid/",
                 {"paid_on": timezone.localdate().isoformat()},
                 content_type="application/json",
             )

@@ -131,9 +131,9 @@ def test_admin_creates_a_plan_a_version_items_and_publishes(world, api):
     response = send(client, "PATCH", f"{items}{item_id}/", {"params": {"amount": "12000.00"}})
     assert response.status_code == 200 and response.json()["params"] == {"amount": "12000.00"}
 
-    check = client.get(version_url(version) + "publish").json()
+    check = client.get(version_url(version) + "publish/").json()
     assert check == {"publishable": True, "problems": {}}
-    response = send(client, "POST", version_url(version) + "publish")
+    response = send(client, "POST", version_url(version) + "publish/")
     assert response.status_code == 200 and response.json()["status"] == "published"
     assert AuditEvent.objects.filter(
         action="plan_version.publish", object_id=str(version.pk)
@@ -149,7 +149,7 @@ def test_a_draft_without_items_cannot_be_published(world, api):
         versions_url(plan),
         {"label": "x", "valid_from": "2026-01-01", "terms": factories.plan_terms(benefit_items=[])},
     ).json()
-    response = send(client, "POST", f"{versions_url(plan)}{body['id']}/publish")
+    response = send(client, "POST", f"{versions_url(plan)}{body['id']}/publish/")
     assert response.status_code == 400
     assert response.json() == {"benefit_items": ["至少需要一个给付项目"]}
 
@@ -284,7 +284,7 @@ def test_a_published_version_cannot_be_edited_through_the_api(world, api):
         ("POST", f"{version_url(version)}items/", item.to_terms() | {"code": "again"}),
         ("DELETE", f"{version_url(version)}items/{item.pk}/", None),
         ("DELETE", version_url(version), None),
-        ("POST", version_url(version) + "publish", None),
+        ("POST", version_url(version) + "publish/", None),
     ]
     for method, url, data in attempts:
         response = send(client, method, url, data)
@@ -298,12 +298,12 @@ def test_copy_to_a_new_version_through_the_api(world, api):
     plan = factories.make_plan(world.office, valid_from=date(2026, 1, 1))
     version = plan.versions.get()
     client = api(world.office_admin)
-    response = send(client, "POST", version_url(version) + "copy", {"valid_from": "2026-01-01"})
+    response = send(client, "POST", version_url(version) + "copy/", {"valid_from": "2026-01-01"})
     assert response.status_code == 400 and "valid_from" in response.json()
     response = send(
         client,
         "POST",
-        version_url(version) + "copy",
+        version_url(version) + "copy/",
         {"valid_from": "2027-01-01", "label": "2027版"},
     )
     assert response.status_code == 201
@@ -341,7 +341,7 @@ def test_local_plan_is_404_for_a_sibling_city_and_another_tenant(world, api):
             send(
                 client,
                 "POST",
-                version_url(version) + "assess",
+                version_url(version) + "assess/",
                 {
                     "effective_date": "2026-01-01",
                     "event_kind": "illness",
@@ -365,8 +365,8 @@ def test_agent_reads_but_gets_403_on_writes(world, api):
         ("PATCH", f"{PLANS}{plan.pk}/"),
         ("POST", versions_url(plan)),
         ("PATCH", version_url(version)),
-        ("POST", version_url(version) + "copy"),
-        ("POST", version_url(version) + "publish"),
+        ("POST", version_url(version) + "copy/"),
+        ("POST", version_url(version) + "publish/"),
         ("POST", version_url(version) + "items/"),
     ]:
         assert send(client, method, url, {"name": "x"}).status_code == 403, (method, url)
@@ -405,7 +405,7 @@ def seed_versions(world):
 def test_benefit_rows_through_the_assess_api(world, api, seed_versions, row):
     version = seed_versions[PLAN_KEYS[row["plan"]]]
     before = AuditEvent.objects.count()
-    response = send(api(world.agent), "POST", version_url(version) + "assess", assess_body(row))
+    response = send(api(world.agent), "POST", version_url(version) + "assess/", assess_body(row))
     assert response.status_code == 200, response.json()
     body = response.json()
     assert Decimal(body["total"]) == Decimal(row["expected_total"]), "\n".join(body["explanation"])
@@ -420,7 +420,7 @@ def test_assess_explains_reasons_and_the_policy_it_built(world, api, seed_versio
     body = send(
         api(world.agent),
         "POST",
-        version_url(seed_versions["gx_designated_disease"]) + "assess",
+        version_url(seed_versions["gx_designated_disease"]) + "assess/",
         assess_body(row),
     ).json()
     assert body["reasons"] == ["IN_WAITING_PERIOD"]
@@ -433,7 +433,7 @@ def test_assess_explains_reasons_and_the_policy_it_built(world, api, seed_versio
 
 def test_assess_with_tranches_and_input_errors(world, api, seed_versions):
     client = api(world.agent)
-    url = version_url(seed_versions["gx_designated_disease"]) + "assess"
+    url = version_url(seed_versions["gx_designated_disease"]) + "assess/"
     body = assess_body(ROWS[0]) | {
         "tranches": [
             {"shares": 2, "start": "2026-03-16", "waiting_end": "2026-03-16"},
@@ -454,7 +454,7 @@ def test_assess_refuses_a_draft_that_is_not_complete(world, api):
     response = send(
         api(world.office_admin),
         "POST",
-        version_url(plan.versions.get()) + "assess",
+        version_url(plan.versions.get()) + "assess/",
         {"effective_date": "2026-01-01", "event_kind": "illness", "event_date": "2026-06-01"},
     )
     assert response.status_code == 400 and "至少需要一个给付项目" in json.dumps(
@@ -462,14 +462,15 @@ def test_assess_refuses_a_draft_that_is_not_complete(world, api):
     )
 
 
-def test_schema_lists_the_plan_endpoints_with_unique_operation_ids(client):
+def test_schema_lists_the_plan_endpoints_with_unique_operation_ids(client, world):
+    client.force_login(world.agent, backend="django.contrib.auth.backends.ModelBackend")
     response = client.get("/api/schema/", {"format": "json"})
     schema = response.json()
     validate_schema(schema)
     paths = schema["paths"]
     assert {
         "/api/v1/plans/",
-        "/api/v1/plans/{plan_id}/versions/{version_id}/assess",
+        "/api/v1/plans/{plan_id}/versions/{version_id}/assess/",
         "/api/v1/plans/{plan_id}/versions/{version_id}/items/{item_id}/",
     } <= set(paths)
     ids = [

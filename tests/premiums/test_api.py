@@ -25,7 +25,7 @@ def api(login):
 def test_finance_records_a_payment_and_a_retry_never_pays_twice(invoiced, world, api, today_is):
     today_is(dt.date(2026, 3, 31))
     client = api(world.finance)
-    url = f"/api/v1/invoices/{invoiced.pk}/payments"
+    url = f"/api/v1/invoices/{invoiced.pk}/payments/"
     body = {
         "bank_reference": "API-0001",
         "paid_on": "2026-03-15",
@@ -53,7 +53,7 @@ def test_finance_records_a_payment_and_a_retry_never_pays_twice(invoiced, world,
 def test_refund_through_the_api(invoiced, world, api, today_is):
     today_is(dt.date(2026, 3, 31))
     client = api(world.finance)
-    url = f"/api/v1/invoices/{invoiced.pk}/payments"
+    url = f"/api/v1/invoices/{invoiced.pk}/payments/"
     client.post(
         url,
         {"bank_reference": "A-1", "paid_on": "2026-03-15", "amount": "410"},
@@ -72,7 +72,7 @@ def test_agents_read_but_do_not_record(invoiced, world, api):
     assert client.get(f"/api/v1/invoices/{invoiced.pk}/").status_code == 200
     assert (
         client.post(
-            f"/api/v1/invoices/{invoiced.pk}/payments", {}, content_type="application/json"
+            f"/api/v1/invoices/{invoiced.pk}/payments/", {}, content_type="application/json"
         ).status_code
         == 403
     )
@@ -84,10 +84,10 @@ def test_agents_read_but_do_not_record(invoiced, world, api):
 def test_issue_an_invoice_through_the_api(accepted, plans, units, people, world, api):
     enrolment = accepted(units.a1, plans["gx_group_accident"], people[:2], 1)
     client = api(world.finance)
-    assert client.get(f"/api/v1/enrolments/{enrolment.pk}/invoice").json()["invoice"] is None
-    created = client.post(f"/api/v1/enrolments/{enrolment.pk}/invoice")
+    assert client.get(f"/api/v1/enrolments/{enrolment.pk}/invoice/").json()["invoice"] is None
+    created = client.post(f"/api/v1/enrolments/{enrolment.pk}/invoice/")
     assert created.status_code == 201 and created.json()["amount"] == "40.00"
-    again = client.post(f"/api/v1/enrolments/{enrolment.pk}/invoice")
+    again = client.post(f"/api/v1/enrolments/{enrolment.pk}/invoice/")
     assert again.status_code == 400
 
 

@@ -133,7 +133,7 @@ def test_a_renewal_of_a_renewal_is_not_invoiced_or_paid_a_year_ahead(
     )
     assert "renewal window, 2027-11-05 to 2028-01-04" in page.content.decode()
     api = client.post(
-        f"/api/v1/invoices/{invoice.pk}/payments",
+        f"/api/v1/invoices/{invoice.pk}/payments/",
         {"bank_reference": "EARLY-2", "paid_on": "2026-12-05", "amount": str(invoice.amount)},
         content_type="application/json",
     )
