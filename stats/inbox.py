@@ -52,7 +52,7 @@ def _item(actor, ret: StatisticalReturn) -> InboxItem:
         detail = _("Due by %(date)s") % {"date": ret.due_on.isoformat()}
     return InboxItem(
         title=f"{ret.organisation.name} · {ret.year}-{ret.month:02d}",
-        detail=detail + (f" · {_('overdue')}" if late else ""),
+        detail=detail + (" · " + _("overdue") if late else ""),
         link=reverse("stats:return_detail", args=[ret.pk]),
         when=ret.due_on,
         urgency=Urgency.LATE if late else Urgency.SOON if (ret.due_on - today).days <= 3 else "",
