@@ -28,6 +28,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="bench_claims", help="a database bench_claims filled")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument(
+        "--refresh",
+        type=int,
+        default=0,
+        help="also time the statistics refresh this many times in each mode (a database "
+        "bench_stats.py filled: --db bench_stats)",
+    )
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x").rpartition("/")[0]
@@ -44,6 +51,8 @@ def main() -> None:
     from mutualaid.tenancy.models import User
     from mutualaid.tenancy.scoping import actor_for
 
+    if args.refresh:
+        return time_refresh(args)
     reviewer = actor_for(User.objects.get(username="bench_reviewer"))
     admin = actor_for(User.objects.get(username="bench_admin"))
     tenant = reviewer.tenant_id
@@ -101,6 +110,44 @@ def main() -> None:
         print(json.dumps({"db": args.db, "runs": args.runs, "load": load.read().split()[:3]}))
     for row in results:
         print(json.dumps(row, ensure_ascii=False))
+
+
+def time_refresh(args) -> None:
+    """The nightly summary refresh of the bench tenant, as the owner and in the tenant's
+    scope, alternating (the same data, the same result)."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from mutualaid.tenancy.context import operator_bypass, tenant_scope
+    from mutualaid.tenancy.models import Tenant
+    from stats.refresh import summaries_refresh
+
+    tenant = Tenant.objects.get(slug="bench-stats").pk
+    as_of = dt.date(2026, 11, 30)
+    owner, app = [], []
+    for _ in range(args.refresh):
+        for mode, times in (("owner", owner), ("app", app)):
+            scope = (
+                operator_bypass("bench: the refresh as the owner")
+                if mode == "owner"
+                else tenant_scope(tenant, origin="bench")
+            )
+            with scope, transaction.atomic():
+                started = time.perf_counter()
+                summaries_refresh(tenant_id=tenant, as_of=as_of)
+                times.append(time.perf_counter() - started)
+    with open("/proc/loadavg") as load:
+        print(json.dumps({"db": args.db, "runs": args.refresh, "load": load.read().split()[:3]}))
+    print(
+        json.dumps(
+            {
+                "refresh_owner_median_s": round(statistics.median(owner), 3),
+                "refresh_app_rls_median_s": round(statistics.median(app), 3),
+                "ratio": round(statistics.median(app) / statistics.median(owner), 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

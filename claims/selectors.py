@@ -34,6 +34,7 @@ from claims.models import (
     ReportStatus,
 )
 from mutualaid.core.paging import KeysetPage, keyset_page
+from mutualaid.core.search import prefix_filter
 from mutualaid.tenancy.models import Role
 from mutualaid.tenancy.scoping import Actor
 from plans.rules import FACTS, PlanTerms
@@ -154,14 +155,14 @@ def _search(qs: QuerySet, actor: Actor, text: str) -> QuerySet:
     # A whole ID number or the start of a name: the members' own search rule, run as a
     # subquery on the member indexes (tenant, id_number) / (tenant, name, id).
     from members.models import Member
-    from members.selectors import member_search_filter
+    from members.selectors import member_search_filter, member_search_terms
 
-    match = member_search_filter(text)
-    if "name__startswith" in dict(match.children):
+    kind, value = member_search_terms(text)
+    if kind == "name":
         # A name prefix: the claim's own copy of the name (claim_member_name_idx, or read in
         # the row while walking the queue index when the prefix is broad).
-        return qs.filter(member_name__startswith=dict(match.children)["name__startswith"])
-    members = Member.objects.filter(tenant_id=actor.tenant_id).filter(match)
+        return qs.filter(prefix_filter("member_name", value))
+    members = Member.objects.filter(tenant_id=actor.tenant_id).filter(member_search_filter(text))
     return qs.filter(member_id__in=members.values("pk"))
 
 

@@ -143,8 +143,15 @@ class Member(TenantModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The tenant and organisation columns lead the composite indexes below; single-column
     # indexes on them would only slow down bulk loads of 5M rows.
+    # No key of its own: the composite keys (…, tenant_id) → parent (id, tenant_id) already
+    # prove the tenant exists, and one deferred check fewer per row counts on bulk writes
+    # (roster import, renewals; docs/benchmarks.md "Tenancy in the database").
     tenant = models.ForeignKey(
-        "tenancy.Tenant", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenancy.Tenant",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     unit = TenantForeignKey(
         Unit, on_delete=models.PROTECT, related_name="members", verbose_name=_("unit")

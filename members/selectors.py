@@ -10,6 +10,7 @@ from members.access import UNIT_PARENT_KINDS
 from members.models import Member, MemberTransfer, Unit
 from members.validation import InvalidValue, normalise_id_number, validate_credit_code
 from mutualaid.core.paging import KeysetPage, keyset_page
+from mutualaid.core.search import prefix_filter
 from mutualaid.tenancy.models import Organisation
 from mutualaid.tenancy.scoping import Actor
 
@@ -74,15 +75,23 @@ def member_list(*, actor: Actor, unit: Unit | None = None, query: str = ""):
     return qs
 
 
-def member_search_filter(query: str) -> Q:
-    """A whole ID number (after normalising) matches exactly; anything else is a name prefix."""
+def member_search_terms(query: str) -> tuple[str, str]:
+    """("id_number", number) for a whole ID number (after normalising), else ("name", prefix)."""
     try:
         number = normalise_id_number(query)
     except InvalidValue:
         number = ""
     if _LOOKS_LIKE_ID.match(number):
-        return Q(id_number=number)
-    return Q(name__startswith=" ".join(query.split()))
+        return "id_number", number
+    return "name", " ".join(query.split())
+
+
+def member_search_filter(query: str) -> Q:
+    """A whole ID number matches exactly; anything else is a name prefix (on the index)."""
+    kind, value = member_search_terms(query)
+    if kind == "id_number":
+        return Q(id_number=value)
+    return prefix_filter("name", value)
 
 
 def member_page(
