@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolment', '0004_tenant_keys'),
+        ('enrolment', '0005_inbox_waiting_index'),
         ('tenancy', '0003_tenant_keys'),
     ]
 
