@@ -71,7 +71,7 @@ def main() -> None:
         "reviewer queue, first page": sql_of(queue_qs.order_by(*order)[:51]),
         "claim search by name prefix": sql_of(search_qs.order_by(*search_order)[:51]),
         "member list, first page": sql_of(
-            Member.objects.for_actor(admin).order_by("-created_at", "-id")[:51]
+            Member.objects.for_actor(admin).order_by("name", "id")[:51]  # as member_page
         ),
         "claims by status (office figures)": (
             "SELECT status, count(*), sum(approved_amount) FROM claims_claim "
