@@ -19,26 +19,36 @@ def is_platform_operator(request) -> bool:
     return request.user.is_superuser and actor_for(request.user) is None
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class GatedAdminMixin:
+    """Every admin permission also needs ``allowed(request)``, the subclass's rule."""
+
+    def allowed(self, request) -> bool:
+        return True
+
+    def has_module_permission(self, request):
+        return self.allowed(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.allowed(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self.allowed(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self.allowed(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.allowed(request) and super().has_delete_permission(request, obj)
+
+
+class ScopedAdmin(GatedAdminMixin, admin.ModelAdmin):
+    def allowed(self, request) -> bool:
+        return not is_platform_operator(request)  # tenant rows: never without a tenant
+
     def get_queryset(self, request):
         if is_platform_operator(request):
             return self.model._base_manager.none()  # no tenant: nothing to show
         return super().get_queryset(request).for_actor(actor_for(request.user))
-
-    def has_module_permission(self, request):
-        return not is_platform_operator(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return not is_platform_operator(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return not is_platform_operator(request) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None):
-        return not is_platform_operator(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not is_platform_operator(request) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Choices of related tenant rows are scoped too, so a foreign id cannot be picked.
@@ -59,7 +69,7 @@ class ReadOnlyAdmin(ScopedAdmin):
         return False
 
 
-class OperatorOnlyMixin:
+class OperatorOnlyMixin(GatedAdminMixin):
     """For admin models that are not tenant rows: platform operators only.
 
     API tokens (credentials of some tenant's users), django-axes login records (they
@@ -72,20 +82,8 @@ class OperatorOnlyMixin:
         qs = super().get_queryset(request)
         return qs if is_platform_operator(request) else qs.none()
 
-    def has_module_permission(self, request):
-        return is_platform_operator(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_platform_operator(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return is_platform_operator(request) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None):
-        return is_platform_operator(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_platform_operator(request) and super().has_delete_permission(request, obj)
+    def allowed(self, request) -> bool:
+        return is_platform_operator(request)
 
 
 def restrict_to_operators(*models) -> None:

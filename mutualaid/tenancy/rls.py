@@ -41,6 +41,18 @@ OLD_POLICIES = ("tenant_isolation",)
 TENANT_MATCH = f"tenant_id = (SELECT NULLIF(current_setting('{TENANT_SETTING}', true), '')::uuid)"
 
 
+#: The look-ups that run before a tenant is known, each a SECURITY DEFINER function that
+#: answers only a tenant id: (function, key type, table, key column).
+TENANT_LOOKUPS = (
+    # The middleware: the tenant a signed-in staff user works in.
+    ("mutualaid_staff_tenant", "uuid", "tenancy_staff", "user_id"),
+    # The API's token authentication: the tenant of a token, by its secret's digest.
+    ("mutualaid_api_token_tenant", "text", "api_apitoken", "digest"),
+    # The job runner: a job message sent before jobs carried their tenant.
+    ("mutualaid_job_tenant", "uuid", "jobs_job", "id"),
+)
+
+
 def tenant_models() -> list:
     return [
         model
@@ -132,30 +144,21 @@ def ensure(using: str = "default", verbosity: int = 1) -> list[str]:
                     "DEFERRABLE INITIALLY DEFERRED"
                 )
         # Cheap and idempotent: the grants (new tables of this migrate included) and the
-        # one function that runs before the tenant is known.
+        # look-ups that run before the tenant is known.
         statements += [
             f"GRANT USAGE ON SCHEMA public TO {_quote(role)}",
             "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
             f"TO {_quote(role)}",
             f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {_quote(role)}",
-            "CREATE OR REPLACE FUNCTION mutualaid_staff_tenant(p_user uuid) RETURNS uuid "
-            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
-            "$$ SELECT tenant_id FROM tenancy_staff WHERE user_id = p_user $$",
-            "REVOKE ALL ON FUNCTION mutualaid_staff_tenant(uuid) FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION mutualaid_staff_tenant(uuid) TO {_quote(role)}",
-            # The API's token authentication: the tenant of a token, by its secret's digest.
-            "CREATE OR REPLACE FUNCTION mutualaid_api_token_tenant(p_digest text) RETURNS uuid "
-            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
-            "$$ SELECT tenant_id FROM api_apitoken WHERE digest = p_digest $$",
-            "REVOKE ALL ON FUNCTION mutualaid_api_token_tenant(text) FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION mutualaid_api_token_tenant(text) TO {_quote(role)}",
-            # The job runner's: a job message sent before jobs carried their tenant.
-            "CREATE OR REPLACE FUNCTION mutualaid_job_tenant(p_job uuid) RETURNS uuid "
-            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
-            "$$ SELECT tenant_id FROM jobs_job WHERE id = p_job $$",
-            "REVOKE ALL ON FUNCTION mutualaid_job_tenant(uuid) FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION mutualaid_job_tenant(uuid) TO {_quote(role)}",
         ]
+        for name, argument, table, column in TENANT_LOOKUPS:
+            statements += [
+                f"CREATE OR REPLACE FUNCTION {name}(p_key {argument}) RETURNS uuid "
+                "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
+                f"$$ SELECT tenant_id FROM {table} WHERE {column} = p_key $$",
+                f"REVOKE ALL ON FUNCTION {name}({argument}) FROM PUBLIC",
+                f"GRANT EXECUTE ON FUNCTION {name}({argument}) TO {_quote(role)}",
+            ]
         for statement in statements:
             cursor.execute(statement)
     changed = [s for s in statements if not s.startswith(("GRANT", "REVOKE", "CREATE OR"))]
