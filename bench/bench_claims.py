@@ -54,7 +54,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.benchdb import checkpoint, open_database  # noqa: E402
+from bench.benchdb import add_db_argument, checkpoint, machine_line, open_database  # noqa: E402
 
 BENCH_DB = "bench_claims"
 PAGE = 50
@@ -478,8 +478,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the generated tenant")
     parser.add_argument("--skip-lists", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
+    add_db_argument(parser, BENCH_DB)
     args = parser.parse_args()
-    open_database(BENCH_DB, reuse=args.reuse)
+    print(machine_line(), file=sys.stderr)
+    open_database(args.db, reuse=args.reuse)
     if not args.reuse:
         facts = generate(members=args.members, claims=args.claims, per_unit=args.per_unit)
         print(json.dumps(facts, ensure_ascii=False), flush=True)

@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from bench.bench_claims import generate as generate_claims  # noqa: E402
 from bench.bench_claims import p95  # noqa: E402
-from bench.benchdb import checkpoint, open_database  # noqa: E402
+from bench.benchdb import add_db_argument, checkpoint, machine_line, open_database  # noqa: E402
 
 BENCH_DB = "bench_inbox"
 #: Waiting enrolments per step (draft, sent back, submitted, checked, accepted).
@@ -188,8 +188,10 @@ def main() -> None:
     parser.add_argument(
         "--no-grow", action="store_true", help="skip the second round (more waiting enrolments)"
     )
+    add_db_argument(parser, BENCH_DB)
     args = parser.parse_args()
-    open_database(BENCH_DB, reuse=args.reuse)
+    print(machine_line(), file=sys.stderr)
+    open_database(args.db, reuse=args.reuse)
     if not args.reuse:
         facts = generate_claims(members=args.members, claims=args.claims, per_unit=args.per_unit)
         facts["enrolments"] = add_enrolments(waiting=WAITING)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -29,36 +28,16 @@ from types import SimpleNamespace
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.benchdb import checkpoint, open_database  # noqa: E402
+from bench.benchdb import (  # noqa: E402
+    add_db_argument,
+    checkpoint,
+    machine_busy_seconds,
+    machine_line,
+    open_database,
+    server_cpu_seconds,
+)
 
 BENCH_DB = "bench_renewals"
-
-
-def machine_busy_seconds() -> float | None:
-    """CPU seconds used so far by everything on this machine (Linux; None elsewhere)."""
-    try:
-        with open("/proc/stat") as f:
-            ticks = [int(x) for x in f.readline().split()[1:9]]
-    except OSError:
-        return None
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
-
-
-def server_cpu_seconds(connection) -> float | None:
-    """CPU seconds used so far by this connection's server process, when the server runs on
-    this machine (None otherwise)."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            if not f.read().startswith("postgres"):
-                return None
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
@@ -248,9 +227,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the generated tenant, drop last run's drafts"
     )
+    add_db_argument(parser, BENCH_DB)
     args = parser.parse_args()
     today = dt.date(2026, 6, 1)
-    open_database(BENCH_DB, reuse=args.reuse)
+    print(machine_line(), file=sys.stderr)
+    open_database(args.db, reuse=args.reuse)
     if args.reuse:
         facts = forget_last_run()
     else:

@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.benchdb import checkpoint, open_database  # noqa: E402
+from bench.benchdb import add_db_argument, checkpoint, machine_line, open_database  # noqa: E402
 
 BENCH_DB = "bench_stats"
 
@@ -101,9 +101,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep the generated tenant")
     parser.add_argument("--generate-only", action="store_true")
-    parser.add_argument("--db", default=BENCH_DB, help="database name (made afresh unless --reuse)")
+    add_db_argument(parser, BENCH_DB)
     args = parser.parse_args()
     facts: dict = {}
+    print(machine_line(), file=sys.stderr)
     open_database(args.db, reuse=args.reuse)
     if not args.reuse:
         from bench.stats_gen import generate
