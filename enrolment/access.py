@@ -25,6 +25,7 @@ from enrolment.models import (
     EnrolmentStatus,
     Policy,
 )
+from enrolment.roster_source import roster_lines
 from mutualaid.tenancy.models import OrganisationKind, Role
 from mutualaid.tenancy.scoping import Actor
 
@@ -53,8 +54,8 @@ def access_enrolment(actor: Actor, enrolment_id) -> Enrolment:
 def access_line(actor: Actor, enrolment: Enrolment, member_id) -> EnrolmentLine:
     """The roster line of ``member_id`` on an enrolment already reached; else 404."""
     try:
-        return EnrolmentLine.objects.select_related("member__organisation").get(
-            enrolment_id=enrolment.pk, member_id=member_id
+        return (
+            roster_lines(enrolment).select_related("member__organisation").get(member_id=member_id)
         )
     except (EnrolmentLine.DoesNotExist, *_ERRORS):
         raise Http404 from None

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import transaction
 
 from enrolment.models import Enrolment
+from enrolment.roster_source import roster_lines
 from enrolment.services import cover, drafts, lines, workflow
 from members.models import EmploymentStatus, Member, Unit
 from mutualaid.tenancy.models import Tenant, User
@@ -116,7 +117,7 @@ def _guangxi(tenant: Tenant) -> int:
     renewal = drafts.enrolment_create(
         actor=cw["agent"], unit=hospital, kind="renewal", previous=last_year
     )
-    first = renewal.lines.order_by("id").select_related("member").first()
+    first = roster_lines(renewal).order_by("id").select_related("member").first()
     if first is not None:
         lines.line_update(actor=cw["agent"], enrolment=renewal, member=first.member, shares=3)
     _advance(renewal, "in_force", cw, paid=D(2025, 12, 20))

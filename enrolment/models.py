@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Coalesce
@@ -203,6 +203,17 @@ class Enrolment(TenantModel):
     return_reason = models.TextField(_("reason for sending back"), blank=True)
     #: Renewal drafts: members of the previous roster left out, with the reason.
     dropped = models.JSONField(_("members left out"), default=list, blank=True)
+    #: Renewal drafts of the daily run: the roster held by reference to the previous
+    #: enrolment's policies until something reads or edits it (``enrolment.roster_source``):
+    #: the continuing members in roster order, their categories and new premiums. NULL once
+    #: the lines are written (and for every other enrolment).
+    roster_members = ArrayField(models.UUIDField(), null=True, blank=True, editable=False)
+    roster_categories = ArrayField(
+        models.CharField(max_length=20), null=True, blank=True, editable=False
+    )
+    roster_premiums = ArrayField(
+        models.DecimalField(max_digits=12, decimal_places=2), null=True, blank=True, editable=False
+    )
 
     payment_date = models.DateField(_("payment date"), null=True, blank=True)
     coverage_start = models.DateField(_("cover from"), null=True, blank=True)

@@ -48,10 +48,10 @@ from enrolment.models import (
     PARTY_FIELDS,
     EnrolmentKind,
     EnrolmentStatus,
-    LineStatus,
     PolicyStatus,
 )
 from enrolment.policies import renewal_deadline, renewal_period
+from enrolment.roster_source import HELD_ROSTER_SQL
 from enrolment.rules import LEAVING_STATUSES, TEXTS, EnrolmentRules, allowed_categories
 from plans.models import PlanVersion, VersionStatus
 from plans.terms import terms_of
@@ -68,7 +68,7 @@ class RenewalRun:
     due: int = 0  # enrolments due for renewal in this run
     prepared: int = 0  # drafts created now
     already: int = 0  # due enrolments that had a renewal already
-    lines: int = 0  # roster lines written
+    lines: int = 0  # roster lines of the drafts (held by reference: written when first read)
     dropped: int = 0  # members left out, with a reason
     policies: int = 0  # policies of the due enrolments looked at
 
@@ -338,7 +338,7 @@ def renewals_create_drafts() -> RenewalRun:
         # two set-based joins, not a probe per member. Named like ``check_cover`` names the
         # first conflict (policies first, then by start), with the plan and its days.
         cur.execute(
-            """
+            f"""
             UPDATE renewal_cand c SET reason = x.message
             FROM (
                 SELECT DISTINCT ON (h.enrolment_id, h.member_id) h.enrolment_id, h.member_id,
@@ -377,6 +377,20 @@ def renewals_create_drafts() -> RenewalRun:
                     JOIN enrolment_enrolmentline l ON l.member_id = c2.member_id
                     JOIN enrolment_enrolment oe ON oe.id = l.enrolment_id
                     WHERE c2.reason IS NULL AND oe.status = ANY(%(open)s) AND oe.id <> d.previous_id
+                      AND (oe.plan_id = d.plan_id
+                           OR (r.exclusive_group <> '' AND oe.exclusive_group = r.exclusive_group))
+                      AND oe.start_date <= d.end_date AND oe.end_date >= d.start_date
+                    UNION ALL
+                    -- the rosters of earlier runs' drafts, held by reference (roster_source)
+                    SELECT c2.enrolment_id, c2.member_id, d.plan_id, false, oe.plan_id,
+                           oe.start_date, oe.end_date
+                    FROM ({HELD_ROSTER_SQL}) l
+                    JOIN renewal_cand c2 ON c2.member_id = l.member_id
+                    JOIN renewal_due d ON d.id = c2.enrolment_id
+                    JOIN renewal_rules r
+                      ON r.version_id = d.version_id AND r.previous_end = d.previous_end
+                    JOIN enrolment_enrolment oe ON oe.id = l.enrolment_id
+                    WHERE c2.reason IS NULL AND oe.id <> d.previous_id
                       AND (oe.plan_id = d.plan_id
                            OR (r.exclusive_group <> '' AND oe.exclusive_group = r.exclusive_group))
                       AND oe.start_date <= d.end_date AND oe.end_date >= d.start_date
@@ -429,21 +443,27 @@ def renewals_create_drafts() -> RenewalRun:
                 exclusive_group, kind, previous_id, status, start_date, end_date, funding_mode,
                 administration_amount, union_amount, member_amount, federation_amount, note,
                 member_count, share_count, premium_total, return_reason, dropped,
-                created_at, updated_at)
+                roster_members, roster_categories, roster_premiums, created_at, updated_at)
             SELECT d.id, d.tenant_id, d.unit_id, d.organisation_id, d.plan_id, d.version_id,
                    r.exclusive_group, %(renewal)s, d.previous_id, %(draft)s, d.start_date,
                    d.end_date, d.funding_mode,
                    {party("administration_amount")}, {party("union_amount")},
                    {party("member_amount")}, {party("federation_amount")}, '',
-                   t.members, t.shares, t.premium, '', t.dropped, now(), now()
+                   t.members, t.shares, t.premium, '', t.dropped,
+                   -- NULL when no one continues: nothing to write later
+                   t0.roster_members, t0.roster_categories, t0.roster_premiums, now(), now()
             FROM renewal_due d
             JOIN renewal_rules r
               ON r.version_id = d.version_id AND r.previous_end = d.previous_end
-            -- Totals of the continuing members (hashed: no sort of a million rows), and the
-            -- members left out by name (a sort of those few only).
+            -- Totals of the continuing members, and the roster held by reference: who, in
+            -- roster order (name, id), their category and new premium (roster_source); the
+            -- members left out by name.
             LEFT JOIN (
                 SELECT c.enrolment_id, count(*) AS members, sum(c.shares) AS shares,
-                       sum(c.premium) AS premium
+                       sum(c.premium) AS premium,
+                       array_agg(c.member_id ORDER BY c.name, c.member_id) AS roster_members,
+                       array_agg(c.category ORDER BY c.name, c.member_id) AS roster_categories,
+                       array_agg(c.premium ORDER BY c.name, c.member_id) AS roster_premiums
                 FROM renewal_cand c WHERE c.reason IS NULL GROUP BY c.enrolment_id
             ) t0 ON t0.enrolment_id = d.id
             LEFT JOIN (
@@ -467,23 +487,13 @@ def renewals_create_drafts() -> RenewalRun:
             },
         )
         prepared = cur.rowcount
-        # 6. The roster: same members, same shares (kept as last year's count), ids in the
-        #    order of names within each draft. Each line costs two foreign-key checks at
-        #    COMMIT — the member, and (enrolment, tenant) as one composite key (see
-        #    EnrolmentLine) — the bulk of the run's COMMIT (docs/benchmarks.md).
-        cur.execute(
-            """
-            INSERT INTO enrolment_enrolmentline (
-                tenant_id, enrolment_id, member_id, shares, tier, category, previous_shares,
-                premium, status, problem, row_number, created_at)
-            SELECT c.tenant_id, c.enrolment_id, c.member_id, c.shares, c.tier, c.category,
-                   c.shares, c.premium, %s, '', NULL, now()
-            FROM renewal_cand c WHERE c.reason IS NULL
-            ORDER BY c.enrolment_id, c.name, c.member_id
-            """,
-            [LineStatus.OK.value],
-        )
-        lines = cur.rowcount
+        # 6. The roster is not copied: the draft holds it by reference to the previous
+        #    enrolment's policies (step 5's arrays); its lines are written the first time
+        #    anything reads or edits it (enrolment.roster_source). Before, a million lines
+        #    here cost most of the run: their inserts, three indexes, and two deferred key
+        #    checks per line at COMMIT (docs/benchmarks.md, issue 19).
+        cur.execute("SELECT count(*) FROM renewal_cand WHERE reason IS NULL")
+        lines = cur.fetchone()[0]
         # 7. Each draft's first step and its audit event, by the system.
         cur.execute(
             """

@@ -6,12 +6,12 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from enrolment.models import (
     Enrolment,
-    EnrolmentLine,
     EnrolmentStatus,
     Policy,
     ShareTranche,
     StatusChange,
 )
+from enrolment.roster_source import roster_lines
 from enrolment.states import ENROLMENT_STATE_LABELS, enrolment_state_filter
 from members.models import Member, Unit
 from members.selectors import member_search_filter
@@ -68,9 +68,7 @@ def line_page(
     *, enrolment: Enrolment, after: str | None = None, size: int = LINE_PAGE_SIZE
 ) -> KeysetPage:
     """One page of an enrolment's roster with each member; one query."""
-    qs = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk).select_related(
-        "member__organisation"
-    )
+    qs = roster_lines(enrolment).select_related("member__organisation")
     return keyset_page(qs, order=LINE_ORDER, after=after, size=size)
 
 
@@ -87,7 +85,7 @@ def unit_members_to_choose(
     *, enrolment: Enrolment, query: str = "", after: str | None = None, size: int = PAGE_SIZE
 ) -> KeysetPage:
     """Members of the enrolment's unit not on its roster yet, by name; one query."""
-    on_roster = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk, member_id=OuterRef("pk"))
+    on_roster = roster_lines(enrolment).filter(member_id=OuterRef("pk"))
     qs = (
         Member.objects.filter(organisation_id=enrolment.organisation_id)
         .exclude(Exists(on_roster))

@@ -32,10 +32,10 @@ from enrolment.models import (
     FUNDING_PARTIES,
     Enrolment,
     EnrolmentKind,
-    EnrolmentLine,
     EnrolmentStatus,
 )
 from enrolment.policies import renewal_window
+from enrolment.roster_source import roster_lines
 from enrolment.services.cover import enrolment_bring_into_force
 from enrolment.services.workflow import enrolment_mark_invoiced
 from mutualaid.audit.services import record
@@ -115,7 +115,7 @@ def _items(enrolment: Enrolment) -> list[dict[str, Any]]:
     """Lines grouped by shares, tier and premium: "5 members × 3 shares × ¥40 = ¥600"
     (one query)."""
     rows = (
-        EnrolmentLine.objects.filter(enrolment_id=enrolment.pk)
+        roster_lines(enrolment)
         .order_by()
         .values("shares", "tier", "premium")
         .annotate(members=Count("id"))

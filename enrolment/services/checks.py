@@ -24,14 +24,13 @@ from django.utils.translation import gettext as _
 
 from enrolment.db import AnyOf
 from enrolment.models import (
-    OPEN_STATUSES,
     Enrolment,
     EnrolmentKind,
-    EnrolmentLine,
     Policy,
     PolicyStatus,
 )
 from enrolment.policies import addition_premium, line_premium
+from enrolment.roster_source import open_roster_rows, roster_lines
 from enrolment.rules import (
     Candidate,
     CoverRow,
@@ -300,9 +299,7 @@ def evaluate(
     previous_shares: dict[Any, int] = {}
     cover: dict[Any, list[CoverRow]] = {}
     if member_ids:
-        present = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk).filter(
-            AnyOf("member_id", member_ids)
-        )
+        present = roster_lines(enrolment).filter(AnyOf("member_id", member_ids))
         if replacing is not None:
             present = present.exclude(member_id=replacing)
         present_ids = set(present.values_list("member_id", flat=True))
@@ -351,7 +348,7 @@ def _existing_shares(
     """(shares, keeps last year's count) → lines, for the roster as it stands (one query);
     an addition counts the common period's policies too (it joins their roster)."""
     counts: Counter[tuple[int, bool]] = Counter()
-    lines = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk)
+    lines = roster_lines(enrolment)
     if replacing is not None:
         lines = lines.exclude(member_id=replacing)
     for shares, previous, n in (
@@ -404,29 +401,16 @@ def cover_of(
     )
     for member_id, plan_id, short, name, group, start, end in policies:
         out[member_id].append(CoverRow(member_id, plan_id, short or name, group, start, end, True))
-    same_line = Q(enrolment__plan_id=rules.plan_id)
-    if rules.exclusive_group:
-        same_line |= Q(enrolment__exclusive_group=rules.exclusive_group)
-    lines = (
-        EnrolmentLine.objects.filter(tenant_id=enrolment.tenant_id)
-        .filter(AnyOf("member_id", member_ids))
-        .exclude(enrolment_id=enrolment.pk)
-        .filter(
-            same_line,
-            enrolment__status__in=OPEN_STATUSES,
-            enrolment__start_date__lte=period.end,
-            enrolment__end_date__gte=period.start,
-        )
-        .order_by("enrolment__start_date", "enrolment__plan_id", "enrolment__end_date")
-        .values_list(
-            "member_id",
-            "enrolment__plan_id",
-            "enrolment__plan__short_name",
-            "enrolment__plan__name",
-            "enrolment__exclusive_group",
-            "enrolment__start_date",
-            "enrolment__end_date",
-        )
+    # Open enrolments' rosters: their lines, and the rosters renewal drafts hold by
+    # reference (enrolment.roster_source), in one query.
+    lines = open_roster_rows(
+        tenant_id=enrolment.tenant_id,
+        member_ids=member_ids,
+        exclude_enrolment_id=enrolment.pk,
+        plan_id=rules.plan_id,
+        exclusive_group=rules.exclusive_group,
+        start=period.start,
+        end=period.end,
     )
     for member_id, plan_id, short, name, group, start, end in lines:
         out[member_id].append(CoverRow(member_id, plan_id, short or name, group, start, end, False))

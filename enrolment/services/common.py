@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from enrolment.models import Enrolment, StatusChange
 from enrolment.policies import Period
+from enrolment.roster_source import HELD_FIELDS, materialise
 from enrolment.rules import EnrolmentRules, LineError
 from mutualaid.core.errors import NON_FIELD, DomainError
 from plans.terms import terms_of
@@ -122,11 +123,17 @@ def record_step(actor, enrolment: Enrolment, before: str, after: str, reason: st
 
 def lock_enrolment(enrolment: Enrolment) -> Enrolment:
     """The enrolment row, locked for this transaction, with its unit, plan and version."""
-    return (
+    locked = (
         Enrolment.objects.select_for_update(of=("self",))
         .select_related("organisation", "unit", "plan", "plan_version")
         .get(pk=enrolment.pk)
     )
+    # Whoever locks a draft is about to edit, check, submit or invoice it: a roster held by
+    # reference (renewal run) is written out first (enrolment.roster_source).
+    materialise(locked)
+    for name in HELD_FIELDS:
+        setattr(enrolment, name, None)
+    return locked
 
 
 def require_editable(enrolment: Enrolment) -> None:

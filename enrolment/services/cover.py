@@ -25,7 +25,6 @@ from enrolment.db import copy_rows
 from enrolment.models import (
     Enrolment,
     EnrolmentKind,
-    EnrolmentLine,
     Policy,
     PolicyStatus,
     ShareTranche,
@@ -40,6 +39,7 @@ from enrolment.policies import (
     requested_period,
     tranches_for,
 )
+from enrolment.roster_source import roster_lines
 from enrolment.rules import Candidate, LineError, Report, check_cover
 from enrolment.services.checks import cover_of
 from enrolment.services.common import StepRefused, rules_for
@@ -106,7 +106,7 @@ def enrolment_bring_into_force(
 
         rules = rules_for(locked, period=period)
         lines = list(
-            EnrolmentLine.objects.filter(enrolment_id=locked.pk)
+            roster_lines(locked)
             .order_by("id")
             .values_list("member_id", "member__name", "shares", "tier", "previous_shares")
         )

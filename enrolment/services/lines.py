@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from enrolment import access
 from enrolment.db import copy_rows
 from enrolment.models import FUNDING_PARTIES, PARTY_FIELDS, Enrolment, EnrolmentLine, LineStatus
+from enrolment.roster_source import materialise, roster_lines
 from enrolment.rules import LineError
 from enrolment.services.checks import Batch, evaluate
 from enrolment.services.common import (
@@ -54,7 +55,7 @@ def sync_single_payer(enrolment: Enrolment) -> None:
 
 def _refresh_totals(enrolment: Enrolment) -> None:
     """Members, shares and premium of the roster, in the same transaction as its lines."""
-    totals = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk).aggregate(
+    totals = roster_lines(enrolment).aggregate(
         n=Count("id"), shares=Coalesce(Sum("shares"), 0), premium=Sum("premium")
     )
     enrolment.member_count = totals["n"]
@@ -102,6 +103,7 @@ LINE_COLUMNS = (
 
 def _write(actor: Actor | None, enrolment: Enrolment, batch: Batch) -> tuple[int, int]:
     """Register the new people and write the valid lines (COPY): (members, lines)."""
+    materialise(enrolment)  # new lines come after the held ones (roster_source)
     now = timezone.now()
     valid = batch.valid()
     people = []
@@ -346,9 +348,7 @@ def line_add(
     except RosterRejected as refused:
         raise DomainError(error_dict(refused.report.errors)) from None
     number = member.id_number if member is not None else v.normalise_id_number(id_number)
-    return EnrolmentLine.objects.select_related("member").get(
-        enrolment_id=enrolment.pk, member__id_number=number
-    )
+    return roster_lines(enrolment).select_related("member").get(member__id_number=number)
 
 
 def lines_add_members(
@@ -385,9 +385,7 @@ def line_update(
     with transaction.atomic():
         locked = lock_enrolment(enrolment)
         require_editable(locked)
-        line = EnrolmentLine.objects.select_for_update().get(
-            enrolment_id=locked.pk, member_id=member.pk
-        )
+        line = roster_lines(locked).select_for_update().get(member_id=member.pk)
         batch = evaluate(
             actor, locked, [{"member": member, "shares": shares, "tier": tier}], replacing=member.pk
         )
@@ -428,9 +426,7 @@ def line_remove(*, actor: Actor, enrolment: Enrolment, member: Member) -> None:
     with transaction.atomic():
         locked = lock_enrolment(enrolment)
         require_editable(locked)
-        deleted, _rows = EnrolmentLine.objects.filter(
-            enrolment_id=locked.pk, member_id=member.pk
-        ).delete()
+        deleted, _rows = roster_lines(locked).filter(member_id=member.pk).delete()
         if not deleted:
             raise DomainError(_("This member is not on the roster."), code="not_on_roster")
         _refresh_totals(locked)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from enrolment import access
 from enrolment.models import FUNDING_PARTIES, Enrolment, EnrolmentKind, EnrolmentLine, LineStatus
 from enrolment.notices import notify_step
+from enrolment.roster_source import roster_lines
 from enrolment.rules import (
     Candidate,
     EnrolmentRules,
@@ -145,13 +146,13 @@ def clean_reason(reason: Any, *, required: bool) -> str:
 def _submission_problems(enrolment: Enrolment) -> list[LineError]:
     """Everything submission checks (SPEC §5): a roster, every line still valid (lines are
     marked on the roster), the unit's participation rule, the funding adding up."""
-    if not EnrolmentLine.objects.filter(enrolment_id=enrolment.pk).exists():
+    if not roster_lines(enrolment).exists():
         return [
             LineError(NON_FIELD, "roster_empty", _("Add at least one member before submitting."))
         ]
     rules = rules_for(enrolment)
     lines = list(
-        EnrolmentLine.objects.filter(enrolment_id=enrolment.pk)
+        roster_lines(enrolment)
         .order_by("id")
         .values_list(
             "id",
@@ -248,9 +249,9 @@ def _submission_problems(enrolment: Enrolment) -> list[LineError]:
 
 def _mark_lines(enrolment: Enrolment, lines: Sequence[tuple], report: Report) -> None:
     """Every line's check result in two statements, however long the roster."""
-    EnrolmentLine.objects.filter(enrolment_id=enrolment.pk).exclude(
+    roster_lines(enrolment).exclude(status=LineStatus.OK, problem="").update(
         status=LineStatus.OK, problem=""
-    ).update(status=LineStatus.OK, problem="")
+    )
     if not report.by_index:
         return
     ids = [lines[index][0] for index in report.by_index]
@@ -287,7 +288,7 @@ def _participation_counts(enrolment: Enrolment, rules: EnrolmentRules) -> tuple[
         eligible &= Q(birth_date__gte=earliest)
     if latest:
         eligible &= Q(birth_date__lte=latest)
-    on_roster = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk, member_id=OuterRef("pk"))
+    on_roster = roster_lines(enrolment).filter(member_id=OuterRef("pk"))
     totals = (
         Member.objects.filter(organisation_id=enrolment.organisation_id)
         .annotate(on=Exists(on_roster))

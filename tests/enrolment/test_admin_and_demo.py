@@ -70,6 +70,7 @@ def test_seed_demo_runs_todays_jobs_once_so_renewal_drafts_show(monkeypatch, set
     notice window; seed_demo's run of today's jobs drafts its renewal, once."""
     from django.utils import timezone
 
+    from enrolment.roster_source import roster_lines
     from premiums.models import Renewal
 
     settings.DEMO = True  # a new demo database, as `make demo` makes it
@@ -79,7 +80,8 @@ def test_seed_demo_runs_todays_jobs_once_so_renewal_drafts_show(monkeypatch, set
     assert drafts.count() == 1
     draft = drafts.get()
     assert Renewal.objects.filter(enrolment=draft).exists()
-    assert draft.start_date == dt.date(2027, 1, 1) and draft.lines.exists()
+    assert draft.start_date == dt.date(2027, 1, 1) and draft.member_count > 0
+    assert roster_lines(draft).count() == draft.member_count
     assert Enrolment.objects.filter(status=EnrolmentStatus.ACCEPTED).exists()  # not invoiced
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert drafts.count() == 1

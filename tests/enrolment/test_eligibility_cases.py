@@ -20,6 +20,7 @@ from django.utils import translation
 from enrolment.models import Enrolment, EnrolmentKind
 from enrolment.policies import add_months, requested_period
 from enrolment.renewals import renewals_prepare_due
+from enrolment.roster_source import roster_lines
 from enrolment.rules import (
     TEXTS,
     Candidate,
@@ -157,9 +158,9 @@ def _outcome(previous: Enrolment) -> tuple[list, list]:
     """(lines, dropped) of the renewal draft of ``previous``."""
     draft = Enrolment.objects.get(previous=previous, kind=EnrolmentKind.RENEWAL)
     lines = list(
-        draft.lines.order_by("member__name").values_list(
-            "member__name", "shares", "tier", "previous_shares", "premium"
-        )
+        roster_lines(draft)
+        .order_by("member__name")
+        .values_list("member__name", "shares", "tier", "previous_shares", "premium")
     )
     return lines, draft.dropped
 

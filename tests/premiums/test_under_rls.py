@@ -11,7 +11,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import translation
 
-from enrolment.models import Enrolment, EnrolmentLine
+from enrolment.models import Enrolment
+from enrolment.roster_source import roster_lines
 from mutualaid.notifications.models import Notification
 from mutualaid.tenancy.context import operator_bypass, tenant_scope
 from premiums.models import Renewal
@@ -46,7 +47,9 @@ def _renewal_rows():
             )
         ),
         sorted(
-            EnrolmentLine.objects.filter(enrolment__in=drafts).values_list(
+            row
+            for draft in drafts
+            for row in roster_lines(draft).values_list(
                 "member_id", "shares", "previous_shares", "premium"
             )
         ),
