@@ -2,10 +2,12 @@
 
 ``renewals_prepare_due`` does for all due enrolments at once what ``enrolment_create(kind=
 "renewal")`` does for one: the next period's draft under the plan version in force on its
-first day, the same members with the same shares, and — in ``dropped``, with the reason —
-the members who left, died, moved, no longer qualify or already hold cover for those days.
-It is INSERT … SELECT over temporary tables, never a loop of saves: a million policies
-take seconds, not hours (``bench/bench_renewals.py``; SPEC §14 asks ≥ 50,000 policies/s).
+first day, the same members with the same shares (held by reference to the previous
+enrolment's policies until first read: ``enrolment.roster_source``), and — in
+``dropped``, with the reason — the members who left, died, moved, no longer qualify or
+already hold cover for those days. It is INSERT … SELECT over temporary tables, never a
+loop of saves: a million policies take seconds, not hours (``bench/bench_renewals.py``;
+SPEC §14 asks ≥ 50,000 policies/s).
 
 Due: an enrolment in force (a new one or an earlier renewal; mid-term additions join
 their unit's common period and are not renewed on their own) whose period ends within
@@ -270,7 +272,8 @@ def renewals_find_due(
 
 
 def renewals_create_drafts() -> RenewalRun:
-    """The drafts (enrolments, roster lines, first steps, audit events) for the rows of
+    """The drafts (enrolments holding their roster by reference — ``enrolment.roster_source``
+    writes the lines when first read —, first steps, audit events) for the rows of
     ``renewal_due`` with ``created``, in a handful of INSERT … SELECT statements."""
     with connection.cursor() as cur:
         cur.execute("SELECT count(*), count(*) FILTER (WHERE created) FROM renewal_due")
