@@ -442,8 +442,9 @@ def main() -> None:
 
     # (a) The project: renewals_run, one transaction per part side by side (as RENEWAL_PARTS
     # workers do), in the tenant's scope: row-level security applies.
-    runs, pids, go = [], [], threading.Event()
+    runs, pids, go, release = [], [], threading.Event(), threading.Event()
     ready = threading.Barrier(args.parts + 1)
+    done = threading.Barrier(args.parts + 1)
 
     def one(part: int) -> None:
         try:
@@ -453,6 +454,8 @@ def main() -> None:
             with tenant_scope(bench_tenant, origin="bench"):
                 runs.append(renewals_run(today=today, part=part, parts=args.parts))
         finally:
+            done.wait()
+            release.wait()  # the meter reads the server processes' CPU before they end
             connection.close()
 
     threads = [threading.Thread(target=one, args=(p,)) for p in range(args.parts)]
@@ -462,10 +465,12 @@ def main() -> None:
 
     def project() -> None:
         go.set()
-        for thread in threads:
-            thread.join()
+        done.wait()
 
     result_a = timed("project: renewals_run", list(pids), project)
+    release.set()
+    for thread in threads:
+        thread.join()
     policies = sum(r.renewals.policies for r in runs)
     result_a["policies_per_second"] = round(policies / result_a["seconds"])
     totals = {
