@@ -144,9 +144,10 @@ def certificate_context(enrolment: Enrolment, *, policy: Policy | None = None) -
             "member_count": len(rows),
             "share_total": policy.shares,
             "member_copy": True,
+            "policy": policy,
             "invoice": None,
             "certificate_number": (
-                f"PZ{enrolment.coverage_start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}"
+                f"PZ{policy.start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}"
                 f"-{str(policy.pk)[:4].upper()}"
             ),
             "printed_on": timezone.localdate(),

@@ -153,9 +153,10 @@ class CodeResult:
     LOCKED = "locked"
 
 
-def _check(match: Match, purpose: str, code: str, now) -> str:
+def _check(match: Match, purpose: str, code: str, now, *, consume: bool = True) -> str:
     """Check ``code`` against the member's latest code of ``purpose`` (in the member's
-    tenant scope, which the caller opened)."""
+    tenant scope, which the caller opened); a right code is marked used unless
+    ``consume`` is False (the caller marks it once every code it needs is right)."""
     row = (
         OneTimeCode.objects.select_for_update()
         .filter(member_id=match.member_id, tenant_id=match.tenant_id, purpose=purpose)
@@ -173,8 +174,9 @@ def _check(match: Match, purpose: str, code: str, now) -> str:
     )
     expired = (now - row.created_at).total_seconds() > codes.CODE_TTL
     if right and row.used_at is None and not expired:
-        row.used_at = now
-        row.save(update_fields=["used_at"])
+        if consume:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
         return CodeResult.OK
     if row.used_at is not None or expired:
         return CodeResult.WRONG  # a used or expired code is refused, and counts for nothing
@@ -260,9 +262,18 @@ def phone_change_confirm(member: Member, old_code, new_code) -> Member:
             .first()
         )
         results = [
-            _check(match, CodePurpose.PHONE_OLD, str(old_code or "").strip(), now),
-            _check(match, CodePurpose.PHONE_NEW, str(new_code or "").strip(), now),
+            _check(match, purpose, str(value or "").strip(), now, consume=False)
+            for purpose, value in (
+                (CodePurpose.PHONE_OLD, old_code),
+                (CodePurpose.PHONE_NEW, new_code),
+            )
         ]
+        if results == [CodeResult.OK, CodeResult.OK]:
+            OneTimeCode.objects.filter(
+                member_id=member.pk,
+                purpose__in=(CodePurpose.PHONE_OLD, CodePurpose.PHONE_NEW),
+                used_at__isnull=True,
+            ).update(used_at=now)
     if CodeResult.LOCKED in results:
         raise DomainError(
             _("Too many wrong codes: ask for new codes in 15 minutes."), field="old_code"
