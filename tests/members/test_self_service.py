@@ -468,3 +468,22 @@ def test_my_certificate_is_my_row_alone(client, member, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_tenant_lookup_answers_tenant_ids_alone(member, world):
+    from django.db import connection
+
+    from members.selfservice import services
+    from mutualaid.tenancy.context import tenant_scope
+
+    twin = factories.make_member(
+        factories.make_unit(world.other_unit), id_number=member.id_number, phone=PHONE
+    )
+    with tenant_scope(None, origin="test"), connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, count(*) FROM members_member")
+        role, visible = cursor.fetchone()
+        assert role == "mutualaid_app" and visible == 0  # no member before a tenant
+        found = services.member_tenants(member.id_number)
+        assert sorted(found) == sorted([member.tenant_id, twin.tenant_id])
+        assert services.member_tenants("110101199001011234") == []
+        assert services.member_tenants("") == []
