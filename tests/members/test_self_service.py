@@ -379,6 +379,8 @@ def test_member_reports_through_the_agents_service(client, member, world, login)
         inbox = login(user).get("/").content.decode()
         assert report.number in inbox, user
         assert "会员本人" in inbox or "Reported by members" in inbox
+    page = login(world.agent).get(reverse("claims:claim_detail", args=[report.claim.pk]))
+    assert 'data-testid="by-member"' in page.content.decode()
 
 
 def test_member_uploads_are_content_checked_and_marked(client, member, world):
