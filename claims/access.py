@@ -52,6 +52,7 @@ from claims.models import (
     ReportStatus,
 )
 from claims.selectors import report_list
+from members.selfservice.session import SELF_SERVICE, is_member_actor
 from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.models import Organisation, Role
 from mutualaid.tenancy.scoping import Actor
@@ -152,6 +153,14 @@ def access_line(actor: Actor, batch: PayoutBatch, line_id) -> PayoutLine:
 def can_report(actor: Actor | None, organisation: Organisation) -> bool:
     """Report an incident for a member of ``organisation`` (which opens the claim)."""
     return actor is not None and actor.has_role(*REPORTERS) and actor.reaches(organisation)
+
+
+def can_report_for(actor: Actor | None, member) -> bool:
+    """Report for ``member``: staff who reach the member's unit, or the member themselves
+    (self-service, ``MemberActor``) and nobody else's member."""
+    if is_member_actor(actor):
+        return actor.member_id == member.pk and actor.tenant_id == member.tenant_id
+    return can_report(actor, member.organisation)
 
 
 def can_build_batch(actor: Actor | None) -> bool:
@@ -265,6 +274,8 @@ CLAIM_ACTIONS: dict[str, Action] = {
     "upload": Action(
         (
             Rule(REPORTERS, EDITABLE_STATUSES),
+            # The member, on their own claim (self-service; ``_rules_admitting``).
+            Rule((SELF_SERVICE,), EDITABLE_STATUSES),
             Rule(
                 REVIEWERS,
                 tuple(s for s in ClaimStatus.values if s not in CLOSED_STATUSES),
@@ -400,6 +411,10 @@ TABLES: dict[type, dict[str, Action]] = {
 def _rules_admitting(actor: Actor | None, obj, action: Action) -> list[Rule]:
     if actor is None or not actor.reaches(obj.organisation):
         return []
+    if is_member_actor(actor) and (
+        getattr(obj, "member_id", None) != actor.member_id or obj.tenant_id != actor.tenant_id
+    ):
+        return []  # a member acts on their own rows alone
     return [rule for rule in action.rules if actor.has_role(*rule.roles)]
 
 

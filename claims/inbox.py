@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from claims.models import (
+    CLOSED_STATUSES,
     BatchStatus,
     Claim,
+    ClaimDocument,
     ClaimStatus,
     IncidentReport,
     LineStatus,
@@ -186,6 +188,56 @@ def _late_report_item(actor, report: IncidentReport) -> InboxItem:
     )
 
 
+#: Member-filed reports and uploads stay in the inbox this many days (or until the claim
+#: is closed), marked as the member's own.
+MEMBER_FILED_DAYS = 30
+
+
+def _since():
+    return timezone.now() - dt.timedelta(days=MEMBER_FILED_DAYS)
+
+
+def member_report_rows(actor):
+    return (
+        IncidentReport.objects.for_actor(actor)
+        .filter(by_member=True, created_at__gte=_since())
+        .exclude(claim__status__in=CLOSED_STATUSES)
+        .select_related("organisation", "member", "claim")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _member_report_item(actor, report: IncidentReport) -> InboxItem:
+    return InboxItem(
+        title=f"{report.number} · {report.member.name} · {report.organisation.name}",
+        detail=_("Reported by the member on %(date)s; report deadline %(deadline)s")
+        % {"date": report.reported_on.isoformat(), "deadline": report.deadline.isoformat()},
+        link=reverse("claims:claim_detail", args=[report.claim.pk]),
+        when=report.reported_on,
+        urgency=Urgency.SOON,
+    )
+
+
+def member_document_rows(actor):
+    return (
+        ClaimDocument.objects.for_actor(actor)
+        .filter(by_member=True, uploaded_at__gte=_since())
+        .exclude(claim__status__in=CLOSED_STATUSES)
+        .select_related("claim__organisation")
+        .order_by("-uploaded_at", "-id")
+    )
+
+
+def _member_document_item(actor, document: ClaimDocument) -> InboxItem:
+    return InboxItem(
+        title=_title(document.claim),
+        detail=_("The member uploaded %(kind)s: %(name)s")
+        % {"kind": document.get_kind_display(), "name": document.original_name},
+        link=_link(document.claim),
+        when=timezone.localdate(document.uploaded_at),
+    )
+
+
 def to_batch_rows(actor):
     return (
         _claims(actor)
@@ -326,6 +378,22 @@ SOURCES = (
         rows=late_report_rows,
         item=_late_report_item,
         link=lambda: reverse("claims:claim_list") + f"?status={StatusGroup.LATE}",
+    ),
+    InboxSource(
+        key="claims.member_reports",
+        label=gettext_lazy("Reported by members themselves"),
+        roles=(Role.AGENT, Role.REVIEWER),
+        rank=13,
+        rows=member_report_rows,
+        item=_member_report_item,
+    ),
+    InboxSource(
+        key="claims.member_documents",
+        label=gettext_lazy("Documents uploaded by members"),
+        roles=(Role.AGENT, Role.REVIEWER),
+        rank=14,
+        rows=member_document_rows,
+        item=_member_document_item,
     ),
     InboxSource(
         key="claims.batches_to_approve",

@@ -100,6 +100,9 @@ class IncidentReport(TenantModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    #: Reported by the member themselves (self-service, issue 17): shown to the agent and
+    #: the reviewer, and in their inboxes.
+    by_member = models.BooleanField(_("reported by the member"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -120,6 +123,12 @@ class IncidentReport(TenantModel):
             models.Index(fields=["organisation", "-created_at", "-id"], name="report_org_new_idx"),
             models.Index(
                 fields=["tenant", "status", "-created_at", "-id"], name="report_status_idx"
+            ),
+            # The inbox's member-filed reports: the few of them, newest first.
+            models.Index(
+                fields=["tenant", "-created_at", "-id"],
+                name="report_by_member_idx",
+                condition=Q(by_member=True),
             ),
         ]
 
@@ -392,6 +401,8 @@ class ClaimDocument(TenantModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    #: Uploaded by the member themselves (self-service, issue 17).
+    by_member = models.BooleanField(_("uploaded by the member"), default=False, db_default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -401,6 +412,14 @@ class ClaimDocument(TenantModel):
         verbose_name = _("claim document")
         verbose_name_plural = _("claim documents")
         ordering = ["claim", "uploaded_at", "id"]
+        indexes = [
+            # The inbox's member uploads: the few of them, newest first.
+            models.Index(
+                fields=["tenant", "-uploaded_at", "-id"],
+                name="document_by_member_idx",
+                condition=Q(by_member=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -79,6 +79,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "late_decided_by",
             "same_incident_as",
             "created_by",
+            "by_member",
             "created_at",
             "claim",
             "claim_number",
@@ -208,6 +209,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "sha256",
             "uploaded_by",
             "uploaded_by_name",
+            "by_member",
             "uploaded_at",
         ]
         read_only_fields = fields

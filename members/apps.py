@@ -14,3 +14,7 @@ class MembersConfig(AppConfig):
 
         register_reach("unit_id", access_unit)
         register_reach("member_id", access_member)
+
+        from members.selfservice.services import register_lookup
+
+        register_lookup()

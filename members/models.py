@@ -261,3 +261,7 @@ class MemberTransfer(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.member} {self.date}"
+
+
+# The member self-service's codes live in their own module (members/selfservice/).
+from members.selfservice.models import CodePurpose, OneTimeCode  # noqa: E402, F401

@@ -35,6 +35,8 @@ urlpatterns = [
     path("audit/", include("mutualaid.audit.urls")),
     path("jobs/", include("mutualaid.jobs.urls")),
     path("daily/", portal_views.daily_run, name="daily_run"),
+    # The members' own door (self-service, issue 17): no staff account.
+    path("me/", include("portal.member_urls")),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

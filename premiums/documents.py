@@ -94,21 +94,24 @@ def _waiting_text(tranches: list[tuple[int, object, object]]) -> str:
     )
 
 
-def certificate_rows(enrolment: Enrolment) -> list[dict]:
-    """The member list in name order: two queries (policies with members, tranches)."""
+def certificate_rows(enrolment: Enrolment, *, policy_id=None) -> list[dict]:
+    """The member list in name order: two queries (policies with members, tranches).
+    ``policy_id``: that member's row alone (the member's own certificate)."""
+    only = {"pk": policy_id} if policy_id is not None else {}
+    only_tranches = {"policy_id": policy_id} if policy_id is not None else {}
     policies = list(
-        Policy.objects.filter(enrolment_id=enrolment.pk)
+        Policy.objects.filter(enrolment_id=enrolment.pk, **only)
         .exclude(status="cancelled")
         .order_by("member__name", "member_id")
         .values_list("id", "member__name", "member__id_number", "shares", "tier", "start", "end")
     )
     tranches: dict = {}
-    for policy_id, shares, start, waiting_end in (
-        ShareTranche.objects.filter(policy__enrolment_id=enrolment.pk)
+    for tranche_policy, shares, start, waiting_end in (
+        ShareTranche.objects.filter(**only_tranches, policy__enrolment_id=enrolment.pk)
         .order_by("policy_id", "start", "id")
         .values_list("policy_id", "shares", "start", "waiting_end")
     ):
-        tranches.setdefault(policy_id, []).append((shares, start, waiting_end))
+        tranches.setdefault(tranche_policy, []).append((shares, start, waiting_end))
     rows = []
     for number, (policy_id, name, id_number, shares, tier, _start, _end) in enumerate(
         policies, start=1
@@ -125,9 +128,30 @@ def certificate_rows(enrolment: Enrolment) -> list[dict]:
     return rows
 
 
-def certificate_context(enrolment: Enrolment) -> dict:
-    rows = certificate_rows(enrolment)
+def certificate_context(enrolment: Enrolment, *, policy: Policy | None = None) -> dict:
+    """The unit's certificate; with ``policy``, the member's own copy: their row alone,
+    their shares, and not the unit's premium (what the unit paid is the unit's)."""
+    rows = certificate_rows(enrolment, policy_id=policy.pk if policy is not None else None)
     invoice = Invoice.objects.filter(enrolment_id=enrolment.pk).first()
+    if policy is not None:
+        return {
+            "enrolment": enrolment,
+            "issuer": enrolment.tenant.name,
+            "unit_name": enrolment.organisation.name,
+            "plan_name": enrolment.plan.name,
+            "version_label": enrolment.plan_version.label,
+            "rows": rows,
+            "member_count": len(rows),
+            "share_total": policy.shares,
+            "member_copy": True,
+            "policy": policy,
+            "invoice": None,
+            "certificate_number": (
+                f"PZ{policy.start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}"
+                f"-{str(policy.pk)[:4].upper()}"
+            ),
+            "printed_on": timezone.localdate(),
+        }
     return {
         "enrolment": enrolment,
         "issuer": enrolment.tenant.name,
@@ -150,6 +174,18 @@ def certificate_context(enrolment: Enrolment) -> dict:
 def certificate_pdf(enrolment: Enrolment) -> bytes:
     with translation.override(DOCUMENT_LANGUAGE):
         return pdf.render_pdf("pdf/certificate.html", certificate_context(enrolment))
+
+
+def member_certificate_filename(policy: Policy) -> str:
+    return f"参保凭证-{policy.enrolment.plan.display_name}-{policy.start.isoformat()}.pdf"
+
+
+def member_certificate_pdf(policy: Policy) -> bytes:
+    """The member's own one-page certificate (self-service)."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return pdf.render_pdf(
+            "pdf/certificate.html", certificate_context(policy.enrolment, policy=policy)
+        )
 
 
 def certificate_write(enrolment: Enrolment, target: Path, report=None) -> Path:

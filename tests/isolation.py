@@ -903,3 +903,82 @@ OBJECT_URLS.update(
         for name in ("api-token-detail", "api-token-revoke", "tenancy:token_revoke")
     }
 )
+
+
+# --- Member self-service (/me/, issue 17) --------------------------------------------
+# A member is no staff user: staff personas opening a member page get the member sign-in
+# (302), foreign id or not, so these URLs leave the staff matrix and have their own, with
+# member personas (tests/test_tenant_isolation.py, "member pages"): the member who owns the
+# row reaches it; another member of the same unit, and the member with the same ID number
+# in tenant B, get exactly what a missing id gets (404).
+
+MEMBER_PHONE = "13912345678"
+
+
+def member_session(client, member) -> None:
+    """Sign the test client in as ``member`` (the session ``members.selfservice`` writes)."""
+    import time
+
+    from members.selfservice.session import SESSION_KEY
+
+    session = client.session
+    now = int(time.time())
+    session[SESSION_KEY] = {"m": str(member.pk), "t": str(member.tenant_id), "at": now, "seen": now}
+    session.save()
+
+
+def _member_claim(w, member, **fields):
+    plan = factories.make_plan(w.office)
+    policy = factories.make_policy(member, plan)
+    return factories.make_claim(member, plan, policy=policy, **fields)
+
+
+def _member_document(w, member) -> dict[str, Any]:
+    kwargs = _claim_document_of(_member_claim(w, member))
+    return kwargs
+
+
+def _claim_document_of(claim) -> dict[str, Any]:
+    import hashlib
+
+    from django.conf import settings
+
+    from claims.models import ClaimDocument
+
+    data = b"%PDF-1.4\n%%EOF\n"
+    document = ClaimDocument(
+        tenant_id=claim.tenant_id,
+        claim=claim,
+        kind="diagnosis",
+        original_name="诊断证明.pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    document.path = f"{claim.tenant_id}/{claim.pk}/{document.pk}.pdf"
+    target = settings.PRIVATE_MEDIA_ROOT / document.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    document.save()
+    return {"claim_id": claim.pk, "document_id": document.pk}
+
+
+def _member_policy(w, member) -> dict[str, Any]:
+    plan = factories.make_plan(w.office)
+    return {"policy_id": factories.make_policy(member, plan).pk}
+
+
+#: "me:<name>" → builder(world, member) → kwargs of a row of ``member`` (tenant A, unit A1).
+MEMBER_OBJECT_URLS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {
+    "me:certificate": _member_policy,
+    "me:claim": lambda w, m: {"claim_id": _member_claim(w, m).pk},
+    "me:document_add": lambda w, m: {"claim_id": _member_claim(w, m).pk},
+    "me:document": _member_document,
+}
+
+SKIPPED.update(
+    {
+        name: "a member page: staff get the member sign-in; the member matrix checks it"
+        for name in MEMBER_OBJECT_URLS
+    }
+)

@@ -296,3 +296,51 @@ def test_out_of_reach_is_404_before_the_role_check(pattern, world, client):
         client.force_login(User.objects.get(pk=user.pk))
         status = client.get(url).status_code
         assert status in (404, 405), f"GET {pattern.key} as {user}: {status}"
+
+
+# --- Member pages (/me/, issue 17): the member's own rows, nobody else's ----------------
+
+MEMBER_PATTERNS = [p for p in PATTERNS if p.name and p.name.startswith("me:") and p.params]
+
+
+def test_every_member_url_with_an_id_is_in_the_member_matrix():
+    missing = sorted(p.name for p in MEMBER_PATTERNS if p.name not in isolation.MEMBER_OBJECT_URLS)
+    assert not missing, f"member URLs not in tests/isolation.py MEMBER_OBJECT_URLS: {missing}"
+
+
+@pytest.fixture
+def member_personas(world):
+    """Member A (unit A1), member A2 of the same unit, and member B of tenant B with the
+    same ID number as member A."""
+    unit_a = factories.make_unit(world.unit)
+    owner = factories.make_member(unit_a, name="自助甲", phone=isolation.MEMBER_PHONE)
+    neighbour = factories.make_member(unit_a, name="自助乙", phone="13900000002")
+    unit_b = factories.make_unit(world.other_unit)
+    foreign = factories.make_member(
+        unit_b, name="自助丙", id_number=owner.id_number, phone=isolation.MEMBER_PHONE
+    )
+    return owner, neighbour, foreign
+
+
+@pytest.mark.parametrize("name", sorted(isolation.MEMBER_OBJECT_URLS))
+def test_member_url_is_the_members_alone(name, world, client, member_personas):
+    owner, neighbour, foreign = member_personas
+    kwargs = isolation.MEMBER_OBJECT_URLS[name](world, owner)
+    url = reverse(name, kwargs=kwargs)
+    missing_url = reverse(name, kwargs={k: _missing_like(v) for k, v in kwargs.items()})
+
+    isolation.member_session(client, owner)
+    response = client.get(url)
+    assert response.status_code != 404, f"{name}: the owner got 404"
+
+    for who, member in (("a member of the same unit", neighbour), ("tenant B", foreign)):
+        client.logout()
+        isolation.member_session(client, member)
+        for method in ("GET", "POST"):
+            foreign_answer = _request(client, method, url)
+            missing_answer = _request(client, method, missing_url)
+            assert foreign_answer.status_code == missing_answer.status_code == 404, (
+                f"{method} {name} as {who}: {foreign_answer.status_code} / "
+                f"{missing_answer.status_code}"
+            )
+            assert owner.name not in _text(foreign_answer)

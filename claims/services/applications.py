@@ -26,6 +26,7 @@ from claims.cleaning import clean_facts
 from claims.models import Claim, ClaimDocument, DocumentKind, PayeeRelation
 from claims.services import steps
 from claims.services.assessment import ASSESSMENT_FIELDS, assess_claim
+from members.selfservice.session import is_member_actor
 from mutualaid.audit.services import record
 from mutualaid.core.cleaning import (
     clean_bank_account,
@@ -199,10 +200,15 @@ def document_add(*, actor: Actor, claim: Claim, kind: Any, upload) -> ClaimDocum
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
                 uploaded_by=actor.user,
+                by_member=is_member_actor(actor),
             )
             record(
                 actor=actor,
-                action="claim.document_added",
+                action=(
+                    "claim.document_added_by_member"
+                    if is_member_actor(actor)
+                    else "claim.document_added"
+                ),
                 obj=claim,
                 organisation=claim.organisation,
                 after={"document": original, "kind": kind, "size": len(data)},

@@ -38,6 +38,7 @@ from claims.services import steps
 from enrolment.models import Policy, PolicyStatus
 from enrolment.policies import add_months, renewal_deadline
 from members.models import Member
+from members.selfservice.session import is_member_actor
 from mutualaid.audit.services import record
 from mutualaid.calendar.selectors import work_calendar_for
 from mutualaid.core.cleaning import clean_date, clean_person_name, clean_text
@@ -197,8 +198,13 @@ def report_create(
     the member's cover under the plan does not pay for on that day is refused on the
     event kind; ``same_incident_as`` names an earlier report of the same incident."""
     member_org = member.organisation
-    if not access.can_report(actor, member_org):
+    if not access.can_report_for(actor, member):
         raise PermissionDenied
+    by_member = is_member_actor(actor)
+    if by_member:
+        # The member reports for themselves: they are the reporter.
+        reporter_name = reporter_name or member.name
+        reporter_phone = reporter_phone or member.phone
     reported_on = reported_on or steps.today()
     errors: dict[str, list] = {}
 
@@ -271,6 +277,7 @@ def report_create(
             reporter_phone=phone,
             same_incident_as=earlier,
             created_by=actor.user,
+            by_member=by_member,
         )
         claim = Claim.objects.create(
             tenant_id=actor.tenant_id,
@@ -292,7 +299,7 @@ def report_create(
         )
         record(
             actor=actor,
-            action="claim.reported",
+            action="claim.reported_by_member" if by_member else "claim.reported",
             obj=report,
             organisation=member_org,
             after={

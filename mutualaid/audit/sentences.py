@@ -56,6 +56,12 @@ SENTENCES = {
     "claim.late_report_refused": _("%(who)s refused the late %(what)s"),
     "claim.updated": _("%(who)s changed the application of %(what)s"),
     "claim.document_added": _("%(who)s added a document to %(what)s"),
+    # member self-service (issue 17): the member acted, not a staff user
+    "claim.reported_by_member": _("The member reported %(what)s themselves"),
+    "claim.document_added_by_member": _("The member added a document to %(what)s themselves"),
+    "member.signed_in": _("%(what)s signed in to the member service"),
+    "member.sign_in_locked": _("The sign-in code of %(what)s was locked after wrong tries"),
+    "member.phone_changed": _("%(what)s changed their mobile number"),
     "claim.submit": _("%(who)s submitted %(what)s"),
     "claim.approve": _("%(who)s approved %(what)s"),
     "claim.first_approval": _("%(who)s gave %(what)s its first approval"),

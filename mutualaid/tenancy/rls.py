@@ -52,6 +52,21 @@ TENANT_LOOKUPS = (
     ("mutualaid_job_tenant", "uuid", "jobs_job", "id"),
 )
 
+#: Look-ups that may answer several tenants (a person known to more than one office):
+#: SECURITY DEFINER functions returning SETOF uuid, registered by the app that owns the
+#: table (``register_tenant_set_lookup`` in its ``AppConfig.ready``), so the kernel names
+#: no app's table itself. The member self-service registers
+#: ``mutualaid_member_tenants(id_number)`` (members/apps.py).
+TENANT_SET_LOOKUPS: list[tuple[str, str, str]] = []
+
+
+def register_tenant_set_lookup(name: str, argument: str, query: str) -> None:
+    """``query``: the function's SQL body, reading its key as ``p_key`` and answering
+    tenant ids only."""
+    entry = (name, argument, query)
+    if entry not in TENANT_SET_LOOKUPS:
+        TENANT_SET_LOOKUPS.append(entry)
+
 
 def tenant_models() -> list:
     return [
@@ -156,6 +171,14 @@ def ensure(using: str = "default", verbosity: int = 1) -> list[str]:
                 f"CREATE OR REPLACE FUNCTION {name}(p_key {argument}) RETURNS uuid "
                 "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
                 f"$$ SELECT tenant_id FROM {table} WHERE {column} = p_key $$",
+                f"REVOKE ALL ON FUNCTION {name}({argument}) FROM PUBLIC",
+                f"GRANT EXECUTE ON FUNCTION {name}({argument}) TO {_quote(role)}",
+            ]
+        for name, argument, query in TENANT_SET_LOOKUPS:
+            statements += [
+                f"CREATE OR REPLACE FUNCTION {name}(p_key {argument}) RETURNS SETOF uuid "
+                "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
+                f"$$ {query} $$",
                 f"REVOKE ALL ON FUNCTION {name}({argument}) FROM PUBLIC",
                 f"GRANT EXECUTE ON FUNCTION {name}({argument}) TO {_quote(role)}",
             ]

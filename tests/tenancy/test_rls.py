@@ -23,6 +23,7 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
+from members.selfservice.models import OneTimeCode
 from mutualaid.calendar.models import CalendarDay, CalendarReminder, CalendarYear
 from mutualaid.notifications.models import ArchivedNotification, DeliveryPreference, DigestSent
 from mutualaid.tenancy import context, rls
@@ -64,6 +65,10 @@ def two_tenants(world):
     a = world.tenant
     sibling_node = world.sibling_unit
     factories.make_transfer(factories.make_member(world.unit), sibling_node, world.office_admin)
+    coded = factories.make_member(world.unit)
+    OneTimeCode.objects.create(
+        tenant=a, member=coded, purpose="sign_in", phone="13912345678", digest="0" * 64
+    )
     CalendarYear.objects.create(tenant=a, year=2031, source="manual")
     CalendarDay.objects.create(tenant=a, date=dt.date(2031, 1, 1), kind="rest", name="元旦")
     CalendarReminder.objects.create(tenant=a, year=2031, sent_on=dt.date(2030, 11, 1))
