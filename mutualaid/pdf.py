@@ -26,6 +26,8 @@ import atexit
 import logging
 import os
 import threading
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +91,22 @@ def _url_fetcher():
 _local = threading.local()
 
 
+#: (pid, weak reference) of every font configuration made here: each copies the font into a
+#: temporary folder that its ``__del__`` deletes, which cannot run at interpreter shutdown.
+_configs: list = []
+
+
 @atexit.register
 def _forget_shared() -> None:
-    """Drop this thread's font configuration while the interpreter can still run its
-    ``__del__`` (which deletes the copy of the font in a temporary folder)."""
+    """Delete the temporary font folders of this process's font configurations."""
+    import shutil
+
     _local.__dict__.pop("shared", None)
+    for pid, ref in _configs:
+        config = ref()
+        if pid == os.getpid() and config is not None and config._folder:
+            shutil.rmtree(config._folder, ignore_errors=True)
+            config._folder = None
 
 
 def _shared():
@@ -112,6 +125,8 @@ def _shared():
         from weasyprint.text.fonts import FontConfiguration
 
         font_config = FontConfiguration()
+        _configs[:] = [(pid, ref) for pid, ref in _configs if ref() is not None]
+        _configs.append((os.getpid(), weakref.ref(font_config)))
         fetcher = _url_fetcher()
         css = CSS(
             string=render_to_string(
@@ -232,10 +247,33 @@ def _render_in_child(html: str) -> tuple[int, int]:
     return pid, read_end
 
 
-def _collect(pid: int, read_end: int) -> bytes:
-    with os.fdopen(read_end, "rb") as handle:
-        payload = handle.read()
+#: How long a part's child may take before its part is rendered here instead (a child
+#: forked from a process whose other threads held a library lock could wait forever).
+PART_TIMEOUT_SECONDS = 300
+
+
+def _collect(pid: int, read_end: int, html: str) -> bytes:
+    import select
+    import signal
+
+    chunks = []
+    deadline = time.monotonic() + PART_TIMEOUT_SECONDS
+    with os.fdopen(read_end, "rb", buffering=0) as handle:
+        while True:
+            ready, _, _ = select.select([handle], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                logger.warning(
+                    "a PDF part took over %s s in a child; rendered here", PART_TIMEOUT_SECONDS
+                )
+                return html_to_pdf(html)
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
     os.waitpid(pid, 0)
+    payload = b"".join(chunks)
     if not payload.startswith(b"K"):
         raise PdfError(f"a part of the document failed: {payload[1:].decode(errors='replace')}")
     return payload[1:]
@@ -317,5 +355,8 @@ def html_parts_to_pdf(htmls: list[str]) -> bytes:
     try:
         last = html_to_pdf(htmls[-1])
     finally:
-        parts = [_collect(pid, read_end) for pid, read_end in children]
+        parts = [
+            _collect(pid, read_end, html)
+            for (pid, read_end), html in zip(children, htmls, strict=False)
+        ]
     return join_with_page_numbers([*parts, last])

@@ -134,3 +134,10 @@ def test_runs_end_where_pages_end(rows, parts, first_page, per_page, lengths):
 def test_a_failing_part_is_an_error_not_a_short_file(zh):
     with pytest.raises(pdf.PdfError):
         pdf.html_parts_to_pdf(['<img src="http://example.com/x.png">', "<p>ok</p>"])
+
+
+def test_a_part_whose_child_hangs_is_rendered_here(zh, monkeypatch):
+    monkeypatch.setattr(pdf, "PART_TIMEOUT_SECONDS", 0)
+    ctx = context(80)
+    joined = documents.certificate_bytes(ctx, parts=2)
+    assert words(text_of(joined)) == words(text_of(documents.certificate_bytes(ctx, parts=1)))
