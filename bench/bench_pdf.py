@@ -2,17 +2,20 @@
 
     .venv/bin/python bench/bench_pdf.py [--members 1000] [--runs 20] [--repeat 3]
 
-SPEC §14 wants a one-page PDF ≤ 150 ms and a 1,000-member certificate ≤ 5 s. Both go
-through ``mutualaid.pdf`` (WeasyPrint, the bundled font by @font-face, a fresh font
-configuration per document as in production) with the real templates; the context is
-built in memory (the database part is two indexed queries, measured by the page tests).
-Prints the min/median/p95/max of ``--runs`` receipts; the certificate as the project renders
-it (in parts on the cores, ``premiums.documents.certificate_bytes``), the same in one
-process, and the same-schema limit (the same rows as a plain table in the same font, no
-other CSS), alternating ``--repeat`` times; each with bench.benchdb's Meter (own CPU
-including the forked parts, other_cpu_seconds = the rest of the machine meanwhile), the
-machine line on stderr, and whether HarfBuzz's subsetter is in use. No database: the
-contexts are built in memory (the certificate's queries are measured by the page tests).
+SPEC §14 wants a one-page PDF ≤ 150 ms and a 1,000-member certificate ≤ 5 s (issue 19:
+≤ 100 ms and ≤ 3 s). Both go through ``mutualaid.pdf`` (WeasyPrint, the bundled font by
+@font-face, the print stylesheet and font configuration parsed once per process, as in
+production) with the real templates; the contexts are built in memory (the certificate's
+queries are measured by the page tests), so no database is used.
+
+Prints the min/median/p95/max of ``--runs`` receipts (wall and own CPU); the certificate
+as the project renders it (``premiums.documents.certificate_bytes``: in parts on the free
+cores, whole when the load average leaves none), in parts on every core, in one process,
+and the same-schema limit (the same rows as a plain table in the same font, no other CSS,
+WeasyPrint as it comes), alternating ``--repeat`` times; each with bench.benchdb's Meter
+(own CPU including the forked parts, split into parent and children; other_cpu_seconds =
+the rest of the machine meanwhile), the machine line on stderr, and whether HarfBuzz's
+subsetter is in use.
 """
 
 from __future__ import annotations
@@ -225,6 +228,9 @@ def main() -> None:
         context = certificate_context(args.members)
         variants = {
             "certificate_project": lambda: documents.certificate_bytes(context),
+            "certificate_parts_on_every_core": lambda: documents.certificate_bytes(
+                context, parts=pdf.cores()
+            ),
             "certificate_one_process": lambda: documents.certificate_bytes(context, parts=1),
             "limit_plain_table": lambda: limit_pdf(limit_html(context)),
         }
@@ -236,7 +242,9 @@ def main() -> None:
                 report[f"{name}_pages"] = len(PdfReader(io.BytesIO(data)).pages)
                 report[f"{name}_bytes"] = len(data)
         report["certificate_members"] = args.members
-        report["certificate_parts"] = len(documents.certificate_htmls(context))
+        # The project renders in parts only on free cores (pdf.free_cores: cores less the
+        # load average); on a busy machine it renders whole.
+        report["certificate_parts_now"] = len(documents.certificate_htmls(context))
         for name, meters in runs.items():
             report[f"{name}_seconds"] = spread([m["seconds"] for m in meters])
             report[f"{name}_meters"] = meters

@@ -197,9 +197,20 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def free_cores() -> int:
+    """Cores not busy with other work now: the cores less the 1-minute load average, this
+    process counted as free. On a saturated machine parts only add the join's cost."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return cores()
+    return max(1, min(cores(), int(cores() - load + 1)))
+
+
 def part_count(rows: int, *, workers: int | None = None) -> int:
-    """How many parts a document of ``rows`` table rows is rendered in."""
-    workers = cores() if workers is None else workers
+    """How many parts a document of ``rows`` table rows is rendered in (``workers``:
+    default the free cores)."""
+    workers = free_cores() if workers is None else workers
     return max(1, min(workers, rows // PART_MIN_ROWS))
 
 

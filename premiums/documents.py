@@ -155,7 +155,7 @@ CERTIFICATE_PAGE_ROWS = 35
 
 def certificate_htmls(context: dict, *, parts: int | None = None) -> list[str]:
     """The certificate as one HTML document, or as ``parts`` runs of its member rows
-    (default: one per core for a long roster, ``pdf.part_count``) to be rendered side by
+    (default: one per free core for a long roster, ``pdf.part_count``) to be rendered side by
     side and joined by ``pdf.html_parts_to_pdf``: the first with the heading, the last with
     the note and signature, each with the table's header row."""
     rows = context["rows"]

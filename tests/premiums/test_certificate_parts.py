@@ -141,3 +141,16 @@ def test_a_part_whose_child_hangs_is_rendered_here(zh, monkeypatch):
     ctx = context(80)
     joined = documents.certificate_bytes(ctx, parts=2)
     assert words(text_of(joined)) == words(text_of(documents.certificate_bytes(ctx, parts=1)))
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "free"),
+    [(2, 0.0, 2), (2, 1.0, 2), (2, 1.01, 1), (2, 1.99, 1), (2, 9.0, 1), (8, 3.5, 5), (1, 0.0, 1)],
+)
+def test_parts_only_on_free_cores(monkeypatch, cores, load, free):
+    """This process counts as free; a busy machine gets the document whole (parts would
+    only add the join's cost)."""
+    monkeypatch.setattr(pdf, "cores", lambda: cores)
+    monkeypatch.setattr(pdf.os, "getloadavg", lambda: (load, load, load))
+    assert pdf.free_cores() == free
+    assert pdf.part_count(10_000) == free
