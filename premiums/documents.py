@@ -171,9 +171,48 @@ def certificate_context(enrolment: Enrolment, *, policy: Policy | None = None) -
     }
 
 
+#: Rows of the certificate's member table on its first page (under the heading and the
+#: facts) and on each further page, when no row wraps: where the parts are cut.
+CERTIFICATE_FIRST_PAGE_ROWS = 23
+CERTIFICATE_PAGE_ROWS = 35
+
+
+def certificate_htmls(context: dict, *, parts: int | None = None) -> list[str]:
+    """The certificate as one HTML document, or as ``parts`` runs of its member rows
+    (default: one per free core for a long roster, ``pdf.part_count``) to be rendered side by
+    side and joined by ``pdf.html_parts_to_pdf``: the first with the heading, the last with
+    the note and signature, each with the table's header row."""
+    rows = context["rows"]
+    runs = pdf.split_rows(
+        rows,
+        pdf.part_count(len(rows)) if parts is None else parts,
+        first_page=CERTIFICATE_FIRST_PAGE_ROWS,
+        per_page=CERTIFICATE_PAGE_ROWS,
+    )
+    if len(runs) == 1:
+        return [pdf.render_html("pdf/certificate.html", context)]
+    last = len(runs) - 1
+    return [
+        pdf.render_html(
+            "pdf/certificate.html",
+            {
+                **context,
+                "rows": run,
+                "part": {"first": i == 0, "last": i == last},
+                "pdf_numbers_later": True,
+            },
+        )
+        for i, run in enumerate(runs)
+    ]
+
+
+def certificate_bytes(context: dict, *, parts: int | None = None) -> bytes:
+    return pdf.html_parts_to_pdf(certificate_htmls(context, parts=parts))
+
+
 def certificate_pdf(enrolment: Enrolment) -> bytes:
     with translation.override(DOCUMENT_LANGUAGE):
-        return pdf.render_pdf("pdf/certificate.html", certificate_context(enrolment))
+        return certificate_bytes(certificate_context(enrolment))
 
 
 def member_certificate_filename(policy: Policy) -> str:
@@ -193,10 +232,10 @@ def certificate_write(enrolment: Enrolment, target: Path, report=None) -> Path:
         context = certificate_context(enrolment)
         if report is not None:
             report(1, 3)
-        html = pdf.render_html("pdf/certificate.html", context)
+        htmls = certificate_htmls(context)
         if report is not None:
             report(2, 3)
-        data = pdf.html_to_pdf(html)
+        data = pdf.html_parts_to_pdf(htmls)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
     partial.write_bytes(data)
