@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrolment import access
-from enrolment.db import copy_rows
+from enrolment.db import NULL, TextRows, copy_rows, copy_text, ordered_uuids
 from enrolment.models import FUNDING_PARTIES, PARTY_FIELDS, Enrolment, EnrolmentLine, LineStatus
 from enrolment.rules import LineError
 from enrolment.services.checks import Batch, evaluate
@@ -35,6 +35,7 @@ from enrolment.services.common import (
     lock_enrolment,
     require_editable,
 )
+from enrolment.services.stream import MEMBER_COLUMNS, MemberStream
 from members import validation as v
 from members.models import EmploymentStatus, Member
 from mutualaid.audit.services import record
@@ -68,22 +69,6 @@ def _refresh_totals(enrolment: Enrolment) -> None:
 
 # --- Writing a checked batch -------------------------------------------------------------------
 
-MEMBER_COLUMNS = (
-    "id",
-    "tenant_id",
-    "unit_id",
-    "organisation_id",
-    "name",
-    "id_number",
-    "sex",
-    "birth_date",
-    "phone",
-    "category",
-    "employment_status",
-    "is_union_member",
-    "created_at",
-    "updated_at",
-)
 LINE_COLUMNS = (
     "tenant_id",
     "enrolment_id",
@@ -100,72 +85,69 @@ LINE_COLUMNS = (
 )
 
 
-def _write(actor: Actor | None, enrolment: Enrolment, batch: Batch) -> tuple[int, int]:
-    """Register the new people and write the valid lines (COPY): (members, lines)."""
-    now = timezone.now()
+def _write(
+    actor: Actor | None, enrolment: Enrolment, batch: Batch, stream: MemberStream | None = None
+) -> tuple[int, int]:
+    """Register the new people and write the valid lines (COPY): (members, lines).
+
+    The rows go to COPY as text built here (``TextRows``): every value is known to be of
+    its column's type (checked by ``evaluate``), and only names, phones and tiers are free
+    text; new members' keys come in increasing order (``ordered_uuids``). With a
+    ``stream``, most new people are written already: their rows take those members, and
+    the members written for rows refused in the end are deleted."""
+    now = stream.now if stream is not None else timezone.now().isoformat()
     valid = batch.valid()
+    streamed = 0
+    if stream is not None:
+        for cand in valid:
+            if cand.member_id is None:
+                cand.member_id = stream.provisional.get(cand.index)
+        streamed = stream.discard({cand.index for cand in valid})
+    new = [cand for cand in valid if cand.member_id is None]
+    tenant, unit = str(enrolment.tenant_id), str(enrolment.unit_id)
+    # Member.organisation = unit (check constraint), so the unit's id serves for both.
+    member_head = f"{tenant}\t{unit}\t{unit}\t"
+    member_tail = f"\t{EmploymentStatus.IN_SERVICE}\tt\t{now}\t{now}\n"
     people = []
-    for cand in valid:
-        if cand.member_id is None:
-            name, phone, info = batch.new_people[cand.index]
-            cand.member_id = uuid.uuid4()
-            people.append(
-                (
-                    cand.member_id,
-                    enrolment.tenant_id,
-                    enrolment.unit_id,
-                    enrolment.organisation_id,
-                    name,
-                    info.number,
-                    info.sex,
-                    info.birth_date,
-                    phone,
-                    cand.category,
-                    EmploymentStatus.IN_SERVICE,
-                    True,
-                    now,
-                    now,
-                )
-            )
-    created = copy_rows(Member, MEMBER_COLUMNS, people) if people else 0
+    for cand, member_id in zip(new, ordered_uuids(len(new)), strict=True):
+        name, phone, info = batch.new_people[cand.index]
+        cand.member_id = member_id
+        people.append(
+            f"{member_id}\t{member_head}{copy_text(name)}\t{info.number}\t{info.sex}\t"
+            f"{info.birth_date.isoformat()}\t{copy_text(phone)}\t{cand.category}{member_tail}"
+        )
+    created = streamed + (copy_rows(Member, MEMBER_COLUMNS, TextRows(people)) if people else 0)
+    line_head = f"{tenant}\t{enrolment.pk}\t"
+    line_tail = f"\t{LineStatus.OK}\t\t"
+    premiums = batch.premiums
     written = copy_rows(
         EnrolmentLine,
         LINE_COLUMNS,
-        (
-            (
-                enrolment.tenant_id,
-                enrolment.pk,
-                cand.member_id,
-                cand.shares,
-                cand.tier,
-                cand.category,
-                cand.previous_shares,
-                batch.premiums[cand.index],
-                LineStatus.OK,
-                "",
-                cand.row,
-                now,
-            )
+        TextRows(
+            f"{line_head}{cand.member_id}\t{cand.shares}\t{copy_text(cand.tier)}\t"
+            f"{cand.category}\t{cand.previous_shares}\t{premiums[cand.index]}{line_tail}"
+            f"{NULL if cand.row is None else cand.row}\t{now}\n"
             for cand in valid
         ),
     )
     if created:
         if created == 1:
-            row = people[0]
+            cand = next(c for c in valid if c.index in batch.new_people)
+            name, _phone, info = batch.new_people[cand.index]
             person = Member(
-                pk=row[0],
-                tenant_id=row[1],
-                unit_id=row[2],
-                organisation_id=row[3],
-                name=row[4],
-                id_number=row[5],
+                pk=uuid.UUID(str(cand.member_id)),
+                tenant_id=enrolment.tenant_id,
+                unit_id=enrolment.unit_id,
+                organisation_id=enrolment.organisation_id,
+                name=name,
+                id_number=info.number,
             )
             record(
                 actor=actor,
                 action="member.create",
                 obj=person,
                 organisation=enrolment.organisation,
-                after={"name": row[4], "id_number": person.masked_id_number, "via": "enrolment"},
+                after={"name": name, "id_number": person.masked_id_number, "via": "enrolment"},
             )
         else:
             record(
@@ -186,10 +168,12 @@ def import_rows(
     only_valid: bool,
     preview: bool,
     audit: bool = True,
+    stream: MemberStream | None = None,
 ) -> ImportReport:
     """``lines_import`` inside the caller's transaction, with its permission and state checked
-    and the row locked by the caller (renewal preparation calls it too, with ``audit`` off)."""
-    batch = evaluate(actor, enrolment, rows)
+    and the row locked by the caller (renewal preparation calls it too, with ``audit`` off).
+    ``stream``: see ``services.stream`` (only ``lines_import``, which owns the transaction)."""
+    batch = evaluate(actor, enrolment, rows, stream=stream)
     errors = batch.report.errors()
     invalid = len(batch.report.by_index)
     report = ImportReport(
@@ -204,7 +188,7 @@ def import_rows(
     if errors and not only_valid:
         raise RosterRejected(report)
     if report.valid:
-        report.members_created, report.lines_written = _write(actor, enrolment, batch)
+        report.members_created, report.lines_written = _write(actor, enrolment, batch, stream)
         _refresh_totals(enrolment)
     report.written = True
     if audit:
@@ -254,8 +238,12 @@ def lines_import(
     with transaction.atomic():
         locked = lock_enrolment(enrolment)
         require_editable(locked)
+        # A big roster: new members are written while the rest is checked (services.stream).
+        stream = MemberStream.open(locked, len(rows), timezone.now().isoformat())
         try:
-            report = import_rows(actor, locked, rows, only_valid=only_valid, preview=False)
+            report = import_rows(
+                actor, locked, rows, only_valid=only_valid, preview=False, stream=stream
+            )
         except IntegrityError as error:
             if "member_id_number_unique_per_tenant" in str(error):
                 raise DomainError(
@@ -263,6 +251,9 @@ def lines_import(
                     code="concurrent_change",
                 ) from None
             raise
+        finally:
+            if stream is not None:
+                stream.close()
     _copy_totals(locked, enrolment)
     return report
 
