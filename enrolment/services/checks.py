@@ -171,8 +171,13 @@ class Stream(Protocol):
     registered people among them (``services.stream.MemberStream``)."""
 
     size: int
+    #: The lines of the enrolment before this import have smaller ids (the stream's own
+    #: lines, written meanwhile, are not part of the roster being checked against).
+    first_line_id: int
 
-    def cleaned(self, chunk: Sequence[Candidate], infos, texts, report: Report) -> None: ...
+    def cleaned(
+        self, chunk: Sequence[Candidate], infos, texts, report: Report, rules: EnrolmentRules
+    ) -> None: ...
 
     def finish(self) -> dict[str, dict[str, Any]]: ...
 
@@ -203,7 +208,7 @@ def evaluate(
 
     for index, raw in enumerate(rows):
         if stream is not None and index and not index % stream.size:
-            stream.cleaned(cands[index - stream.size :], infos, texts, report)
+            stream.cleaned(cands[index - stream.size :], infos, texts, report, rules)
         cand = Candidate(index=index, row=raw.get("row"), id_number="")
         cands.append(cand)
         cand.tier = str(raw.get("tier") or "").strip()
@@ -272,7 +277,7 @@ def evaluate(
     # per chunk, made by the stream as the chunks were cleaned).
     if stream is not None:
         handed = (len(cands) - 1) // stream.size * stream.size if cands else 0
-        stream.cleaned(cands[handed:], infos, texts, report)
+        stream.cleaned(cands[handed:], infos, texts, report, rules)
         registered = stream.finish()
     else:
         numbers = [c.id_number for c in cands if c.id_number and c.member_id is None]
@@ -330,6 +335,8 @@ def evaluate(
         present = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk).filter(
             AnyOf("member_id", member_ids)
         )
+        if stream is not None:
+            present = present.filter(id__lt=stream.first_line_id)
         if replacing is not None:
             present = present.exclude(member_id=replacing)
         present_ids = set(present.values_list("member_id", flat=True))
@@ -348,15 +355,21 @@ def evaluate(
         rules,
         cands,
         report=report,
-        existing_shares=_existing_shares(enrolment, rules, replacing=replacing),
+        existing_shares=_existing_shares(
+            enrolment,
+            rules,
+            replacing=replacing,
+            before=stream.first_line_id if stream is not None else None,
+        ),
         on_roster=on_roster,
         cover=cover,
     )
-    premiums = {c.index: _premium(rules, c) for c in cands if not report.has(c)}
+    premiums = {c.index: premium_of(rules, c) for c in cands if not report.has(c)}
     return Batch(rules, cands, report, new_people, premiums)
 
 
-def _premium(rules: EnrolmentRules, cand: Candidate) -> Decimal:
+def premium_of(rules: EnrolmentRules, cand: Candidate) -> Decimal:
+    """A line's premium under the rules (its shares or tier; pro rata for an addition)."""
     if rules.sold_in_tiers:
         full = line_premium(shares=1, tier_premium=rules.tiers[cand.tier])
     else:
@@ -373,12 +386,15 @@ def _premium(rules: EnrolmentRules, cand: Candidate) -> Decimal:
 
 
 def _existing_shares(
-    enrolment: Enrolment, rules: EnrolmentRules, *, replacing=None
+    enrolment: Enrolment, rules: EnrolmentRules, *, replacing=None, before=None
 ) -> Counter[tuple[int, bool]]:
     """(shares, keeps last year's count) → lines, for the roster as it stands (one query);
-    an addition counts the common period's policies too (it joins their roster)."""
+    an addition counts the common period's policies too (it joins their roster).
+    ``before``: only lines with a smaller id (a stream's own lines are not the roster yet)."""
     counts: Counter[tuple[int, bool]] = Counter()
     lines = EnrolmentLine.objects.filter(enrolment_id=enrolment.pk)
+    if before is not None:
+        lines = lines.filter(id__lt=before)
     if replacing is not None:
         lines = lines.exclude(member_id=replacing)
     for shares, previous, n in (

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrolment import access
-from enrolment.db import NULL, TextRows, copy_rows, copy_text, ordered_uuids
+from enrolment.db import TextRows, copy_rows, copy_text, ordered_uuids
 from enrolment.models import FUNDING_PARTIES, PARTY_FIELDS, Enrolment, EnrolmentLine, LineStatus
 from enrolment.rules import LineError
 from enrolment.services.checks import Batch, evaluate
@@ -35,7 +35,7 @@ from enrolment.services.common import (
     lock_enrolment,
     require_editable,
 )
-from enrolment.services.stream import MEMBER_COLUMNS, MemberStream
+from enrolment.services.stream import LINE_COLUMNS, MEMBER_COLUMNS, MemberStream, line_text
 from members import validation as v
 from members.models import EmploymentStatus, Member
 from mutualaid.audit.services import record
@@ -69,21 +69,6 @@ def _refresh_totals(enrolment: Enrolment) -> None:
 
 # --- Writing a checked batch -------------------------------------------------------------------
 
-LINE_COLUMNS = (
-    "tenant_id",
-    "enrolment_id",
-    "member_id",
-    "shares",
-    "tier",
-    "category",
-    "previous_shares",
-    "premium",
-    "status",
-    "problem",
-    "row_number",
-    "created_at",
-)
-
 
 def _write(
     actor: Actor | None, enrolment: Enrolment, batch: Batch, stream: MemberStream | None = None
@@ -93,16 +78,17 @@ def _write(
     The rows go to COPY as text built here (``TextRows``): every value is known to be of
     its column's type (checked by ``evaluate``), and only names, phones and tiers are free
     text; new members' keys come in increasing order (``ordered_uuids``). With a
-    ``stream``, most new people are written already: their rows take those members, and
-    the members written for rows refused in the end are deleted."""
+    ``stream``, most new people and their lines are written already: the rest is written
+    here (lines with the ids the stream set aside, so the roster keeps its order), and
+    what was written for rows refused in the end is deleted."""
     now = stream.now if stream is not None else timezone.now().isoformat()
     valid = batch.valid()
-    streamed = 0
+    kept_members = kept_lines = 0
     if stream is not None:
         for cand in valid:
             if cand.member_id is None:
                 cand.member_id = stream.provisional.get(cand.index)
-        streamed = stream.discard({cand.index for cand in valid})
+        kept_members, kept_lines = stream.discard({cand.index for cand in valid})
     new = [cand for cand in valid if cand.member_id is None]
     tenant, unit = str(enrolment.tenant_id), str(enrolment.unit_id)
     # Member.organisation = unit (check constraint), so the unit's id serves for both.
@@ -116,20 +102,29 @@ def _write(
             f"{member_id}\t{member_head}{copy_text(name)}\t{info.number}\t{info.sex}\t"
             f"{info.birth_date.isoformat()}\t{copy_text(phone)}\t{cand.category}{member_tail}"
         )
-    created = streamed + (copy_rows(Member, MEMBER_COLUMNS, TextRows(people)) if people else 0)
-    line_head = f"{tenant}\t{enrolment.pk}\t"
-    line_tail = f"\t{LineStatus.OK}\t\t"
+    created = kept_members + (copy_rows(Member, MEMBER_COLUMNS, TextRows(people)) if people else 0)
+    head = f"{tenant}\t{enrolment.pk}\t"
     premiums = batch.premiums
-    written = copy_rows(
-        EnrolmentLine,
-        LINE_COLUMNS,
-        TextRows(
-            f"{line_head}{cand.member_id}\t{cand.shares}\t{copy_text(cand.tier)}\t"
-            f"{cand.category}\t{cand.previous_shares}\t{premiums[cand.index]}{line_tail}"
-            f"{NULL if cand.row is None else cand.row}\t{now}\n"
-            for cand in valid
-        ),
-    )
+    if stream is None:
+        written = copy_rows(
+            EnrolmentLine,
+            LINE_COLUMNS,
+            TextRows(
+                line_text(head, cand.member_id, cand, cand.category, premiums[cand.index], now)
+                for cand in valid
+            ),
+        )
+    else:
+        rest = [cand for cand in valid if cand.index not in stream.lines]
+        written = kept_lines + copy_rows(
+            EnrolmentLine,
+            ("id", *LINE_COLUMNS),
+            TextRows(
+                f"{stream.line_ids[cand.index]}\t"
+                + line_text(head, cand.member_id, cand, cand.category, premiums[cand.index], now)
+                for cand in rest
+            ),
+        )
     if created:
         if created == 1:
             cand = next(c for c in valid if c.index in batch.new_people)

@@ -30,16 +30,21 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from enrolment.db import TextRows, copy_text, copy_with, ordered_uuids
-from enrolment.models import Enrolment
-from enrolment.rules import Candidate, Report
-from enrolment.services.checks import registered_members
+from enrolment.db import NULL, TextRows, copy_text, copy_with, ordered_uuids
+from enrolment.models import Enrolment, EnrolmentKind, EnrolmentLine, LineStatus
+from enrolment.rules import Candidate, EnrolmentRules, Report
+from enrolment.services.checks import premium_of, registered_members
 from members.models import EmploymentStatus, Member, MemberCategory
 
 #: Rows of a roster from which the import streams (below it, one write after the checks).
 DEFAULT_STREAM_ROWS = 4000
-#: The members' composite key to their unit, checked per statement while streaming.
-UNIT_KEY = "members_member_unit_id_tfk"
+#: The keys of what the stream writes, checked per statement while streaming (so the
+#: database checks them while Python works, not all at COMMIT).
+STREAMED_KEYS = (
+    "members_member_unit_id_tfk",
+    "enrolment_line_enrolment_same_tenant_fk",
+    "enrolment_enrolmentline_member_id_tfk",
+)
 
 #: The columns of a new member as the import writes them (here and in ``lines.write``).
 MEMBER_COLUMNS = (
@@ -60,6 +65,32 @@ MEMBER_COLUMNS = (
 )
 
 
+#: The columns of a roster line as the import writes it (``line_text``).
+LINE_COLUMNS = (
+    "tenant_id",
+    "enrolment_id",
+    "member_id",
+    "shares",
+    "tier",
+    "category",
+    "previous_shares",
+    "premium",
+    "status",
+    "problem",
+    "row_number",
+    "created_at",
+)
+
+
+def line_text(head: str, member_id, cand: Candidate, category: str, premium, now: str) -> str:
+    """One line of ``LINE_COLUMNS`` in COPY's text format; ``head``: tenant and enrolment."""
+    row = NULL if cand.row is None else cand.row
+    return (
+        f"{head}{member_id}\t{cand.shares}\t{copy_text(cand.tier)}\t{category}\t"
+        f"{cand.previous_shares}\t{premium}\t{LineStatus.OK}\t\t{row}\t{now}\n"
+    )
+
+
 def stream_rows() -> int:
     return getattr(settings, "ROSTER_STREAM_ROWS", DEFAULT_STREAM_ROWS)
 
@@ -67,13 +98,20 @@ def stream_rows() -> int:
 class MemberStream:
     """See the module docstring. ``provisional``: row index → the member id written."""
 
-    def __init__(self, enrolment: Enrolment, now: str, size: int) -> None:
+    def __init__(self, enrolment: Enrolment, now: str, size: int, rows: int) -> None:
         self.size = size
         self.now = now
         self.tenant_id = enrolment.tenant_id
         self.registered: dict[str, dict[str, Any]] = {}
         self.provisional: dict[int, str] = {}
-        self.people: dict[int, tuple[str, str, Any]] = {}
+        #: row index → the id of the line written for it.
+        self.lines: dict[int, int] = {}
+        # A renewal's lines carry last year's shares, known only after the checks.
+        self._with_lines = enrolment.kind != EnrolmentKind.RENEWAL
+        self._line_head = f"{enrolment.tenant_id}\t{enrolment.pk}\t"
+        self.line_ids = self._allocate_line_ids(rows)
+        # The enrolment is locked: every line it had was written before these ids were drawn.
+        self.first_line_id = self.line_ids[0]
         self._looked_up: set[str] = set()
         self._written: set[str] = set()
         unit = str(enrolment.unit_id)
@@ -89,11 +127,25 @@ class MemberStream:
     @classmethod
     def open(cls, enrolment: Enrolment, rows: int, now: str) -> MemberStream | None:
         size = stream_rows()
-        return cls(enrolment, now, size) if rows >= size else None
+        return cls(enrolment, now, size, rows) if rows >= size else None
+
+    @staticmethod
+    def _allocate_line_ids(rows: int) -> list[int]:
+        """One line id per row, in increasing order: lines keep the roster's order (the
+        roster pages read them by id) whenever each is written."""
+        table = EnrolmentLine._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, rows],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
 
     # --- The caller's thread -------------------------------------------------------------
 
-    def cleaned(self, chunk: Sequence[Candidate], infos, texts, report: Report) -> None:
+    def cleaned(
+        self, chunk: Sequence[Candidate], infos, texts, report: Report, rules: EnrolmentRules
+    ) -> None:
         """A chunk of rows cleaned by ``evaluate``: look up, pick, hand to the writer."""
         self._raise_writer_error()
         numbers = list(
@@ -109,7 +161,7 @@ class MemberStream:
         except DatabaseError:
             self._raise_writer_error()  # the writer's failure aborted the transaction
             raise
-        lines = []
+        people, lines = [], []
         picked = [
             c
             for c in chunk
@@ -123,15 +175,31 @@ class MemberStream:
         ]
         for cand, member_id in zip(picked, ordered_uuids(len(picked)), strict=True):
             name, phone, category = texts[cand.index]
+            category = category or MemberCategory.WORKER
             info = infos[cand.index]
             self.provisional[cand.index] = member_id
-            lines.append(
+            people.append(
                 f"{member_id}\t{self._head}{copy_text(name)}\t{info.number}\t{info.sex}\t"
-                f"{info.birth_date.isoformat()}\t{copy_text(phone)}\t"
-                f"{category or MemberCategory.WORKER}{self._tail}"
+                f"{info.birth_date.isoformat()}\t{copy_text(phone)}\t{category}{self._tail}"
             )
-        if lines:
-            self._chunks.put(lines)
+            premium = self._premium(rules, cand)
+            if premium is not None:
+                line_id = self.line_ids[cand.index]
+                text = line_text(self._line_head, member_id, cand, category, premium, self.now)
+                lines.append(f"{line_id}\t{text}")
+                self.lines[cand.index] = line_id
+        if people:
+            self._chunks.put((people, lines))
+
+    def _premium(self, rules: EnrolmentRules, cand: Candidate):
+        """The line's premium, or None when this row's line is not written now: a renewal,
+        or shares a line cannot hold (the row will be refused)."""
+        if not self._with_lines or cand.shares is None or not 1 <= cand.shares <= 32767:
+            return None
+        try:
+            return premium_of(rules, cand)
+        except (KeyError, ValueError, ArithmeticError):  # an unknown tier …: refused later
+            return None
 
     def _raise_writer_error(self) -> None:
         if self._error is not None:
@@ -145,8 +213,12 @@ class MemberStream:
         self.close()
         self._raise_writer_error()
         with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {connection.ops.quote_name(UNIT_KEY)} DEFERRED")
+            cursor.execute(f"SET CONSTRAINTS {self._keys()} DEFERRED")
         return self.registered
+
+    @staticmethod
+    def _keys() -> str:
+        return ", ".join(connection.ops.quote_name(name) for name in STREAMED_KEYS)
 
     def close(self) -> None:
         """Stop the writer (idempotent); the connection is the caller's again."""
@@ -154,30 +226,38 @@ class MemberStream:
             self._chunks.put(None)
             self._thread.join()
 
-    def discard(self, kept: set[int]) -> int:
-        """Delete the members written for rows not in ``kept`` (refused in the end)."""
-        unused = [member_id for index, member_id in self.provisional.items() if index not in kept]
-        if unused:
-            table = connection.ops.quote_name(Member._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s::uuid[])", [unused])
-        return len(self.provisional) - len(unused)
+    def discard(self, kept: set[int]) -> tuple[int, int]:
+        """Delete the lines and members written for rows not in ``kept`` (refused in the
+        end); returns the members and lines that stay."""
+        lines = [line_id for index, line_id in self.lines.items() if index not in kept]
+        people = [member_id for index, member_id in self.provisional.items() if index not in kept]
+        with connection.cursor() as cursor:
+            if lines:
+                table = connection.ops.quote_name(EnrolmentLine._meta.db_table)
+                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s::bigint[])", [lines])
+            if people:
+                table = connection.ops.quote_name(Member._meta.db_table)
+                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s::uuid[])", [people])
+        return len(self.provisional) - len(people), len(self.lines) - len(lines)
 
     # --- The writer thread ---------------------------------------------------------------
 
     def _run(self) -> None:
         started = False
         while True:
-            lines = self._chunks.get()
-            if lines is None:
+            item = self._chunks.get()
+            if item is None:
                 return
             if self._error is not None:
                 continue  # drain: the caller raises the first error at finish()
+            people, lines = item
             try:
                 with self._raw.cursor() as cursor:
                     if not started:
-                        cursor.execute(f'SET CONSTRAINTS "{UNIT_KEY}" IMMEDIATE')
+                        cursor.execute(f"SET CONSTRAINTS {self._keys()} IMMEDIATE")
                         started = True
-                    copy_with(cursor, Member, MEMBER_COLUMNS, TextRows(lines))
+                    copy_with(cursor, Member, MEMBER_COLUMNS, TextRows(people))
+                    if lines:
+                        copy_with(cursor, EnrolmentLine, ("id", *LINE_COLUMNS), TextRows(lines))
             except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
                 self._error = error
