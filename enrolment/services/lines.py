@@ -233,7 +233,10 @@ def lines_import(
     with transaction.atomic():
         locked = lock_enrolment(enrolment)
         require_editable(locked)
-        # A big roster: new members are written while the rest is checked (services.stream).
+        # A big roster: new people are written while the rest is checked (services.stream).
+        # Its keys checked per statement go back to deferred with the transaction or, in a
+        # caller's transaction, with this savepoint (PostgreSQL keeps SET CONSTRAINTS per
+        # subtransaction).
         stream = MemberStream.open(locked, len(rows), timezone.now().isoformat())
         try:
             report = import_rows(

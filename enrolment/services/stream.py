@@ -1,23 +1,29 @@
-"""The roster import's member writer: new people are written while the rest of the roster
-is still being checked, so Python and the database work at the same time (issue 19).
+"""The roster import's writer: new people and their lines are written while the rest of
+the roster is still being checked, so Python and the database work at the same time
+(issue 19).
 
 ``lines_import`` opens a ``MemberStream`` for a roster of ``ROSTER_STREAM_ROWS`` rows or
-more and hands it to ``checks.evaluate``, which passes it each chunk of rows as it has
-cleaned them. For a chunk the stream (on the caller's thread) looks up the registered
-people among its ID numbers, as ``evaluate`` would for the whole roster, and picks the
-rows that will create a member if nothing else refuses them: an ID number that is valid,
-new to the tenant and not seen earlier in the roster, on a row with no error so far. A
-writer thread COPYs those people into the members table on the same connection and
-transaction (psycopg serialises the statements of the two threads), with the members'
-unit key checked at each statement instead of at COMMIT, while the caller cleans the
-next chunk.
+more (default 4,000) and hands it to ``checks.evaluate``, which passes it each chunk of
+rows as it has cleaned them. For a chunk the stream (on the caller's thread) looks up the
+registered people among its ID numbers, as ``evaluate`` would for the whole roster, and
+picks the rows that will create a member if nothing else refuses them: an ID number that
+is valid, new to the tenant and not seen earlier in the roster, on a row with no error so
+far; with each such member goes its line (not for a renewal, whose lines carry last
+year's shares, known only later). A writer thread COPYs them on the same connection and
+transaction (psycopg serialises the two threads' statements), with their keys checked at
+each statement instead of at COMMIT, while the caller cleans the next chunk.
 
-The rules over the whole roster run afterwards exactly as without a stream (``evaluate``
-gets the same registered people); ``lines.write`` then takes the written member for each
-valid row and deletes the few written for rows that were refused in the end (a repeated
-ID number, shares unlike the others'…). A refusal of the whole roster, or any failure,
-rolls the transaction back with everything in it. The result — members, lines, report,
-audit — is the one the import gives without a stream (tests/enrolment/test_stream.py).
+Line ids are drawn from the sequence for every row up front, in row order, so the lines
+keep the roster's order (the pages read it by id) whichever are written first; the
+enrolment is locked, so its lines from before the import all have smaller ids, and the
+whole-roster checks count only those (``first_line_id``). The rules then run exactly as
+without a stream (``evaluate`` gets the same registered people); ``lines.write`` keeps
+what was written for the valid rows, writes the rest (rows naming registered members) and
+deletes the few members and lines written for rows refused in the end (a repeated ID
+number, shares unlike the others'…). A refusal of the whole roster, or any failure, rolls
+the transaction back with everything in it. The result — members, lines and their order,
+report, audit — is the one the import gives without a stream
+(tests/enrolment/test_stream.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ same members, lines, report and audit as the import without it, whatever the chu
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import DataError, connection, transaction
 from django.utils import translation
 
 from enrolment.models import EnrolmentLine
@@ -167,3 +167,31 @@ def test_a_refused_roster_leaves_no_streamed_member(settings, actors, units, pla
         lines.lines_import(actor=actors.agent, enrolment=enrolment, rows=rows)
     assert Member.objects.count() == members
     assert not EnrolmentLine.objects.filter(enrolment=enrolment).exists()
+
+
+def test_a_failure_of_the_writer_is_raised_as_without_it_and_undoes_everything(
+    settings, actors, units, plans, world
+):
+    """A name PostgreSQL cannot store (a NUL character) fails the COPY on the writer's thread:
+    the same error as without a stream, nothing written, and the caller's transaction goes on
+    with its keys deferred again (PostgreSQL undoes SET CONSTRAINTS with the savepoint)."""
+    enrolment = new_enrolment(actors.agent, units.a1, plans["gx_designated_disease"])
+    rows = roster(1, 1, 1, 1)
+    rows[1]["name"] = "张\x00三"
+    members = Member.objects.count()
+    for size in (NO_STREAM, 2):
+        settings.ROSTER_STREAM_ROWS = size
+        with pytest.raises(DataError):
+            lines.lines_import(actor=actors.agent, enrolment=enrolment, rows=rows)
+        assert Member.objects.count() == members
+        assert not EnrolmentLine.objects.filter(enrolment=enrolment).exists()
+    # Deferred again: a member of another tenant's unit is refused only at COMMIT.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO members_member (id, tenant_id, unit_id, organisation_id, name, "
+            "id_number, sex, birth_date, phone, category, employment_status, is_union_member, "
+            "created_at, updated_at) VALUES (gen_random_uuid(), %s, %s, %s, '张三', %s, 'male', "
+            "'1980-01-01', '', 'worker', 'in_service', true, now(), now())",
+            [world.tenant.pk, units.other_tenant.pk, units.other_tenant.pk, "110105198001010018"],
+        )
+        cursor.execute("DELETE FROM members_member WHERE id_number = '110105198001010018'")
