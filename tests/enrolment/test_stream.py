@@ -195,3 +195,22 @@ def test_a_failure_of_the_writer_is_raised_as_without_it_and_undoes_everything(
             [world.tenant.pk, units.other_tenant.pk, units.other_tenant.pk, "110105198001010018"],
         )
         cursor.execute("DELETE FROM members_member WHERE id_number = '110105198001010018'")
+
+
+@pytest.mark.parametrize("size", [2, 5])
+def test_under_row_level_security_the_stream_writes_the_same(
+    settings, actors, units, plans, world, size
+):
+    """As the jobs run it: the application role in the tenant's scope, where COPY goes through
+    a temporary table (enrolment.db), on the writer's thread as on the caller's."""
+    from mutualaid.tenancy.context import tenant_scope
+
+    enrolment = new_enrolment(actors.agent, units.a1, plans["gx_designated_disease"])
+    rows = mixed_roster(units)
+    without = snapshot(settings, NO_STREAM, actors.agent, enrolment, rows)
+    with tenant_scope(world.tenant.pk, origin="job"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT row_security_active('members_member'::regclass)")
+            assert cursor.fetchone()[0]
+        streamed = snapshot(settings, size, actors.agent, enrolment, rows)
+    assert streamed == without
