@@ -3,15 +3,17 @@ the roster is still being checked, so Python and the database work at the same t
 (issue 19).
 
 ``lines_import`` opens a ``MemberStream`` for a roster of ``ROSTER_STREAM_ROWS`` rows or
-more (default 4,000) and hands it to ``checks.evaluate``, which passes it each chunk of
-rows as it has cleaned them. For a chunk the stream (on the caller's thread) looks up the
-registered people among its ID numbers, as ``evaluate`` would for the whole roster, and
-picks the rows that will create a member if nothing else refuses them: an ID number that
-is valid, new to the tenant and not seen earlier in the roster, on a row with no error so
-far; with each such member goes its line (not for a renewal, whose lines carry last
-year's shares, known only later). A writer thread COPYs them on the same connection and
-transaction (psycopg serialises the two threads' statements), with their keys checked at
-each statement instead of at COMMIT, while the caller cleans the next chunk.
+more (0, the default, never: on the shared bench machine it cost more than it saved, see
+docs/benchmarks.md; 4,000 is the size tried) and hands it to ``checks.evaluate``, which
+passes it each chunk of rows as it has cleaned them. For a chunk the stream (on the
+caller's thread) looks up the registered people among its ID numbers, as ``evaluate``
+would for the whole roster, and picks the rows that will create a member if nothing else
+refuses them: an ID number that is valid, new to the tenant and not seen earlier in the
+roster, on a row with no error so far; with each such member goes its line (not for a
+renewal, whose lines carry last year's shares, known only later). A writer thread COPYs
+them on the same connection and transaction (psycopg serialises the two threads'
+statements), with their keys checked at each statement instead of at COMMIT, while the
+caller cleans the next chunk.
 
 Line ids are drawn from the sequence for every row up front, in row order, so the lines
 keep the roster's order (the pages read it by id) whichever are written first; the
@@ -42,8 +44,6 @@ from enrolment.rules import Candidate, EnrolmentRules, Report
 from enrolment.services.checks import premium_of, registered_members
 from members.models import EmploymentStatus, Member, MemberCategory
 
-#: Rows of a roster from which the import streams (below it, one write after the checks).
-DEFAULT_STREAM_ROWS = 4000
 #: The keys of what the stream writes, checked per statement while streaming (so the
 #: database checks them while Python works, not all at COMMIT).
 STREAMED_KEYS = (
@@ -98,7 +98,7 @@ def line_text(head: str, member_id, cand: Candidate, category: str, premium, now
 
 
 def stream_rows() -> int:
-    return getattr(settings, "ROSTER_STREAM_ROWS", DEFAULT_STREAM_ROWS)
+    return getattr(settings, "ROSTER_STREAM_ROWS", 0) or 0
 
 
 class MemberStream:
@@ -133,7 +133,7 @@ class MemberStream:
     @classmethod
     def open(cls, enrolment: Enrolment, rows: int, now: str) -> MemberStream | None:
         size = stream_rows()
-        return cls(enrolment, now, size, rows) if rows >= size else None
+        return cls(enrolment, now, size, rows) if size and rows >= size else None
 
     @staticmethod
     def _allocate_line_ids(rows: int) -> list[int]:
