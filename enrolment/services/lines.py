@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrolment import access
-from enrolment.db import copy_rows
+from enrolment.db import TextRows, copy_rows, copy_text, ordered_uuids
 from enrolment.models import FUNDING_PARTIES, PARTY_FIELDS, Enrolment, EnrolmentLine, LineStatus
 from enrolment.roster_source import materialise, roster_lines
 from enrolment.rules import LineError
@@ -36,6 +36,7 @@ from enrolment.services.common import (
     lock_enrolment,
     require_editable,
 )
+from enrolment.services.stream import LINE_COLUMNS, MEMBER_COLUMNS, MemberStream, line_text
 from members import validation as v
 from members.models import EmploymentStatus, Member
 from mutualaid.audit.services import record
@@ -69,105 +70,81 @@ def _refresh_totals(enrolment: Enrolment) -> None:
 
 # --- Writing a checked batch -------------------------------------------------------------------
 
-MEMBER_COLUMNS = (
-    "id",
-    "tenant_id",
-    "unit_id",
-    "organisation_id",
-    "name",
-    "id_number",
-    "sex",
-    "birth_date",
-    "phone",
-    "category",
-    "employment_status",
-    "is_union_member",
-    "created_at",
-    "updated_at",
-)
-LINE_COLUMNS = (
-    "tenant_id",
-    "enrolment_id",
-    "member_id",
-    "shares",
-    "tier",
-    "category",
-    "previous_shares",
-    "premium",
-    "status",
-    "problem",
-    "row_number",
-    "created_at",
-)
 
+def _write(
+    actor: Actor | None, enrolment: Enrolment, batch: Batch, stream: MemberStream | None = None
+) -> tuple[int, int]:
+    """Register the new people and write the valid lines (COPY): (members, lines).
 
-def _write(actor: Actor | None, enrolment: Enrolment, batch: Batch) -> tuple[int, int]:
-    """Register the new people and write the valid lines (COPY): (members, lines)."""
+    The rows go to COPY as text built here (``TextRows``): every value is known to be of
+    its column's type (checked by ``evaluate``), and only names, phones and tiers are free
+    text; new members' keys come in increasing order (``ordered_uuids``). With a
+    ``stream``, most new people and their lines are written already: the rest is written
+    here (lines with the ids the stream set aside, so the roster keeps its order), and
+    what was written for rows refused in the end is deleted."""
     materialise(enrolment)  # new lines come after the held ones (roster_source)
-    now = timezone.now()
+    now = stream.now if stream is not None else timezone.now().isoformat()
     valid = batch.valid()
+    kept_members = kept_lines = 0
+    if stream is not None:
+        for cand in valid:
+            if cand.member_id is None:
+                cand.member_id = stream.provisional.get(cand.index)
+        kept_members, kept_lines = stream.discard({cand.index for cand in valid})
+    new = [cand for cand in valid if cand.member_id is None]
+    tenant, unit = str(enrolment.tenant_id), str(enrolment.unit_id)
+    # Member.organisation = unit (check constraint), so the unit's id serves for both.
+    member_head = f"{tenant}\t{unit}\t{unit}\t"
+    member_tail = f"\t{EmploymentStatus.IN_SERVICE}\tt\t{now}\t{now}\n"
     people = []
-    for cand in valid:
-        if cand.member_id is None:
-            name, phone, info = batch.new_people[cand.index]
-            cand.member_id = uuid.uuid4()
-            people.append(
-                (
-                    cand.member_id,
-                    enrolment.tenant_id,
-                    enrolment.unit_id,
-                    enrolment.organisation_id,
-                    name,
-                    info.number,
-                    info.sex,
-                    info.birth_date,
-                    phone,
-                    cand.category,
-                    EmploymentStatus.IN_SERVICE,
-                    True,
-                    now,
-                    now,
-                )
-            )
-    created = copy_rows(Member, MEMBER_COLUMNS, people) if people else 0
-    written = copy_rows(
-        EnrolmentLine,
-        LINE_COLUMNS,
-        (
-            (
-                enrolment.tenant_id,
-                enrolment.pk,
-                cand.member_id,
-                cand.shares,
-                cand.tier,
-                cand.category,
-                cand.previous_shares,
-                batch.premiums[cand.index],
-                LineStatus.OK,
-                "",
-                cand.row,
-                now,
-            )
-            for cand in valid
-        ),
-    )
+    for cand, member_id in zip(new, ordered_uuids(len(new)), strict=True):
+        name, phone, info = batch.new_people[cand.index]
+        cand.member_id = member_id
+        people.append(
+            f"{member_id}\t{member_head}{copy_text(name)}\t{info.number}\t{info.sex}\t"
+            f"{info.birth_date.isoformat()}\t{copy_text(phone)}\t{cand.category}{member_tail}"
+        )
+    created = kept_members + (copy_rows(Member, MEMBER_COLUMNS, TextRows(people)) if people else 0)
+    head = f"{tenant}\t{enrolment.pk}\t"
+    premiums = batch.premiums
+    if stream is None:
+        written = copy_rows(
+            EnrolmentLine,
+            LINE_COLUMNS,
+            TextRows(
+                line_text(head, cand.member_id, cand, cand.category, premiums[cand.index], now)
+                for cand in valid
+            ),
+        )
+    else:
+        rest = [cand for cand in valid if cand.index not in stream.lines]
+        written = kept_lines + copy_rows(
+            EnrolmentLine,
+            ("id", *LINE_COLUMNS),
+            TextRows(
+                f"{stream.line_ids[cand.index]}\t"
+                + line_text(head, cand.member_id, cand, cand.category, premiums[cand.index], now)
+                for cand in rest
+            ),
+        )
     if created:
         if created == 1:
-            row = people[0]
+            cand = next(c for c in valid if c.index in batch.new_people)
+            name, _phone, info = batch.new_people[cand.index]
             person = Member(
-                pk=row[0],
-                tenant_id=row[1],
-                unit_id=row[2],
-                organisation_id=row[3],
-                name=row[4],
-                id_number=row[5],
+                pk=uuid.UUID(str(cand.member_id)),
+                tenant_id=enrolment.tenant_id,
+                unit_id=enrolment.unit_id,
+                organisation_id=enrolment.organisation_id,
+                name=name,
+                id_number=info.number,
             )
             record(
                 actor=actor,
                 action="member.create",
                 obj=person,
                 organisation=enrolment.organisation,
-                after={"name": row[4], "id_number": person.masked_id_number, "via": "enrolment"},
+                after={"name": name, "id_number": person.masked_id_number, "via": "enrolment"},
             )
         else:
             record(
@@ -188,10 +165,12 @@ def import_rows(
     only_valid: bool,
     preview: bool,
     audit: bool = True,
+    stream: MemberStream | None = None,
 ) -> ImportReport:
     """``lines_import`` inside the caller's transaction, with its permission and state checked
-    and the row locked by the caller (renewal preparation calls it too, with ``audit`` off)."""
-    batch = evaluate(actor, enrolment, rows)
+    and the row locked by the caller (renewal preparation calls it too, with ``audit`` off).
+    ``stream``: see ``services.stream`` (only ``lines_import``, which owns the transaction)."""
+    batch = evaluate(actor, enrolment, rows, stream=stream)
     errors = batch.report.errors()
     invalid = len(batch.report.by_index)
     report = ImportReport(
@@ -206,7 +185,7 @@ def import_rows(
     if errors and not only_valid:
         raise RosterRejected(report)
     if report.valid:
-        report.members_created, report.lines_written = _write(actor, enrolment, batch)
+        report.members_created, report.lines_written = _write(actor, enrolment, batch, stream)
         _refresh_totals(enrolment)
     report.written = True
     if audit:
@@ -256,8 +235,15 @@ def lines_import(
     with transaction.atomic():
         locked = lock_enrolment(enrolment)
         require_editable(locked)
+        # A big roster: new people are written while the rest is checked (services.stream).
+        # Its keys checked per statement go back to deferred with the transaction or, in a
+        # caller's transaction, with this savepoint (PostgreSQL keeps SET CONSTRAINTS per
+        # subtransaction).
+        stream = MemberStream.open(locked, len(rows), timezone.now().isoformat())
         try:
-            report = import_rows(actor, locked, rows, only_valid=only_valid, preview=False)
+            report = import_rows(
+                actor, locked, rows, only_valid=only_valid, preview=False, stream=stream
+            )
         except IntegrityError as error:
             if "member_id_number_unique_per_tenant" in str(error):
                 raise DomainError(
@@ -265,6 +251,9 @@ def lines_import(
                     code="concurrent_change",
                 ) from None
             raise
+        finally:
+            if stream is not None:
+                stream.close()
     _copy_totals(locked, enrolment)
     return report
 

@@ -125,6 +125,7 @@ def half_width(raw: str) -> str:
 _HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _BETWEEN_HAN = re.compile(f"(?<=[{_HAN}])\\s+(?=[{_HAN}])")
 _NAME_DOT = re.compile("\\s*[·•・.．‧]\\s*")
+_HAS_HAN = re.compile(f"[{_HAN}]")
 
 
 def clean_person_name(raw: Any) -> str:
@@ -133,7 +134,10 @@ def clean_person_name(raw: Any) -> str:
     type between characters go (廖 春梅 → 廖春梅) and the middle dot of minority names is
     kept, unified to "·" (买买提 . 艾力 → 买买提·艾力)."""
     name = " ".join(half_width(str(raw or "")).split())
-    if re.search(f"[{_HAN}]", name):
+    # Letters only (the usual 张三): no space and no dot for the rules below to act on.
+    if name.isalpha():
+        return name
+    if _HAS_HAN.search(name):
         name = _NAME_DOT.sub("·", name)
         name = _BETWEEN_HAN.sub("", name)
     return name

@@ -6,7 +6,8 @@ be forgotten:
   ``tenant_id = current_setting('mutualaid.tenant_id')`` for reading and writing (an
   unset or empty setting matches nothing);
 - every ``TenantForeignKey``: the composite key (column, tenant_id) → parent (id,
-  tenant_id), deferrable like Django's own keys;
+  tenant_id), deferrable like Django's own keys — except one declared ``implied_by``
+  another key (``base.TenantForeignKey``), which ``check_tenant_keys`` proves;
 - the application role may read and write every table and use every sequence, and
   execute ``mutualaid_staff_tenant(user)`` — the one lookup that runs before a tenant is
   known (which tenant a signed-in user works in), a SECURITY DEFINER function that
@@ -90,6 +91,8 @@ def composite_keys() -> list[tuple[str, str, str, str, str]]:
     for model in tenant_models():
         for field in model._meta.local_fields:
             if isinstance(field, TenantForeignKey | TenantOneToOneField):
+                if getattr(field, "implied_by", None):
+                    continue
                 parent = field.related_model
                 table = model._meta.db_table
                 keys.append(
@@ -218,4 +221,70 @@ def check_tenant_keys(app_configs=None, **kwargs):
                         id="tenancy.E001",
                     )
                 )
+            if getattr(field, "implied_by", None):
+                problem = implied_key_problem(model, field)
+                if problem:
+                    errors.append(
+                        checks.Error(
+                            f"{model._meta.label}.{field.name}: implied_by="
+                            f"{field.implied_by!r} does not hold: {problem}.",
+                            obj=model,
+                            id="tenancy.E002",
+                        )
+                    )
     return errors
+
+
+def _equates(condition, a: str, b: str) -> bool:
+    """A check condition that is exactly ``a = b`` (as ``Q(a=F(b))`` or ``Q(b=F(a))``)."""
+    from django.db.models import F, Q
+
+    if not isinstance(condition, Q) or condition.negated or len(condition.children) != 1:
+        return False
+    child = condition.children[0]
+    if not isinstance(child, tuple):
+        return False
+    lookup, value = child
+    if not isinstance(value, F):
+        return False
+    names = {a, f"{a}_id", f"{a}__exact"}, {b, f"{b}_id", f"{b}__exact"}
+    return (lookup in names[0] and value.name in names[1]) or (
+        lookup in names[1] and value.name in names[0]
+    )
+
+
+def implied_key_problem(model, field) -> str | None:
+    """Why ``field``'s composite key is NOT implied by ``field.implied_by`` (None: it is).
+
+    It is when (1) a check constraint of the model says ``field = other``; (2) ``other``
+    has its own composite key (column, tenant_id) → its parent (target, tenant_id); and
+    (3) that target column is itself a composite key to ``field``'s parent and column. Then
+    a row's (field, tenant) is its parent's (target, tenant), which the database proved
+    exists in ``field``'s parent with the same tenant."""
+    from django.db.models import CheckConstraint
+
+    try:
+        other = model._meta.get_field(field.implied_by)
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist, reported as the problem
+        return f"{model._meta.label} has no field {field.implied_by!r}"
+    if not isinstance(other, TenantForeignKey | TenantOneToOneField) or getattr(
+        other, "implied_by", None
+    ):
+        return f"{other.name} has no composite key of its own"
+    if not any(
+        isinstance(c, CheckConstraint) and _equates(c.condition, field.name, other.name)
+        for c in model._meta.constraints
+    ):
+        return f"no check constraint says {field.name} = {other.name}"
+    step = other.target_field
+    if (
+        not isinstance(step, TenantForeignKey | TenantOneToOneField)
+        or getattr(step, "implied_by", None)
+        or step.related_model is not field.related_model
+        or step.target_field.column != field.target_field.column
+    ):
+        return (
+            f"{other.related_model._meta.label}.{step.name} is not a composite key to "
+            f"{field.related_model._meta.label}.{field.target_field.name}"
+        )
+    return None
