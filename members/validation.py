@@ -419,6 +419,7 @@ def validate_phone(value: Any, *, field: str = "phone") -> str:
 # --- Names ------------------------------------------------------------------------------
 
 NAME_MAX_LENGTH = 50
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # Cc and lone surrogates
 
 
 def validate_person_name(value: Any, *, field: str = "name") -> str:
@@ -431,6 +432,14 @@ def validate_person_name(value: Any, *, field: str = "name") -> str:
         raise InvalidValue(
             _("The name may have at most %(max)d characters.") % {"max": NAME_MAX_LENGTH},
             code="name_length",
+            field=field,
+        )
+    # A control character (a NUL pasted from another system, a stray escape) is nothing a
+    # name holds, and PostgreSQL cannot store a NUL: refused with the row, not a server error.
+    if _CONTROL.search(name):
+        raise InvalidValue(
+            _("The name holds an invisible control character: retype the name."),
+            code="name_control",
             field=field,
         )
     return name

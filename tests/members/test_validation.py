@@ -303,6 +303,15 @@ def test_names(raw, expected):
     assert validate_person_name(raw) == expected
 
 
+@pytest.mark.parametrize("raw", ["张\x00伟", "张伟\x1b", "\ud800张伟"])
+def test_a_name_with_a_control_character_is_refused(raw):
+    """A NUL reached COPY and gave a server error on the roster upload; now it is the row's
+    message like any other bad name."""
+    with pytest.raises(InvalidValue) as caught:
+        validate_person_name(raw)
+    assert caught.value.code == "name_control"
+
+
 def test_problems_collects_every_bad_field():
     problems = Problems()
     assert problems.check(validate_phone, "123") is None
