@@ -140,6 +140,8 @@ def certificate_context(enrolment: Enrolment) -> dict:
         "premium": fmt_yuan(enrolment.premium_total),
         "premium_capitals": capitals(enrolment.premium_total),
         "invoice": invoice,
+        # Who paid (SPEC §5, §6): for cover a federation gifted, the federation is named.
+        "payers": list(invoice.shares.order_by("id")) if invoice is not None else [],
         "certificate_number": (
             f"PZ{enrolment.coverage_start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}"
         ),

@@ -10,7 +10,7 @@ from members.demo import seed_units_and_members
 from mutualaid.home import demo
 from mutualaid.tenancy.context import operator_bypass
 from mutualaid.tenancy.models import Tenant
-from plans.demo import seed_demo_extra_plans, seed_demo_plans
+from plans.demo import open_demo_individual_offers, seed_demo_extra_plans, seed_demo_plans
 from portal.daily import daily_run
 from premiums.demo import seed_premiums
 from stats.demo import seed_stats
@@ -54,6 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Units registered: {units}; members added: {members}.")
         plans = seed_demo_plans() + seed_demo_extra_plans()
         self.stdout.write(f"Plans loaded from the seed documents: {len(plans)}.")
+        self.stdout.write(f"Versions open to individuals: {open_demo_individual_offers()}.")
         self.stdout.write(f"Demo enrolments made: {seed_enrolments()}.")
         self.stdout.write(f"Demo invoices made: {seed_premiums()}.")
         self.stdout.write(f"Demo claims reported: {seed_claims()}.")
