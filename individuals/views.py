@@ -67,6 +67,9 @@ def _over_limit(request) -> bool:
 
 
 def apply(request, tenant_slug: str, federation: str):
+    # A public page: shown without the staff chrome even to a signed-in user (whose tenant
+    # may not be this one: the scope is now the form's tenant).
+    request.actor = None
     node = _federation(tenant_slug, federation)
     versions = services.open_versions(node)
     form = ApplicationForm(request.POST or None, versions=versions)

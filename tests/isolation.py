@@ -244,11 +244,16 @@ OBJECT_URLS: dict[str, Builder] = {
     ),
     # Individual applications (issue 17.4): an application to county A (a federation); its
     # cadre decides it, the other county's people do not reach it.
-    "individuals:detail": lambda w: Target(
-        {"application_id": factories.make_individual_application(w.county).pk},
-        w.county_cadre,
-        w.other_county_agent,
-    ),
+    **{
+        name: (
+            lambda w: Target(
+                {"application_id": factories.make_individual_application(w.county).pk},
+                w.county_cadre,
+                w.other_county_agent,
+            )
+        )
+        for name in ("individuals:detail", "api-individual-application-detail")
+    },
     "notifications:open": lambda w: Target(
         {"notification_id": factories.make_notification(w.agent, w.unit).pk},
         w.agent,

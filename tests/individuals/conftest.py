@@ -18,6 +18,8 @@ from tests.enrolment.conftest import (  # noqa: F401 - the enrolment tests' fixt
 )
 
 TODAY = dt.date(2026, 12, 5)
+#: The test client's address and the one a test sends from (the rate limit's keys).
+ADDRESSES = ("127.0.0.1", "10.0.0.9")
 OFFER = {
     "open": True,
     "occupations": ["快递员", "外卖配送员", "网约车司机", "货车司机"],
@@ -42,9 +44,10 @@ def today(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limit():
-    cache.delete("individuals:apply:127.0.0.1")  # the test client's address
+    keys = [f"individuals:apply:{address}" for address in ADDRESSES]
+    cache.delete_many(keys)
     yield
-    cache.delete("individuals:apply:127.0.0.1")
+    cache.delete_many(keys)
 
 
 @pytest.fixture

@@ -170,3 +170,11 @@ def test_one_application_outside_the_subtree_is_missing(world, login, open_versi
     assert login(world.city_cadre).get(url).status_code == 200
     assert login(world.county_cadre).get(url).status_code == 404
     assert login(world.other_tenant_admin).get(url).status_code == 404
+
+
+def test_a_signed_in_user_of_another_tenant_sees_the_public_form(world, login, open_version):
+    client = login(world.other_tenant_admin)
+    response = client.get(form_url(world), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert "甲市总工会" in response.content.decode()
+    assert "乙省办事处" not in response.content.decode()  # no staff chrome of their own tenant

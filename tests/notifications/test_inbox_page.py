@@ -22,8 +22,8 @@ from tests import factories
 #: Measured with ``fill``'s data; a role's figure changes only when it gets a source.
 PINNED = {  # (each with the two statements of the tenant scope: set, and restored)
     "agent": 20,
-    "county_cadre": 10,
-    "office_admin": 13,
+    "county_cadre": 12,
+    "office_admin": 15,
     "reviewer": 15,
     "finance": 17,
     "auditor": 11,
@@ -46,6 +46,8 @@ def fill(world, plans, units, n: int) -> None:
             factories.make_enrolment(units.a1, plan, status=status)
     for _ in range(n):
         factories.make_invoice(world.unit)
+    for _ in range(n):  # individual applications to county A (issue 17.4)
+        factories.make_individual_application(world.county)
     member = factories.make_member(units.a1)
     for status in ("draft", "documents", "submitted", "second", "approved"):
         for _ in range(n):
