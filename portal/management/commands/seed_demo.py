@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from claims.demo import seed_claims
 from enrolment.demo import seed_enrolments
+from individuals.demo import seed_individual_applications
 from members.demo import seed_units_and_members
 from mutualaid.home import demo
 from mutualaid.tenancy.context import operator_bypass
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo enrolments made: {seed_enrolments()}.")
         self.stdout.write(f"Demo invoices made: {seed_premiums()}.")
         self.stdout.write(f"Demo claims reported: {seed_claims()}.")
+        self.stdout.write(f"Individual applications: {seed_individual_applications()}.")
         self.stdout.write(f"Demo statistics: {seed_stats()}.")
         # Today's jobs once, so a newcomer sees what the night makes (renewal drafts …);
         # idempotent like the night's run, so seed_demo can run again.
