@@ -263,7 +263,9 @@ def _lock_pending(actor: Actor, ids) -> list[IndividualApplication]:
 
 def individuals_unit(actor: Actor, federation: Organisation):
     """The federation's unit of individual members, made on first use (a member needs a
-    unit; docs/decisions.md)."""
+    unit; docs/decisions.md). The federation's row is locked first, so two batches approved
+    at once make one unit."""
+    Organisation.objects.select_for_update().filter(pk=federation.pk).first()
     found = (
         IndividualsUnit.objects.filter(federation_id=federation.pk)
         .select_related("unit__organisation")
