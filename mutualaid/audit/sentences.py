@@ -177,6 +177,7 @@ KEY_WORDS = {
     "bank_name": pgettext_lazy("audit picture", "bank"),
     "name": pgettext_lazy("audit picture", "name"),
     "note": pgettext_lazy("audit picture", "note"),
+    "payer": pgettext_lazy("audit picture", "payer"),
 }
 #: Values the services write for who did a thing without a person.
 BY_WORDS = {
