@@ -115,6 +115,19 @@ def can_invoice(actor: Actor | None, enrolment: Enrolment) -> bool:
     return actor is None or (actor.has_role(*INVOICERS) and actor.reaches(enrolment.organisation))
 
 
+def can_approve_individuals(actor: Actor, enrolment: Enrolment) -> bool:
+    """Individual applications (issue 17.4): the federation's cadre checks and accepts at
+    once, for the office that opened the version to individuals. Only the individuals
+    service takes this step (not offered on the enrolment page or the API)."""
+    node = actor.organisation
+    return (
+        actor.has_role(Role.CADRE, Role.OFFICE_ADMIN)
+        and node.kind in (OrganisationKind.OFFICE, *CHECKER_NODE_KINDS)
+        and node.pk != enrolment.organisation_id
+        and actor.reaches(enrolment.organisation)
+    )
+
+
 def can_end_policy(actor: Actor, policy: Policy) -> bool:
     return actor.has_role(*POLICY_ENDERS) and actor.reaches(policy.organisation)
 
@@ -143,6 +156,11 @@ TRANSITIONS = {
         ),
         EnrolmentStatus.CANCELLED,
         can_cancel,
+    ),
+    "approve_individuals": (
+        (EnrolmentStatus.DRAFT,),
+        EnrolmentStatus.ACCEPTED,
+        can_approve_individuals,
     ),
     "invoice": ((EnrolmentStatus.ACCEPTED,), EnrolmentStatus.INVOICED, can_invoice),
     "bring_into_force": ((EnrolmentStatus.INVOICED,), EnrolmentStatus.IN_FORCE, can_invoice),

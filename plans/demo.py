@@ -63,6 +63,31 @@ def seed_demo_plans() -> list[str]:
     return created
 
 
+#: The demo plan open to individual applications (issue 17.4): 梧州 cadres approve riders.
+DEMO_INDIVIDUAL_OFFER = {
+    "gx_designated_disease": {
+        "open": True,
+        "occupations": ["快递员", "外卖配送员", "网约车司机", "货车司机"],
+        "platforms": ["美团", "饿了么", "滴滴", "顺丰", "货拉拉"],
+        "funding": "federation_gift",
+        "shares": 1,
+    }
+}
+
+
+def open_demo_individual_offers() -> int:
+    """Open the demo plan's versions to individual applications (idempotent)."""
+    from plans.individuals import clean_offer
+    from plans.models import PlanVersion
+
+    changed = 0
+    for code, offer in DEMO_INDIVIDUAL_OFFER.items():
+        changed += PlanVersion.objects.filter(
+            plan__code=code, plan__tenant__slug=DEMO_TENANT_SLUGS["guangxi"]
+        ).update(individual_offer=clean_offer(offer))
+    return changed
+
+
 def seed_demo_extra_plans() -> list[str]:
     """The demo's own plans beside the seeds' (a plan sold in tiers), once; the names made."""
     created = []

@@ -117,6 +117,8 @@ class PlanVersion(TenantModel):
     )
     #: Everything of the engine's terms except ``benefit_items`` (those are rows).
     terms = models.JSONField(_("terms"), default=dict)
+    #: Open to individual applications (个人参保, issue 17.4): ``plans.individuals``.
+    individual_offer = models.JSONField(_("individual applications"), default=dict, blank=True)
     copied_from = TenantForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -28,11 +28,12 @@ from mutualaid.core.errors import NON_FIELD, DomainError
 from mutualaid.tenancy.models import Organisation, OrganisationKind, Role, Tenant
 from mutualaid.tenancy.scoping import Actor
 from plans import notices
+from plans.individuals import clean_offer
 from plans.models import BenefitItem, Plan, PlanVersion, VersionStatus
 from plans.rules import validate_version_terms
 
 PLAN_FIELDS = ["code", "name", "short_name", "source", "notes", "organisation"]
-VERSION_FIELDS = ["number", "label", "valid_from", "valid_to", "status"]
+VERSION_FIELDS = ["number", "label", "valid_from", "valid_to", "status", "individual_offer"]
 _PLAN_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: Problems a draft may still have: the list of items as a whole (none yet, or one of an
 #: exclusive pair added before the other). Publishing refuses them like everything else.
@@ -236,10 +237,13 @@ def version_create(
     valid_to: date | None = None,
     terms: dict[str, Any],
     items: list[dict] | None = None,
+    individual_offer: dict[str, Any] | None = None,
 ) -> PlanVersion:
-    """A new draft. ``terms`` may carry ``benefit_items`` (the API sends them that way)."""
+    """A new draft. ``terms`` may carry ``benefit_items`` (the API sends them that way);
+    ``individual_offer``: open to individual applications (``plans.individuals``)."""
     _require_change(actor, plan)
     label = _check_version_fields(label=label, valid_from=valid_from, valid_to=valid_to)
+    offer = clean_offer(individual_offer)
     terms, items = _split_terms(terms, items)
     errors = _validate({**terms, "benefit_items": items}, draft=True)
     if errors:
@@ -254,6 +258,7 @@ def version_create(
             valid_from=valid_from,
             valid_to=valid_to,
             terms=terms,
+            individual_offer=offer,
             created_by=actor.user,
         )
         _create_items(version, items)
@@ -276,11 +281,13 @@ def version_update(
     valid_to: date | None = None,
     terms: dict[str, Any],
     items: list[dict] | None = None,
+    individual_offer: dict[str, Any] | None = None,
 ) -> PlanVersion:
     """Change a draft's dates and terms; ``items`` (or ``terms["benefit_items"]``) replaces
-    all its items, otherwise they stay."""
+    all its items, otherwise they stay. ``individual_offer`` None leaves it as it is."""
     _require_change(actor, version.plan)
     label = _check_version_fields(label=label, valid_from=valid_from, valid_to=valid_to)
+    offer = None if individual_offer is None else clean_offer(individual_offer)
     replace = items is not None or (isinstance(terms, dict) and "benefit_items" in terms)
     terms, items = _split_terms(terms, items)
     with transaction.atomic():
@@ -297,7 +304,11 @@ def version_update(
             valid_to,
             terms,
         )
-        locked.save(update_fields=["label", "valid_from", "valid_to", "terms"])
+        changed = ["label", "valid_from", "valid_to", "terms"]
+        if offer is not None:
+            locked.individual_offer = offer
+            changed.append("individual_offer")
+        locked.save(update_fields=changed)
         if replace:
             locked.items.all().delete()
             _create_items(locked, items)
@@ -340,6 +351,7 @@ def version_copy(
             valid_from=valid_from,
             valid_to=None,
             terms=copy.deepcopy(version.terms),
+            individual_offer=copy.deepcopy(version.individual_offer),
             copied_from=version,
             created_by=actor.user,
         )

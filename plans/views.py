@@ -150,6 +150,7 @@ def _version_form_page(request, *, plan, version=None):
             "valid_from": form.cleaned_data["valid_from"],
             "valid_to": form.cleaned_data["valid_to"],
             "terms": form.to_terms(),
+            "individual_offer": form.individual_offer(),
         }
         try:
             if version is None:

@@ -111,6 +111,10 @@ SUMMARIES: dict[str, str] = {
     "payout_batches_bank_file_xlsx_retrieve": "银行代发文件（Excel）",
     "payout_batches_bank_file_csv_retrieve": "银行代发文件（CSV，UTF-8 带 BOM）",
     "payout_batches_notices_retrieve": "批次全部给付通知书 PDF",
+    # Individual applications (issue 17.4)
+    "individual_applications_list": "个人参保申请列表",
+    "individual_applications_retrieve": "一份个人参保申请",
+    "individual_applications_decide_create": "批量审核个人参保申请：通过或不通过（须填原因）",
     # Statistics
     "stats_nodes_retrieve": "节点统计汇总",
     "stats_returns_list": "统计报表",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("enrolment.api_urls")),
     path("", include("premiums.api_urls")),
     path("", include("claims.api_urls")),
+    path("", include("individuals.api_urls")),
     path("", include("stats.api_urls")),
 ]

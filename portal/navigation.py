@@ -46,6 +46,11 @@ NAV_ITEMS: list[NavItem] = [
         "premiums:renewal_list",
         frozenset({Role.AGENT, Role.CADRE, Role.OFFICE_ADMIN}),
     ),
+    NavItem(
+        _("Individual applications"),
+        "individuals:list",
+        frozenset({Role.CADRE, Role.OFFICE_ADMIN, Role.AUDITOR}),
+    ),
     NavItem(_("Claims"), "claims:claim_list"),
     NavItem(
         _("Report an incident"),

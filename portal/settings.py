@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "mutualaid.notifications",
     "premiums",
     "claims",
+    "individuals",
     "stats",
     "portal",
 ]

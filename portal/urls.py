@@ -31,6 +31,8 @@ urlpatterns = [
     path("premiums/", include("premiums.urls")),
     path("claims/", include("claims.urls")),
     path("stats/", include("stats.urls")),
+    path("individuals/", include("individuals.urls")),
+    path("apply/", include("individuals.public_urls")),
     path("notifications/", include("mutualaid.notifications.urls")),
     path("audit/", include("mutualaid.audit.urls")),
     path("jobs/", include("mutualaid.jobs.urls")),

@@ -146,6 +146,8 @@ def certificate_context(enrolment: Enrolment, *, policy: Policy | None = None) -
             "member_copy": True,
             "policy": policy,
             "invoice": None,
+            # Who paid: a member of gifted cover sees the federation named as on the unit's.
+            "payers": list(invoice.shares.order_by("id")) if invoice is not None else [],
             "certificate_number": (
                 f"PZ{policy.start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}"
                 f"-{str(policy.pk)[:4].upper()}"
@@ -164,6 +166,8 @@ def certificate_context(enrolment: Enrolment, *, policy: Policy | None = None) -
         "premium": fmt_yuan(enrolment.premium_total),
         "premium_capitals": capitals(enrolment.premium_total),
         "invoice": invoice,
+        # Who paid (SPEC §5, §6): for cover a federation gifted, the federation is named.
+        "payers": list(invoice.shares.order_by("id")) if invoice is not None else [],
         "certificate_number": (
             f"PZ{enrolment.coverage_start:%Y%m%d}-{str(enrolment.pk)[:8].upper()}"
         ),

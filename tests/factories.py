@@ -660,3 +660,33 @@ def make_fund_year(plan, *, year: int = 2026, unearned="0.00", outstanding="0.00
             },
         )
     return plan
+
+
+def make_individual_application(federation: Organisation, *, name: str | None = None, **fields):
+    """A pending individual application (issue 17.4) at ``federation`` for an office plan
+    opened to individuals."""
+    from individuals.models import IndividualApplication
+    from plans.models import PlanVersion
+
+    office = Organisation.objects.get(tenant_id=federation.tenant_id, depth=1)
+    plan = make_plan(office)
+    version = plan.versions.get()
+    PlanVersion.objects.filter(pk=version.pk).update(
+        individual_offer={
+            "open": True,
+            "occupations": ["快递员"],
+            "platforms": [],
+            "funding": "federation_gift",
+            "shares": 1,
+        }
+    )
+    return IndividualApplication.objects.create(
+        tenant_id=federation.tenant_id,
+        organisation=federation,
+        plan_version=version,
+        name=name or f"申请人{next(_seq)}",
+        id_number=fields.pop("id_number", None) or make_id_number(),
+        phone=fields.pop("phone", "13800138000"),
+        occupation=fields.pop("occupation", "快递员"),
+        **fields,
+    )

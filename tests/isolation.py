@@ -242,6 +242,18 @@ OBJECT_URLS: dict[str, Builder] = {
     "premiums:renewal_submit": lambda w: Target(
         {"renewal_id": factories.make_renewal(w.unit).pk}, w.agent, w.sibling_agent
     ),
+    # Individual applications (issue 17.4): an application to county A (a federation); its
+    # cadre decides it, the other county's people do not reach it.
+    **{
+        name: (
+            lambda w: Target(
+                {"application_id": factories.make_individual_application(w.county).pk},
+                w.county_cadre,
+                w.other_county_agent,
+            )
+        )
+        for name in ("individuals:detail", "api-individual-application-detail")
+    },
     "notifications:open": lambda w: Target(
         {"notification_id": factories.make_notification(w.agent, w.unit).pk},
         w.agent,
@@ -375,6 +387,9 @@ PARAM_PAGES: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
 # Route (for unnamed patterns) or name → why the matrix does not visit it.
 SKIPPED: dict[str, str] = {
     "admin/(?P<url>.*)$": "the admin's catch-all: unknown admin URLs answer 404",
+    "apply:form": "the public application form of a federation (no account): it shows the "
+    "federation's name and open plans by design, nothing of any person "
+    "(tests/individuals/test_pages.py)",
 }
 
 
@@ -492,6 +507,13 @@ def _daily_run_markers(w) -> list[str]:
         message="甲省办事处今日作业已完成(作业标记)",
     )
     return [job.message]
+
+
+@unit_a1_marker
+def _individuals_markers(w) -> list[str]:
+    """A pending application to county A: the county's cadres and those above see it."""
+    application = factories.make_individual_application(w.county, name="甲县个人申请标记")
+    return [application.name, Secret(application.id_number)]
 
 
 def run_unit_a1_markers(world) -> list[str]:

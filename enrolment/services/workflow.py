@@ -49,6 +49,7 @@ STEP_FIELDS = {
     "submit": ("submitted_at", "submitted_by"),
     "check": ("checked_at", "checked_by"),
     "accept": ("accepted_at", "accepted_by"),
+    "approve_individuals": ("accepted_at", "accepted_by"),
     "send_back": ("returned_at", "returned_by"),
     "cancel": ("cancelled_at", "cancelled_by"),
     "invoice": ("invoiced_at", "invoiced_by"),

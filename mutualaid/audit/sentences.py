@@ -39,10 +39,13 @@ ROLE_OF_ACTION = (
     ("claim.paid", Role.FINANCE),
     ("claim.payment_failed", Role.FINANCE),
     ("claim.payee_corrected", Role.FINANCE),
+    ("payment.gift", Role.CADRE),
     ("payment.", Role.FINANCE),
     ("invoice.", Role.FINANCE),
     ("claim.", Role.REVIEWER),
     ("enrolment.check", Role.CADRE),
+    ("enrolment.approve_individuals", Role.CADRE),
+    ("individual_application.", Role.CADRE),
     ("stats.return", Role.CADRE),
     ("enrolment.", Role.AGENT),
 )
@@ -101,6 +104,12 @@ SENTENCES = {
     "invoice.activate": _("%(who)s brought the enrolment of %(what)s into force"),
     "payment.record": _("%(who)s recorded a payment for %(what)s"),
     "payment.refund": _("%(who)s recorded a refund for %(what)s"),
+    "payment.gift": _("%(who)s settled %(what)s as the federation's gift"),
+    # individual applications (issue 17.4)
+    "individual_application.submit": _("%(who)s received %(what)s on the public page"),
+    "individual_application.approve": _("%(who)s approved %(what)s"),
+    "individual_application.refuse": _("%(who)s refused %(what)s"),
+    "enrolment.approve_individuals": _("%(who)s approved the individual applications of %(what)s"),
     # members and the organisation
     "member.create": _("%(who)s registered %(what)s"),
     "member.bulk_create": _("%(who)s registered members from a roster (%(what)s)"),
@@ -174,6 +183,7 @@ KEY_WORDS = {
     "bank_name": pgettext_lazy("audit picture", "bank"),
     "name": pgettext_lazy("audit picture", "name"),
     "note": pgettext_lazy("audit picture", "note"),
+    "payer": pgettext_lazy("audit picture", "payer"),
 }
 #: Values the services write for who did a thing without a person.
 BY_WORDS = {

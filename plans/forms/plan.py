@@ -233,6 +233,31 @@ class VersionForm(TierFieldsMixin, FieldsetsMixin, forms.Form):
         help_text=_("One note per line; say here where a number was assumed."),
     )
 
+    individual_open = check_field(
+        _("Open to individual applications (new-form workers apply on the public page)")
+    )
+    individual_occupations = forms.CharField(
+        label=_("Occupations that may apply"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, e.g. 快递员, 外卖配送员, 网约车司机, 货车司机."),
+    )
+    individual_platforms = forms.CharField(
+        label=_("Platforms"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, e.g. 美团, 饿了么, 滴滴, 顺丰; empty: any platform."),
+    )
+    individual_funding = forms.ChoiceField(
+        label=_("Who pays for individual cover"),
+        required=False,
+        choices=[
+            ("federation_gift", _("Gift of the city federation (赠送保障)")),
+            ("member", _("The worker pays an invoice")),
+        ],
+    )
+    individual_shares = int_field(_("Shares per individual"), initial=1)
+
     def __init__(
         self, *args, base_terms: dict | None = None, items: list[dict] | None = None, **kwargs
     ):
@@ -332,6 +357,16 @@ class VersionForm(TierFieldsMixin, FieldsetsMixin, forms.Form):
                 ],
             ),
             (_("Notes"), ["term_notes"]),
+            (
+                _("Individual applications"),
+                [
+                    "individual_open",
+                    "individual_occupations",
+                    "individual_platforms",
+                    "individual_funding",
+                    "individual_shares",
+                ],
+            ),
         ]
         self._stage_numbers: list[int] = []
 
@@ -344,6 +379,14 @@ class VersionForm(TierFieldsMixin, FieldsetsMixin, forms.Form):
         if version is not None:
             initial.update(
                 label=version.label, valid_from=version.valid_from, valid_to=version.valid_to
+            )
+            offer = version.individual_offer or {}
+            initial.update(
+                individual_open=bool(offer.get("open")),
+                individual_occupations="\n".join(offer.get("occupations") or []),
+                individual_platforms="\n".join(offer.get("platforms") or []),
+                individual_funding=offer.get("funding") or "federation_gift",
+                individual_shares=offer.get("shares") or 1,
             )
         if not t:
             return initial
@@ -407,6 +450,17 @@ class VersionForm(TierFieldsMixin, FieldsetsMixin, forms.Form):
         initial["annual_cap_per_share"] = cap.get("per_share", False)
         initial["term_notes"] = "\n".join(t.get("notes") or [])
         return initial
+
+    def individual_offer(self) -> dict[str, Any]:
+        """What ``plans.individuals.clean_offer`` reads (it validates: one path)."""
+        cd = self.cleaned_data
+        return {
+            "open": cd.get("individual_open"),
+            "occupations": cd.get("individual_occupations") or "",
+            "platforms": cd.get("individual_platforms") or "",
+            "funding": cd.get("individual_funding") or "federation_gift",
+            "shares": cd.get("individual_shares") or 1,
+        }
 
     def to_terms(self) -> dict[str, Any]:
         """The engine's terms dict; keys this form does not show (surplus rules) stay."""
@@ -496,6 +550,8 @@ class VersionForm(TierFieldsMixin, FieldsetsMixin, forms.Form):
         return t
 
     def field_for(self, path: str) -> str | None:
+        if path.startswith("individual_") and path in self.fields:
+            return path
         if path.startswith(("tiers", "sale_mode")):
             return self.tier_field_for(path)
         match = re.match(r"^waiting_period\.stages\[(\d+)\]", path)

@@ -21,10 +21,11 @@ from tests import factories
 #: and its capped count only when a full first page came back (a summary source: one).
 #: Measured with ``fill``'s data; a role's figure changes only when it gets a source.
 PINNED = {  # (each with the two statements of the tenant scope: set, and restored)
-    # agents and reviewers: + member-filed reports and uploads (issue 17, two sources)
+    # agents and reviewers: + member-filed reports and uploads (issue 17, two sources);
+    # cadres and office admins: + individual applications (issue 17.4)
     "agent": 22,
-    "county_cadre": 10,
-    "office_admin": 13,
+    "county_cadre": 12,
+    "office_admin": 15,
     "reviewer": 17,
     "finance": 17,
     "auditor": 11,
@@ -47,6 +48,8 @@ def fill(world, plans, units, n: int) -> None:
             factories.make_enrolment(units.a1, plan, status=status)
     for _ in range(n):
         factories.make_invoice(world.unit)
+    for _ in range(n):  # individual applications to county A (issue 17.4)
+        factories.make_individual_application(world.county)
     member = factories.make_member(units.a1)
     for status in ("draft", "documents", "submitted", "second", "approved"):
         for _ in range(n):

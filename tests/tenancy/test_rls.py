@@ -85,6 +85,14 @@ def two_tenants(world):
     )
     with tenant_scope(a.pk):
         summaries_refresh(tenant_id=a.pk)
+    # A federation's unit of individually enrolled members (issue 17.4).
+    from individuals.models import IndividualsUnit
+    from mutualaid.tenancy.models import OrganisationKind
+
+    holder = factories.make_node(world.city, OrganisationKind.UNIT, "甲市总工会 新就业形态劳动者")
+    IndividualsUnit.objects.create(
+        federation=world.city, tenant=a, unit=factories.make_unit(holder)
+    )
     # Tenant B: a plan, members, an invoice and payment, a claim, an audit event, a job.
     plan = factories.make_plan(world.other_unit)
     member = factories.make_member(world.other_unit)

@@ -6,11 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from claims.demo import seed_claims
 from enrolment.demo import seed_enrolments
+from individuals.demo import seed_individual_applications
 from members.demo import seed_units_and_members
 from mutualaid.home import demo
 from mutualaid.tenancy.context import operator_bypass
 from mutualaid.tenancy.models import Tenant
-from plans.demo import seed_demo_extra_plans, seed_demo_plans
+from plans.demo import open_demo_individual_offers, seed_demo_extra_plans, seed_demo_plans
 from portal.daily import daily_run
 from premiums.demo import seed_premiums
 from stats.demo import seed_stats
@@ -54,9 +55,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Units registered: {units}; members added: {members}.")
         plans = seed_demo_plans() + seed_demo_extra_plans()
         self.stdout.write(f"Plans loaded from the seed documents: {len(plans)}.")
+        self.stdout.write(f"Versions open to individuals: {open_demo_individual_offers()}.")
         self.stdout.write(f"Demo enrolments made: {seed_enrolments()}.")
         self.stdout.write(f"Demo invoices made: {seed_premiums()}.")
         self.stdout.write(f"Demo claims reported: {seed_claims()}.")
+        self.stdout.write(f"Individual applications: {seed_individual_applications()}.")
         self.stdout.write(f"Demo statistics: {seed_stats()}.")
         # Today's jobs once, so a newcomer sees what the night makes (renewal drafts …);
         # idempotent like the night's run, so seed_demo can run again.
