@@ -19,8 +19,7 @@ person their own), a fresh tenant → city → unit, an agent, the seed plan ``-
    valid rows of the same file into another fresh tenant.
 
 ``--runs N`` repeats 2 and 3 alternately (fresh tenants each time) and reports min /
-median / max; ``--compare-stream 4000`` adds, in each run, step 2 with the import
-streaming (``ROSTER_STREAM_ROWS``, enrolment/services/stream.py) and the ratio of the two.
+median / max.
 Rates are rows of the file per second (steps 2 and 3 write the same members and lines); on
 a shared machine read the ratios, which come from the same run. SPEC §14: the whole upload
 ≥ 10,000 rows/s at 50,000 rows; issue 19: ≥ 20,000.
@@ -176,19 +175,6 @@ def main() -> None:
     parser.add_argument(
         "--runs", type=int, default=1, help="write and limit, alternately, this many times"
     )
-    parser.add_argument(
-        "--stream-rows",
-        type=int,
-        default=0,
-        help="ROSTER_STREAM_ROWS for step 2 (0: no stream, the default setting)",
-    )
-    parser.add_argument(
-        "--compare-stream",
-        type=int,
-        default=0,
-        metavar="ROWS",
-        help="also time step 2 with ROSTER_STREAM_ROWS=ROWS in each run (2s.), alternating",
-    )
     add_db_argument(parser, BENCH_DB)
     args = parser.parse_args()
     print(machine_line())
@@ -242,15 +228,10 @@ def main() -> None:
     header_row = read.header_row
     del read
 
-    from django.test.utils import override_settings
-
-    def write(label: str, tenant, actor, enrolment, stream_rows: int):
+    def write(label: str, tenant, actor, enrolment):
         """2. Write: what the roster_import job does (read again, check, write the valid
-        rows); ``stream_rows``: ROSTER_STREAM_ROWS for this run (0: no stream)."""
-        with (
-            override_settings(ROSTER_STREAM_ROWS=stream_rows),
-            tenant_scope(tenant.pk, origin="bench"),
-        ):
+        rows)."""
+        with tenant_scope(tenant.pk, origin="bench"):
             connection.ensure_connection()
             with Meter() as meter:
                 meter.watch(connection)
@@ -270,18 +251,12 @@ def main() -> None:
         )
         return rate, read.rows, premium
 
-    ours, streamed, limits = [], [], []
+    ours, limits = [], []
     for run in range(args.runs):
         if run:
             tenant, units, actor, plan, enrolment = fresh()
-        rate, sample, premium = write("2. write   ", tenant, actor, enrolment, args.stream_rows)
+        rate, sample, premium = write("2. write   ", tenant, actor, enrolment)
         ours.append(rate)
-        if args.compare_stream:
-            # 2s. The same with new people written while the roster is checked.
-            tenant_s, _units_s, actor_s, _plan_s, enrolment_s = fresh()
-            streamed.append(
-                write("2s. stream ", tenant_s, actor_s, enrolment_s, args.compare_stream)[0]
-            )
         # 3. The same-schema limit: the same rows into the same tables, nothing checked.
         tenant3, units3, _actor3, plan3, _enrolment3 = fresh()
         with tenant_scope(tenant3.pk, origin="bench"):
@@ -361,14 +336,6 @@ def main() -> None:
         f"errors {result.has_errors()}, invalid {len(result.invalid_rows)})  ",
     )
     print(f"roster import (2.): {summary(ours)} rows/s")
-    if streamed:
-        ratios_s = [a / b for a, b in zip(streamed, ours, strict=True)]
-        print(
-            f"roster import streaming from {args.compare_stream:,} rows (2s.): "
-            f"{summary(streamed)} rows/s; ÷ 2. {statistics.median(ratios_s):.2f} (per run "
-            + ", ".join(f"{r:.2f}" for r in ratios_s)
-            + ")"
-        )
     print(f"same-schema limit (3.): {summary(limits)} rows/s")
     print(f"peer (4.): {theirs:,.0f} rows/s")
     ratios = [a / b for a, b in zip(ours, limits, strict=True)]

@@ -93,8 +93,7 @@ def copy_rows(model, columns: Sequence[str], rows: Iterable[Sequence] | TextRows
 
 
 def copy_with(cursor, model, columns: Sequence[str], rows: Iterable[Sequence] | TextRows) -> int:
-    """``copy_rows`` on a psycopg cursor of the current connection (errors as psycopg's):
-    the roster import's member writer runs it on its own thread (``services.stream``)."""
+    """``copy_rows`` on a psycopg cursor of the current connection (errors as psycopg's)."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     count = 0

@@ -275,10 +275,6 @@ ROSTER_MAX_COMPRESSION_RATIO = envint("ROSTER_MAX_COMPRESSION_RATIO", 100)
 ROSTER_MAX_CELL_KB = envint("ROSTER_MAX_CELL_KB", 128)
 # calamine builds a dense grid of rows × columns: 120,000 × 64 cells at most.
 ROSTER_MAX_SHEET_ROWS = envint("ROSTER_MAX_SHEET_ROWS", 120_000)
-# From this many rows the import writes new people while it still checks the roster
-# (enrolment/services/stream.py); 0: never. Off until a quiet machine shows it pays
-# (docs/benchmarks.md, issue 19): on the shared bench machine it cost more than it saved.
-ROSTER_STREAM_ROWS = envint("ROSTER_STREAM_ROWS", 0)
 ROSTER_MAX_COLUMNS = envint("ROSTER_MAX_COLUMNS", 64)
 
 # --- REST API ---------------------------------------------------------------

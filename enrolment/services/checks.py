@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
@@ -165,22 +165,6 @@ def registered_members(tenant_id, numbers: Sequence[str]) -> dict[str, dict[str,
     }
 
 
-class Stream(Protocol):
-    """Takes the rows as ``evaluate`` cleans them, ``size`` at a time, and looks up the
-    registered people among them (``services.stream.MemberStream``)."""
-
-    size: int
-    #: The lines of the enrolment before this import have smaller ids (the stream's own
-    #: lines, written meanwhile, are not part of the roster being checked against).
-    first_line_id: int
-
-    def cleaned(
-        self, chunk: Sequence[Candidate], infos, texts, report: Report, rules: EnrolmentRules
-    ) -> None: ...
-
-    def finish(self) -> dict[str, dict[str, Any]]: ...
-
-
 def evaluate(
     actor: Actor | None,
     enrolment: Enrolment,
@@ -188,16 +172,13 @@ def evaluate(
     *,
     replacing=None,
     rules: EnrolmentRules | None = None,
-    stream: Stream | None = None,
 ) -> Batch:
     """Clean every row, find registered members, and run every rule: the report of a batch.
 
     A row is a mapping with ``row`` (its number in the sheet), ``name``, ``id_number``
     (raw: spreadsheet floats and full-width text are handled), ``shares`` (or ``tier``),
     ``category`` and ``phone``; or ``member`` (a Member of the unit) and ``shares``.
-    ``replacing``: the member whose line is being changed (it does not count as present).
-    ``stream``: handed each ``stream.size`` cleaned rows (the import writes new members
-    meanwhile), and it answers the look-up of registered people."""
+    ``replacing``: the member whose line is being changed (it does not count as present)."""
     rules = rules or rules_for(enrolment)
     report = Report()
     cands: list[Candidate] = []
@@ -206,8 +187,6 @@ def evaluate(
     texts: dict[int, tuple[str, str, str | None]] = {}
 
     for index, raw in enumerate(rows):
-        if stream is not None and index and not index % stream.size:
-            stream.cleaned(cands[index - stream.size :], infos, texts, report, rules)
         cand = Candidate(index=index, row=raw.get("row"), id_number="")
         cands.append(cand)
         cand.tier = str(raw.get("tier") or "").strip()
@@ -272,15 +251,9 @@ def evaluate(
         cand.name = name
         texts[index] = (name, phone, category)
 
-    # Registered people among the rows: one query for the whole roster (or, streaming, one
-    # per chunk, made by the stream as the chunks were cleaned).
-    if stream is not None:
-        handed = (len(cands) - 1) // stream.size * stream.size if cands else 0
-        stream.cleaned(cands[handed:], infos, texts, report, rules)
-        registered = stream.finish()
-    else:
-        numbers = [c.id_number for c in cands if c.id_number and c.member_id is None]
-        registered = registered_members(enrolment.tenant_id, numbers)
+    # Registered people among the rows: one query for the whole roster.
+    numbers = [c.id_number for c in cands if c.id_number and c.member_id is None]
+    registered = registered_members(enrolment.tenant_id, numbers)
     for cand in cands:
         if cand.member_id is not None or cand.index not in texts:
             continue
@@ -332,8 +305,6 @@ def evaluate(
     cover: dict[Any, list[CoverRow]] = {}
     if member_ids:
         present = roster_lines(enrolment).filter(AnyOf("member_id", member_ids))
-        if stream is not None:
-            present = present.filter(id__lt=stream.first_line_id)
         if replacing is not None:
             present = present.exclude(member_id=replacing)
         present_ids = set(present.values_list("member_id", flat=True))
@@ -352,12 +323,7 @@ def evaluate(
         rules,
         cands,
         report=report,
-        existing_shares=_existing_shares(
-            enrolment,
-            rules,
-            replacing=replacing,
-            before=stream.first_line_id if stream is not None else None,
-        ),
+        existing_shares=_existing_shares(enrolment, rules, replacing=replacing),
         on_roster=on_roster,
         cover=cover,
     )
@@ -383,15 +349,12 @@ def premium_of(rules: EnrolmentRules, cand: Candidate) -> Decimal:
 
 
 def _existing_shares(
-    enrolment: Enrolment, rules: EnrolmentRules, *, replacing=None, before=None
+    enrolment: Enrolment, rules: EnrolmentRules, *, replacing=None
 ) -> Counter[tuple[int, bool]]:
     """(shares, keeps last year's count) → lines, for the roster as it stands (one query);
-    an addition counts the common period's policies too (it joins their roster).
-    ``before``: only lines with a smaller id (a stream's own lines are not the roster yet)."""
+    an addition counts the common period's policies too (it joins their roster)."""
     counts: Counter[tuple[int, bool]] = Counter()
     lines = roster_lines(enrolment)
-    if before is not None:
-        lines = lines.filter(id__lt=before)
     if replacing is not None:
         lines = lines.exclude(member_id=replacing)
     for shares, previous, n in (

@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrolment import access
-from enrolment.db import TextRows, copy_rows, copy_text, ordered_uuids
+from enrolment.db import NULL, TextRows, copy_rows, copy_text, ordered_uuids
 from enrolment.models import FUNDING_PARTIES, PARTY_FIELDS, Enrolment, EnrolmentLine, LineStatus
 from enrolment.roster_source import materialise, roster_lines
-from enrolment.rules import LineError
+from enrolment.rules import Candidate, LineError
 from enrolment.services.checks import Batch, evaluate
 from enrolment.services.common import (
     ImportReport,
@@ -36,7 +36,6 @@ from enrolment.services.common import (
     lock_enrolment,
     require_editable,
 )
-from enrolment.services.stream import LINE_COLUMNS, MEMBER_COLUMNS, MemberStream, line_text
 from members import validation as v
 from members.models import EmploymentStatus, Member
 from mutualaid.audit.services import record
@@ -70,27 +69,60 @@ def _refresh_totals(enrolment: Enrolment) -> None:
 
 # --- Writing a checked batch -------------------------------------------------------------------
 
+#: The columns of a new member as the import writes them (COPY text built in ``_write``).
+MEMBER_COLUMNS = (
+    "id",
+    "tenant_id",
+    "unit_id",
+    "organisation_id",
+    "name",
+    "id_number",
+    "sex",
+    "birth_date",
+    "phone",
+    "category",
+    "employment_status",
+    "is_union_member",
+    "created_at",
+    "updated_at",
+)
 
-def _write(
-    actor: Actor | None, enrolment: Enrolment, batch: Batch, stream: MemberStream | None = None
-) -> tuple[int, int]:
+
+#: The columns of a roster line as the import writes it (``line_text``).
+LINE_COLUMNS = (
+    "tenant_id",
+    "enrolment_id",
+    "member_id",
+    "shares",
+    "tier",
+    "category",
+    "previous_shares",
+    "premium",
+    "status",
+    "problem",
+    "row_number",
+    "created_at",
+)
+
+
+def line_text(head: str, member_id, cand: Candidate, category: str, premium, now: str) -> str:
+    """One line of ``LINE_COLUMNS`` in COPY's text format; ``head``: tenant and enrolment."""
+    row = NULL if cand.row is None else cand.row
+    return (
+        f"{head}{member_id}\t{cand.shares}\t{copy_text(cand.tier)}\t{category}\t"
+        f"{cand.previous_shares}\t{premium}\t{LineStatus.OK}\t\t{row}\t{now}\n"
+    )
+
+
+def _write(actor: Actor | None, enrolment: Enrolment, batch: Batch) -> tuple[int, int]:
     """Register the new people and write the valid lines (COPY): (members, lines).
 
     The rows go to COPY as text built here (``TextRows``): every value is known to be of
     its column's type (checked by ``evaluate``), and only names, phones and tiers are free
-    text; new members' keys come in increasing order (``ordered_uuids``). With a
-    ``stream``, most new people and their lines are written already: the rest is written
-    here (lines with the ids the stream set aside, so the roster keeps its order), and
-    what was written for rows refused in the end is deleted."""
+    text; new members' keys come in increasing order (``ordered_uuids``)."""
     materialise(enrolment)  # new lines come after the held ones (roster_source)
-    now = stream.now if stream is not None else timezone.now().isoformat()
+    now = timezone.now().isoformat()
     valid = batch.valid()
-    kept_members = kept_lines = 0
-    if stream is not None:
-        for cand in valid:
-            if cand.member_id is None:
-                cand.member_id = stream.provisional.get(cand.index)
-        kept_members, kept_lines = stream.discard({cand.index for cand in valid})
     new = [cand for cand in valid if cand.member_id is None]
     tenant, unit = str(enrolment.tenant_id), str(enrolment.unit_id)
     # Member.organisation = unit (check constraint), so the unit's id serves for both.
@@ -104,29 +136,17 @@ def _write(
             f"{member_id}\t{member_head}{copy_text(name)}\t{info.number}\t{info.sex}\t"
             f"{info.birth_date.isoformat()}\t{copy_text(phone)}\t{cand.category}{member_tail}"
         )
-    created = kept_members + (copy_rows(Member, MEMBER_COLUMNS, TextRows(people)) if people else 0)
+    created = copy_rows(Member, MEMBER_COLUMNS, TextRows(people)) if people else 0
     head = f"{tenant}\t{enrolment.pk}\t"
     premiums = batch.premiums
-    if stream is None:
-        written = copy_rows(
-            EnrolmentLine,
-            LINE_COLUMNS,
-            TextRows(
-                line_text(head, cand.member_id, cand, cand.category, premiums[cand.index], now)
-                for cand in valid
-            ),
-        )
-    else:
-        rest = [cand for cand in valid if cand.index not in stream.lines]
-        written = kept_lines + copy_rows(
-            EnrolmentLine,
-            ("id", *LINE_COLUMNS),
-            TextRows(
-                f"{stream.line_ids[cand.index]}\t"
-                + line_text(head, cand.member_id, cand, cand.category, premiums[cand.index], now)
-                for cand in rest
-            ),
-        )
+    written = copy_rows(
+        EnrolmentLine,
+        LINE_COLUMNS,
+        TextRows(
+            line_text(head, cand.member_id, cand, cand.category, premiums[cand.index], now)
+            for cand in valid
+        ),
+    )
     if created:
         if created == 1:
             cand = next(c for c in valid if c.index in batch.new_people)
@@ -165,12 +185,10 @@ def import_rows(
     only_valid: bool,
     preview: bool,
     audit: bool = True,
-    stream: MemberStream | None = None,
 ) -> ImportReport:
     """``lines_import`` inside the caller's transaction, with its permission and state checked
-    and the row locked by the caller (renewal preparation calls it too, with ``audit`` off).
-    ``stream``: see ``services.stream`` (only ``lines_import``, which owns the transaction)."""
-    batch = evaluate(actor, enrolment, rows, stream=stream)
+    and the row locked by the caller (renewal preparation calls it too, with ``audit`` off)."""
+    batch = evaluate(actor, enrolment, rows)
     errors = batch.report.errors()
     invalid = len(batch.report.by_index)
     report = ImportReport(
@@ -185,7 +203,7 @@ def import_rows(
     if errors and not only_valid:
         raise RosterRejected(report)
     if report.valid:
-        report.members_created, report.lines_written = _write(actor, enrolment, batch, stream)
+        report.members_created, report.lines_written = _write(actor, enrolment, batch)
         _refresh_totals(enrolment)
     report.written = True
     if audit:
@@ -235,15 +253,8 @@ def lines_import(
     with transaction.atomic():
         locked = lock_enrolment(enrolment)
         require_editable(locked)
-        # A big roster: new people are written while the rest is checked (services.stream).
-        # Its keys checked per statement go back to deferred with the transaction or, in a
-        # caller's transaction, with this savepoint (PostgreSQL keeps SET CONSTRAINTS per
-        # subtransaction).
-        stream = MemberStream.open(locked, len(rows), timezone.now().isoformat())
         try:
-            report = import_rows(
-                actor, locked, rows, only_valid=only_valid, preview=False, stream=stream
-            )
+            report = import_rows(actor, locked, rows, only_valid=only_valid, preview=False)
         except IntegrityError as error:
             if "member_id_number_unique_per_tenant" in str(error):
                 raise DomainError(
@@ -251,9 +262,6 @@ def lines_import(
                     code="concurrent_change",
                 ) from None
             raise
-        finally:
-            if stream is not None:
-                stream.close()
     _copy_totals(locked, enrolment)
     return report
 

@@ -30,7 +30,6 @@ WAYS = [
             "enrolment/roster_source.py",  # materialise, and open_roster_rows (held beside)
             "enrolment/renewals.py",  # other drafts' lines, with HELD_ROSTER_SQL beside them
             "enrolment/services/workflow.py",  # marks lines by id, read through roster_lines
-            "enrolment/services/stream.py",  # writes the locked (so written) draft's new lines
         },
         "SQL across enrolments must add HELD_ROSTER_SQL",
     ),

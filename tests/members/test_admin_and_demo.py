@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from individuals.services import UNIT_SUFFIX
 from members.models import Member, Unit
 from members.validation import validate_credit_code, validate_id_number
 from mutualaid.audit.models import AuditEvent
@@ -105,8 +106,13 @@ def test_seed_demo_registers_units_and_members_once(db, settings):
         kind=OrganisationKind.UNIT, tenant__slug__in=["guangxi", "zhejiang"]
     )
     assert Unit.objects.filter(pk__in=unit_nodes).count() == unit_nodes.count() > 0
+    # Eight in each employer's unit; the federation's unit of individual members (issue 17.4)
+    # holds the two applicants the demo approves.
+    individual = unit_nodes.filter(name__endswith=UNIT_SUFFIX)
+    assert individual.count() == 1
     members = Member.objects.count()
-    assert members == 8 * unit_nodes.count()
+    assert members == 8 * (unit_nodes.count() - 1) + 2
+    assert Member.objects.filter(unit_id__in=individual.values("pk")).count() == 2
     for unit in Unit.objects.all():
         assert validate_credit_code(unit.credit_code) == unit.credit_code
     for member in Member.objects.all():
