@@ -98,6 +98,36 @@ class ReportForm(forms.Form):
                     for r in earlier
                 ),
             ]
+
+    def report(self, report_create, *, plans, not_a_plan, **who):
+        """Validate and file the report through ``report_create`` (the one service, for the
+        agent's page and the member's alike): the report, or None with the errors bound to
+        the form. ``not_a_plan``: the message when the plan chosen is not among ``plans``."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        plan = next((p for p in plans if str(p.pk) == data["plan"]), None)
+        if plan is None:
+            self.add_error("plan", not_a_plan)
+            return None
+        extra = {
+            name: data.get(name, "")
+            for name in ("reporter_name", "reporter_phone", "same_incident_as")
+            if name in self.fields
+        }
+        try:
+            return report_create(
+                plan=plan,
+                event_kind=data["event_kind"],
+                cause=data["cause"],
+                event_date=data["event_date"],
+                description=data["description"],
+                **extra,
+                **who,
+            )
+        except ValidationError as error:
+            bind_to_form(self, error)
+            return None
         else:
             del self.fields["same_incident_as"]
 

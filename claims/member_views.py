@@ -230,48 +230,37 @@ def report(request):
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            plan = next((p for p in plans if str(p.pk) == data["plan"]), None)
-            if plan is None:
-                form.add_error("plan", _("Choose one of your plans."))
-            else:
-                try:
-                    created = reports.report_create(
-                        actor=actor,
-                        member=member,
-                        plan=plan,
-                        event_kind=data["event_kind"],
-                        cause=data["cause"],
-                        event_date=data["event_date"],
-                        description=data["description"],
+        created = form.report(
+            reports.report_create,
+            plans=plans,
+            not_a_plan=_("Choose one of your plans."),
+            actor=actor,
+            member=member,
+        )
+        if created is not None:
+            params = {
+                "number": created.number,
+                "deadline": created.deadline.isoformat(),
+            }
+            if created.late:
+                messages.warning(
+                    request,
+                    _(
+                        "Report %(number)s was received, but after its deadline "
+                        "(%(deadline)s): the office decides whether it is accepted."
                     )
-                except ValidationError as error:
-                    bind_to_form(form, error)
-                else:
-                    params = {
-                        "number": created.number,
-                        "deadline": created.deadline.isoformat(),
-                    }
-                    if created.late:
-                        messages.warning(
-                            request,
-                            _(
-                                "Report %(number)s was received, but after its deadline "
-                                "(%(deadline)s): the office decides whether it is accepted."
-                            )
-                            % params,
-                        )
-                    else:
-                        messages.success(
-                            request,
-                            _(
-                                "Report %(number)s was received. The deadline to report was "
-                                "%(deadline)s; your unit's agent will help you apply."
-                            )
-                            % params,
-                        )
-                    return redirect("me:claim", created.claim.pk)
+                    % params,
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Report %(number)s was received. The deadline to report was "
+                        "%(deadline)s; your unit's agent will help you apply."
+                    )
+                    % params,
+                )
+            return redirect("me:claim", created.claim.pk)
     deadlines = _deadline_hints(policies)
     return render(
         request,

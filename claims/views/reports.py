@@ -6,7 +6,7 @@ the computed deadline and whether the report is late.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +18,6 @@ from claims.services import reports
 from enrolment.models import Policy, PolicyStatus
 from members.access import access_member
 from members.selectors import member_page
-from mutualaid.core.errors import bind_to_form
 from mutualaid.tenancy.access import staff_required
 from plans.models import Plan
 from plans.terms import terms_of
@@ -68,30 +67,17 @@ def report_create(request):
         if member is None:
             form.is_valid()
             form.add_error(None, _("Choose the member first."))
-        elif form.is_valid():
-            data = form.cleaned_data
-            plan = next((p for p in plans if str(p.pk) == data["plan"]), None)
-            if plan is None:
-                form.add_error("plan", _("Choose one of the member's plans."))
-            else:
-                try:
-                    report = reports.report_create(
-                        actor=actor,
-                        member=member,
-                        plan=plan,
-                        event_kind=data["event_kind"],
-                        cause=data["cause"],
-                        event_date=data["event_date"],
-                        description=data["description"],
-                        reporter_name=data["reporter_name"],
-                        reporter_phone=data["reporter_phone"],
-                        same_incident_as=data.get("same_incident_as", ""),
-                    )
-                except ValidationError as error:
-                    bind_to_form(form, error)
-                else:
-                    _report_message(request, report)
-                    return redirect("claims:claim_detail", report.claim.pk)
+        else:
+            report = form.report(
+                reports.report_create,
+                plans=plans,
+                not_a_plan=_("Choose one of the member's plans."),
+                actor=actor,
+                member=member,
+            )
+            if report is not None:
+                _report_message(request, report)
+                return redirect("claims:claim_detail", report.claim.pk)
     return render(
         request,
         "claims/report_form.html",
