@@ -43,6 +43,7 @@ from bench.benchdb import (  # noqa: E402
     add_db_argument,
     backend_pid,
     checkpoint,
+    cover_every_member,
     machine_line,
     open_database,
 )
@@ -167,31 +168,7 @@ def generate(*, policies: int, per_unit: int, end: dt.date) -> dict:
                 "per_unit": per_unit,
             },
         )
-        cur.execute(
-            """
-            INSERT INTO enrolment_policy (id, tenant_id, organisation_id, unit_id, member_id,
-                enrolment_id, plan_id,
-                plan_version_id, exclusive_group, shares, tier, start, "end", status,
-                    end_reason, created_at)
-            SELECT gen_random_uuid(), e.tenant_id, e.organisation_id, e.unit_id, m.id, e.id,
-                e.plan_id,
-                   e.plan_version_id, e.exclusive_group, 2, '', e.coverage_start,
-                       e.coverage_end, 'in_force', '', now()
-            FROM enrolment_enrolment e
-            JOIN members_member m ON m.organisation_id = e.organisation_id
-            WHERE e.tenant_id = %s
-            """,
-            [tenant.pk],
-        )
-        made = cur.rowcount
-        cur.execute(
-            """
-            INSERT INTO enrolment_sharetranche (tenant_id, policy_id, shares, start, waiting_end)
-            SELECT tenant_id, id, shares, start,
-                start + 120 FROM enrolment_policy WHERE tenant_id = %s
-            """,
-            [tenant.pk],
-        )
+        made = cover_every_member(cur, tenant.pk, waiting_days=120)
         cur.execute("VACUUM ANALYZE")
         checkpoint(cur)
     return {

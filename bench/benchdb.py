@@ -186,3 +186,32 @@ class Meter:
             "other_cpu_seconds": r(self.others),
             "load_average_1m": None if self.load_after is None else round(self.load_after[0], 2),
         }
+
+
+def cover_every_member(cur, tenant_id, *, waiting_days: int) -> int:
+    """One policy of 2 shares (and its tranche, waiting ``waiting_days``) for each member of
+    each generated enrolment's unit, set-based; returns the number of policies."""
+    cur.execute(
+        """
+        INSERT INTO enrolment_policy (id, tenant_id, organisation_id, unit_id, member_id,
+            enrolment_id, plan_id, plan_version_id, exclusive_group, shares, tier, start,
+            "end", status, end_reason, created_at)
+        SELECT gen_random_uuid(), e.tenant_id, e.organisation_id, e.unit_id, m.id, e.id,
+               e.plan_id, e.plan_version_id, e.exclusive_group, 2, '', e.coverage_start,
+               e.coverage_end, 'in_force', '', now()
+        FROM enrolment_enrolment e
+        JOIN members_member m ON m.organisation_id = e.organisation_id
+        WHERE e.tenant_id = %s
+        """,
+        [tenant_id],
+    )
+    made = cur.rowcount
+    cur.execute(
+        """
+        INSERT INTO enrolment_sharetranche (tenant_id, policy_id, shares, start, waiting_end)
+        SELECT tenant_id, id, shares, start, start + %s FROM enrolment_policy
+        WHERE tenant_id = %s
+        """,
+        [waiting_days, tenant_id],
+    )
+    return made
