@@ -459,3 +459,18 @@ def seed_claims(today: dt.date | None = None) -> int:
             continue
         made += build(tenant, today)
     return made
+
+
+def demo_member_sign_in(slug: str = "guangxi") -> tuple[str, str, str] | None:
+    """(name, ID number, phone) of a demo member with a claim and a phone on file, for the
+    member's door (/me/login/); None before the demo claims exist."""
+    claim = (
+        Claim.objects.filter(tenant__slug=slug)
+        .exclude(member__phone="")
+        .select_related("member")
+        .order_by("member__name", "member__id")
+        .first()
+    )
+    if claim is None:
+        return None
+    return claim.member.name, claim.member.id_number, claim.member.phone

@@ -489,3 +489,26 @@ def test_the_tenant_lookup_answers_tenant_ids_alone(member, world):
         assert sorted(found) == sorted([member.tenant_id, twin.tenant_id])
         assert services.member_tenants("110101199001011234") == []
         assert services.member_tenants("") == []
+
+
+def test_the_demo_member_seed_demo_prints_can_sign_in_and_sees_a_claim(db, client, settings):
+    """README: a newcomer signs in at /me/login/ with the member seed_demo prints."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEMO = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    found = re.search(r"ID number (\d{17}[\dX]), phone (\d{11})", out.getvalue())
+    assert found, out.getvalue()[-600:]
+    id_number, phone = found.groups()
+    assert _ask(client, id_number, phone).status_code == 302
+    assert sms.outbox and sms.outbox[-1].to == phone
+    _enter(client, _code_from_outbox())
+    page = client.get(reverse("me:claims"))
+    assert page.status_code == 200
+    from claims.models import Claim
+
+    claim = Claim.objects.filter(member__id_number=id_number).first()
+    assert claim is not None and claim.number in page.content.decode()

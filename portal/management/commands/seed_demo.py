@@ -4,7 +4,7 @@ safe to re-run."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.demo import seed_claims
+from claims.demo import demo_member_sign_in, seed_claims
 from enrolment.demo import seed_enrolments
 from individuals.demo import seed_individual_applications
 from members.demo import seed_units_and_members
@@ -70,3 +70,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}) — demo only:")
         for tenant, username, node, roles in demo.demo_logins():
             self.stdout.write(f"  {tenant:<9} {username:<20} {roles:<22} {node}")
+        if member := demo_member_sign_in():
+            name, id_number, phone = member
+            self.stdout.write(
+                f"Member self-service at /me/login/ (a member with a claim): {name}, "
+                f"ID number {id_number}, phone {phone}; the demo prints the text message "
+                "with the code in the terminal."
+            )
