@@ -39,6 +39,7 @@ KEYSET_LISTS = frozenset(
         "claims:batch_list",
         "claims:batch_detail",
         "stats:blank_spots",
+        "individuals:list",
         "api-organisation-list",
         "api-user-list",
         "api-unit-list",
@@ -54,6 +55,7 @@ KEYSET_LISTS = frozenset(
         "api-claim-list",
         "api-payout-batch-list",
         "api-payout-batch-lines",
+        "api-individual-application-list",
     }
 )
 
