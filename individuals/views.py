@@ -4,12 +4,10 @@ application. Thin: the access helper or scope first, then the service."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -20,12 +18,10 @@ from individuals import access, selectors, services
 from individuals.forms import ApplicationForm
 from individuals.models import ApplicationStatus, IndividualApplication
 from mutualaid.core.errors import bind_to_form
+from mutualaid.core.limits import client_address, within_limit
 from mutualaid.tenancy import context
 from mutualaid.tenancy.access import staff_required
 from mutualaid.tenancy.models import Organisation, Tenant
-
-logger = logging.getLogger(__name__)
-
 
 # --- The public form ---------------------------------------------------------------------
 
@@ -47,23 +43,13 @@ def _federation(tenant_slug: str, ref: str) -> Organisation:
     return node
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _over_limit(request) -> bool:
     """Counts this address's applications in the shared cache: at most
     ``INDIVIDUAL_APPLY_RATE`` (count, seconds). A cache that does not answer lets the
     request through (the form is checked anyway; the unique pending key stops floods of
     one person)."""
     count, seconds = getattr(settings, "INDIVIDUAL_APPLY_RATE", (10, 3600))
-    key = f"individuals:apply:{_client_address(request)}"
-    try:
-        cache.add(key, 0, timeout=seconds)
-        return cache.incr(key) > count
-    except Exception as error:  # noqa: BLE001 - fail open, logged
-        logger.warning("individual applications: rate limit skipped (%r)", error)
-        return False
+    return not within_limit(f"individuals:apply:{client_address(request)}", count, seconds)
 
 
 def apply(request, tenant_slug: str, federation: str):

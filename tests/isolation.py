@@ -707,29 +707,7 @@ def _claim(w, status: str = "draft", **fields):
 
 
 def _claim_document(w):
-    import hashlib
-
-    from django.conf import settings
-
-    from claims.models import ClaimDocument
-
-    claim = _claim(w)
-    data = b"%PDF-1.4\n%%EOF\n"
-    document = ClaimDocument(
-        tenant_id=claim.tenant_id,
-        claim=claim,
-        kind="diagnosis",
-        original_name="诊断证明.pdf",
-        content_type="application/pdf",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
-    document.path = f"{claim.tenant_id}/{claim.pk}/{document.pk}.pdf"
-    target = settings.PRIVATE_MEDIA_ROOT / document.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    document.save()
-    return {"claim_id": claim.pk, "document_id": document.pk}
+    return _claim_document_of(_claim(w))
 
 
 def _batch(w, *, status: str = "built", number: str | None = None):

@@ -14,15 +14,12 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
-from redis.exceptions import RedisError
 
-logger = logging.getLogger(__name__)
+from mutualaid.core.limits import within_limit
 
 CODE_LENGTH = 6
 #: A code is valid this long (seconds).
@@ -62,12 +59,6 @@ def id_key(id_number: str) -> str:
     return salted_hmac(_SALT + ".id", id_number, algorithm="sha256").hexdigest()[:32]
 
 
-def client_address(request) -> str:
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or "unknown"
-
-
 def _limit(name: str) -> tuple[int, int]:
     limits = getattr(settings, "MEMBER_SIGN_IN_LIMITS", {})
     return limits.get(name, DEFAULT_LIMITS[name])
@@ -85,10 +76,4 @@ DEFAULT_LIMITS = {
 def hit(name: str, ident: str) -> bool:
     """Count one request against the limit ``name`` for ``ident``; False when over it."""
     count, seconds = _limit(name)
-    key = f"member-sign-in:{name}:{ident}"
-    try:
-        cache.add(key, 0, timeout=seconds)
-        return cache.incr(key) <= count
-    except (RedisError, OSError, ValueError) as error:
-        logger.warning("member sign-in limit skipped: the cache does not answer (%r)", error)
-        return True
+    return within_limit(f"member-sign-in:{name}:{ident}", count, seconds)

@@ -25,6 +25,7 @@ from members.selfservice.forms import CodeForm, PhoneConfirmForm, PhoneForm, Sig
 from members.selfservice.services import CodeResult, Match
 from members.selfservice.session import member_required, session_member, sign_in, sign_out
 from mutualaid.core.errors import DomainError, bind_to_form
+from mutualaid.core.limits import client_address
 from mutualaid.tenancy.context import tenant_scope
 from mutualaid.tenancy.models import Tenant
 
@@ -60,7 +61,7 @@ def login(request):
         id_number = services.clean_id_number(form.cleaned_data["id_number"])
         phone = form.cleaned_data["phone"]
         # Both limits count every request, known or not (no limit tells who exists).
-        by_address = codes.hit("address", codes.client_address(request))
+        by_address = codes.hit("address", client_address(request))
         by_id = codes.hit("id", codes.id_key(id_number or form.cleaned_data["id_number"]))
         if not (by_address and by_id):
             return _too_many(request, "me/login.html", form)
@@ -90,7 +91,7 @@ def code(request):
         return redirect("me:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not codes.hit("verify", codes.client_address(request)):
+        if not codes.hit("verify", client_address(request)):
             return _too_many(request, "me/code.html", form)
         if pending["tries"] >= codes.MAX_TRIES:
             result, opened = CodeResult.LOCKED, []
@@ -117,7 +118,7 @@ def resend(request):
     pending = _pending(request)
     if pending is None:
         return redirect("me:login")
-    if codes.hit("address", codes.client_address(request)):
+    if codes.hit("address", client_address(request)):
         matches = [Match.from_json(m) for m in pending["matches"]]
         services.send_sign_in_code(matches, pending["phone"])
     messages.info(
