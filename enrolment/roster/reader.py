@@ -35,6 +35,7 @@ from python_calamine import (
 )
 
 from members.validation import InvalidValue
+from mutualaid.core.collector import collector_paused
 
 from .columns import (
     BIRTH_DATE,
@@ -135,12 +136,12 @@ def read_roster(
     extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in _EXTENSIONS:
         raise _wrong_type()
-    file_type = sniff_file_type(file_bytes, extension, limits=limits)
-    if file_type == CSV:
-        grid = _csv_grid(file_bytes)
-        sheet_name = ""
-        return _read_grid([(sheet_name, grid)], file_type, max_rows)
-    return _read_grid(_workbook_grids(file_bytes, file_type), file_type, max_rows)
+    # Every row becomes objects that live until the roster is checked (mutualaid.core.collector).
+    with collector_paused():
+        file_type = sniff_file_type(file_bytes, extension, limits=limits)
+        if file_type == CSV:
+            return _read_grid([("", _csv_grid(file_bytes))], file_type, max_rows)
+        return _read_grid(_workbook_grids(file_bytes, file_type), file_type, max_rows)
 
 
 def _wrong_type() -> RosterFileError:

@@ -39,6 +39,7 @@ from enrolment.services.common import (
 from members import validation as v
 from members.models import EmploymentStatus, Member
 from mutualaid.audit.services import record
+from mutualaid.core.collector import collector_paused
 from mutualaid.core.errors import DomainError
 from mutualaid.tenancy.scoping import Actor
 
@@ -225,6 +226,10 @@ def import_rows(
 # --- The services ------------------------------------------------------------------------------
 
 
+#: From this many rows, ``lines_import`` pauses the cyclic garbage collector.
+BULK_ROWS = 1000
+
+
 def lines_import(
     *,
     actor: Actor,
@@ -247,6 +252,14 @@ def lines_import(
     """
     if not access.can_draft(actor, enrolment.organisation):
         raise PermissionDenied(_("You may not change this enrolment."))
+    if len(rows) < BULK_ROWS:
+        return _lines_import(actor, enrolment, rows, only_valid=only_valid, preview=preview)
+    # A roster's rows become objects that live until it is written (mutualaid.core.collector).
+    with collector_paused():
+        return _lines_import(actor, enrolment, rows, only_valid=only_valid, preview=preview)
+
+
+def _lines_import(actor, enrolment, rows, *, only_valid: bool, preview: bool) -> ImportReport:
     if preview:
         require_editable(enrolment)
         return import_rows(actor, enrolment, rows, only_valid=only_valid, preview=True)

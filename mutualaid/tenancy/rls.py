@@ -15,7 +15,7 @@ be forgotten:
 
 The statements are idempotent and checked first (one catalogue query when nothing is
 missing), so they also run after the test suite's flushes. The migrating role must own
-the tables (it created them); the application role must exist (``scripts/dbroles.py``,
+the tables (it created them); the application role must exist (``manage.py db_roles``,
 docs/operations.md).
 """
 
@@ -122,7 +122,7 @@ def ensure(using: str = "default", verbosity: int = 1) -> list[str]:
         if cursor.fetchone() is None:
             raise RuntimeError(
                 f"The application role {role!r} does not exist: create it first "
-                "(scripts/dbroles.py, docs/operations.md 'Database roles')."
+                "(python manage.py db_roles, docs/operations.md 'Database roles')."
             )
         cursor.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
