@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -200,6 +201,11 @@ class EnrolmentRules:
             tier_codes={tier.name: code for code, tier in terms.tiers.items()},
         )
 
+    @cached_property
+    def birth_bounds(self) -> tuple[date | None, date | None]:
+        """``eligibility.birth_dates`` on the period's first day (once per batch)."""
+        return self.eligibility.birth_dates(self.period.start)
+
     @property
     def sold_in_tiers(self) -> bool:
         return self.sale_mode == "tiers"
@@ -313,17 +319,13 @@ def check_eligibility(rules: EnrolmentRules, cand: Candidate, report: Report) ->
         message = TEXTS["sex_female"] if el.sex == "female" else TEXTS["sex_male"]
         report.add(cand, "id_number", "sex_not_eligible", str(message))
     if cand.birth_date is not None:
-        earliest, latest = el.birth_dates(rules.period.start)
-        facts = {
-            "age": age_on(cand.birth_date, rules.period.start),
-            "date": rules.period.start.isoformat(),
-            "min": el.min_age,
-            "max": el.max_age,
-        }
+        earliest, latest = rules.birth_bounds
         if latest is not None and cand.birth_date > latest:
-            report.add(cand, "id_number", "age_below_minimum", TEXTS["age_below_minimum"] % facts)
+            message = TEXTS["age_below_minimum"] % _age(rules, cand)
+            report.add(cand, "id_number", "age_below_minimum", message)
         if earliest is not None and cand.birth_date < earliest:
-            report.add(cand, "id_number", "age_above_maximum", TEXTS["age_above_maximum"] % facts)
+            message = TEXTS["age_above_maximum"] % _age(rules, cand)
+            report.add(cand, "id_number", "age_above_maximum", message)
     if el.categories and cand.category and cand.category not in el.categories:
         report.add(
             cand,
@@ -333,6 +335,16 @@ def check_eligibility(rules: EnrolmentRules, cand: Candidate, report: Report) ->
         )
     if el.required_status and cand.employment_status != el.required_status:
         report.add(cand, "employment_status", "not_in_service", str(TEXTS["not_in_service"]))
+
+
+def _age(rules: EnrolmentRules, cand: Candidate) -> dict[str, Any]:
+    """What an age refusal names: the age on the first day, that day and the range."""
+    return {
+        "age": age_on(cand.birth_date, rules.period.start),
+        "date": rules.period.start.isoformat(),
+        "min": rules.eligibility.min_age,
+        "max": rules.eligibility.max_age,
+    }
 
 
 def allowed_categories(el: Eligibility) -> str:

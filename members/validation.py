@@ -161,11 +161,37 @@ def validate_id_number(value: Any, *, field: str = "id_number") -> IdInfo:
         and value[:-1].isdigit()
         and value[-1] in _LAST_CHARACTERS
     ):
-        # The usual cell, already clean (what normalise_id_number would return): a third
-        # of a 50,000-row roster's ID checking saved (docs/decisions.md, issue 19).
+        # The usual cell, already clean (what normalise_id_number would return) and of the
+        # right length and characters: a third of a 50,000-row roster's ID checking saved
+        # (docs/decisions.md, issue 19).
         number = value.upper()
     else:
-        number = normalise_id_number(value, field=field)
+        number = _checked_shape(normalise_id_number(value, field=field), field)
+    if number[-1] != ric.calc_check_digit(number):
+        if number.endswith("000"):
+            # Excel keeps 15 significant digits: the rest comes back as zeros.
+            raise _excel_precision_error(field)
+        raise InvalidValue(
+            _("The check digit of the ID number is wrong."), code="id_number_checksum", field=field
+        )
+    try:
+        # Digits 7–14 are YYYYMMDD (GB 11643). Read directly: stdnum's get_birth_date
+        # re-cleans the number and was half of a 50,000-row roster's validation time.
+        birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:  # month 13, 31 February …
+        birth_date = None
+    if birth_date is None or birth_date.year < 1900 or birth_date > dt.date.today():
+        raise InvalidValue(
+            _("The birth date in the ID number is not valid."),
+            code="id_number_birth_date",
+            field=field,
+        )
+    sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
+    return IdInfo(number=number, sex=sex, birth_date=birth_date)
+
+
+def _checked_shape(number: str, field: str) -> str:
+    """``number`` (normalised) if it has 18 digits (an X last allowed); else the problem."""
     if not number:
         raise InvalidValue(_("Enter the ID number."), code="id_number_required", field=field)
     if len(number) == FIRST_GENERATION_LENGTH and number.isascii() and number.isdigit():
@@ -192,27 +218,7 @@ def validate_id_number(value: Any, *, field: str = "id_number") -> IdInfo:
             code="id_number_characters",
             field=field,
         )
-    if number[-1] != ric.calc_check_digit(number):
-        if number.endswith("000"):
-            # Excel keeps 15 significant digits: the rest comes back as zeros.
-            raise _excel_precision_error(field)
-        raise InvalidValue(
-            _("The check digit of the ID number is wrong."), code="id_number_checksum", field=field
-        )
-    try:
-        # Digits 7–14 are YYYYMMDD (GB 11643). Read directly: stdnum's get_birth_date
-        # re-cleans the number and was half of a 50,000-row roster's validation time.
-        birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:  # month 13, 31 February …
-        birth_date = None
-    if birth_date is None or birth_date.year < 1900 or birth_date > dt.date.today():
-        raise InvalidValue(
-            _("The birth date in the ID number is not valid."),
-            code="id_number_birth_date",
-            field=field,
-        )
-    sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
-    return IdInfo(number=number, sex=sex, birth_date=birth_date)
+    return number
 
 
 # --- Sex and birth date typed beside an ID number ----------------------------------------------

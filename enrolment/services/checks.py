@@ -165,6 +165,10 @@ def registered_members(tenant_id, numbers: Sequence[str]) -> dict[str, dict[str,
     }
 
 
+#: Columns a roster may carry beside the ID number, checked against it (members.validation).
+_STATED = (("sex", v.check_stated_sex), ("birth_date", v.check_stated_birth_date))
+
+
 def evaluate(
     actor: Actor | None,
     enrolment: Enrolment,
@@ -186,13 +190,16 @@ def evaluate(
     infos: dict[int, v.IdInfo] = {}
     texts: dict[int, tuple[str, str, str | None]] = {}
 
+    sold_in_tiers, tier_codes = rules.sold_in_tiers, rules.tier_codes
     for index, raw in enumerate(rows):
         cand = Candidate(index=index, row=raw.get("row"), id_number="")
         cands.append(cand)
-        cand.tier = str(raw.get("tier") or "").strip()
-        # A roster names the tier as the template's drop-down does (its name) or by its code.
-        cand.tier = rules.tier_codes.get(cand.tier, cand.tier)
-        if rules.sold_in_tiers:
+        tier = raw.get("tier")
+        if tier:
+            tier = str(tier).strip()
+            # A roster names the tier as the template's drop-down does (its name) or by its code.
+            cand.tier = tier_codes.get(tier, tier)
+        if sold_in_tiers:
             cand.shares = 1  # a tier is one "share" of its level
         else:
             try:
@@ -225,10 +232,7 @@ def evaluate(
             infos[index] = info
             # A roster's sex and birth date columns, when it has them: checked against the
             # ID number, which is what gets recorded (members.validation).
-            for field_name, check in (
-                ("sex", v.check_stated_sex),
-                ("birth_date", v.check_stated_birth_date),
-            ):
+            for field_name, check in _STATED:
                 if field_name in raw:
                     try:
                         check(raw[field_name], info, field=field_name)
