@@ -10,7 +10,7 @@ queries are measured by the page tests), so no database is used.
 
 Prints the min/median/p95/max of ``--runs`` receipts (wall and own CPU); the certificate
 as the project renders it (``premiums.documents.certificate_bytes``: in parts on the free
-cores, whole when the load average leaves none), in parts on every core, in one process,
+cores, whole when the tasks running now leave none), in parts on every core, in one process,
 and the same-schema limit (the same rows as a plain table in the same font, no other CSS,
 WeasyPrint as it comes), alternating ``--repeat`` times; each with bench.benchdb's Meter
 (own CPU including the forked parts, split into parent and children; other_cpu_seconds =
@@ -243,7 +243,7 @@ def main() -> None:
                 report[f"{name}_bytes"] = len(data)
         report["certificate_members"] = args.members
         # The project renders in parts only on free cores (pdf.free_cores: cores less the
-        # load average); on a busy machine it renders whole.
+        # tasks runnable now); on a busy machine it renders whole.
         report["certificate_parts_now"] = len(documents.certificate_htmls(context))
         for name, meters in runs.items():
             report[f"{name}_seconds"] = spread([m["seconds"] for m in meters])

@@ -197,14 +197,28 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def free_cores() -> int:
-    """Cores not busy with other work now: the cores less the 1-minute load average, this
-    process counted as free. On a saturated machine parts only add the join's cost."""
+def free_cores(loadavg: str | None = None) -> int:
+    """Cores not busy with other work now: the cores less the tasks runnable at this moment
+    (the fourth field of ``/proc/loadavg``, "runnable/all", this process among them and
+    counted as free). On a saturated machine parts only add the join's cost.
+
+    Not the 1-minute load average (only the fallback where there is no /proc): it lags, so
+    a burst of work that had ended seconds before kept long documents in one process for
+    up to a minute after. ``loadavg``: that file's text (read when not given)."""
+    if loadavg is None:
+        try:
+            loadavg = Path("/proc/loadavg").read_text()
+        except OSError:
+            loadavg = ""
     try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return cores()
-    return max(1, min(cores(), int(cores() - load + 1)))
+        runnable = int(loadavg.split()[3].split("/")[0])
+    except (IndexError, ValueError):
+        try:
+            load = os.getloadavg()[0]
+        except OSError:
+            return cores()
+        return max(1, min(cores(), int(cores() - load + 1)))
+    return max(1, min(cores(), cores() - runnable + 1))
 
 
 def part_count(rows: int, *, workers: int | None = None) -> int:

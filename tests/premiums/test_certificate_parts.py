@@ -144,13 +144,34 @@ def test_a_part_whose_child_hangs_is_rendered_here(zh, monkeypatch):
 
 
 @pytest.mark.parametrize(
+    ("cores", "loadavg", "free"),
+    [
+        (2, "0.00 0.00 0.00 1/160 900", 2),  # only this process runs: both cores
+        (2, "1.63 0.82 0.45 1/165 944", 2),  # a burst that just ended: the average lags
+        (2, "0.10 0.10 0.10 2/165 944", 1),  # one other task runs now
+        (2, "9.00 9.00 9.00 9/300 944", 1),
+        (8, "3.50 3.50 3.50 4/300 944", 5),
+        (1, "0.00 0.00 0.00 1/100 944", 1),
+    ],
+)
+def test_parts_only_on_cores_free_now(monkeypatch, cores, loadavg, free):
+    """This process counts as free; a busy machine gets the document whole (parts would
+    only add the join's cost); what runs now counts, not the last minute's average."""
+    monkeypatch.setattr(pdf, "cores", lambda: cores)
+    assert pdf.free_cores(loadavg) == free
+
+
+@pytest.mark.parametrize(
     ("cores", "load", "free"),
     [(2, 0.0, 2), (2, 1.0, 2), (2, 1.01, 1), (2, 1.99, 1), (2, 9.0, 1), (8, 3.5, 5), (1, 0.0, 1)],
 )
-def test_parts_only_on_free_cores(monkeypatch, cores, load, free):
-    """This process counts as free; a busy machine gets the document whole (parts would
-    only add the join's cost)."""
+def test_without_proc_the_load_average_decides(monkeypatch, cores, load, free):
     monkeypatch.setattr(pdf, "cores", lambda: cores)
     monkeypatch.setattr(pdf.os, "getloadavg", lambda: (load, load, load))
-    assert pdf.free_cores() == free
-    assert pdf.part_count(10_000) == free
+    assert pdf.free_cores("") == free
+
+
+def test_this_machine_now():
+    """Read from /proc here: between one part and one per core."""
+    assert 1 <= pdf.free_cores() <= pdf.cores()
+    assert 1 <= pdf.part_count(10_000) <= pdf.cores()
