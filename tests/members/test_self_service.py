@@ -249,6 +249,28 @@ def test_rate_limit_per_address(client, member, settings):
     assert other.status_code == 302
 
 
+def test_behind_the_proxy_each_client_has_its_own_address_limit(client, member, settings):
+    """Behind the office's proxy every request comes from the proxy's address: the limit
+    counts the client's address the proxy forwards, not the proxy's, so one busy address
+    does not lock every member of the province out (and a forged header does not help)."""
+    settings.PROXY_COUNT = 1
+    settings.MEMBER_SIGN_IN_LIMITS = {"id": (100, 3600), "address": (3, 3600)}
+
+    def ask(n, forwarded):
+        client.cookies.clear()
+        return client.post(
+            reverse("me:login"),
+            {"id_number": factories.make_id_number(birth=f"1980020{n + 1}"), "phone": PHONE},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        ).status_code
+
+    # One client, a fresh forged address on each request: still one client.
+    answers = [ask(n, f"198.51.100.{n}, 203.0.113.7") for n in range(4)]
+    assert answers == [302, 302, 302, 429]
+    assert ask(5, "203.0.113.8") == 302  # another client behind the same proxy
+
+
 def test_code_tries_are_limited_per_address(client, member, settings):
     settings.MEMBER_SIGN_IN_LIMITS = {"verify": (2, 600)}
     _ask(client, member.id_number)

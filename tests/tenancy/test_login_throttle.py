@@ -78,3 +78,17 @@ def test_the_lock_lifts_after_the_cool_off(world, browser):
     AccessAttempt.objects.filter(username="agent").update(attempt_time=past)
     AccessAttemptExpiration.objects.filter(access_attempt__username="agent").update(expires_at=past)
     assert _log_in(browser, "agent", PASSWORD).status_code == 302
+
+
+def test_behind_the_proxy_a_lock_holds_one_client_not_everyone(world, settings):
+    """Behind one proxy (AXES_PROXY_COUNT=1) the lock is per user name and client address:
+    five failures from one client lock that client out, not a colleague signing in as the
+    same user from another desk through the same proxy."""
+    settings.PROXY_COUNT = 1
+    here = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.0.0.1")
+    here.defaults["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+    there = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.0.0.1")
+    there.defaults["HTTP_X_FORWARDED_FOR"] = "203.0.113.8"
+    _fail(here, "agent", 5)
+    assert _log_in(here, "agent", PASSWORD).status_code == 429
+    assert _log_in(there, "agent", PASSWORD).status_code == 302
