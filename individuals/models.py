@@ -97,6 +97,8 @@ class IndividualApplication(TenantModel):
     enrolment = TenantForeignKey(
         "enrolment.Enrolment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    #: When the applicant was sent the decision by text message (``decision_texts_send``).
+    told_at = models.DateTimeField(_("applicant told"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "organisation"

@@ -5,6 +5,7 @@ in batches (issue 17.4). Keyword-only, one transaction each, audited.
                        platform) -> IndividualApplication        (the public page)
     applications_approve(*, actor, ids) -> list[Enrolment]
     applications_refuse(*, actor, ids, reason) -> int
+    decision_texts_send(*, ids) -> int                               (the task after either)
 
 Approval goes through the enrolment rules, never around them: the federation's
 "individual members" unit (``IndividualsUnit``, made on first use) gets one new enrolment
@@ -14,6 +15,10 @@ acceptance (``approve_individuals``); the premiums side invoices it; a federatio
 settles the invoice the same day (``premiums.gifts``) so the cover starts the next day
 with the plan's waiting period; a member-paid version waits for finance to record the
 worker's payment, like a unit's invoice.
+
+Either decision texts the applicant (``decision_texts_send``, through the outbox once the
+decision commits): approved, with the cover's period and the member pages' address to
+sign in with the ID number and this phone; refused, with the cadre's reason.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from enrolment.models import Enrolment, FundingMode, Policy
@@ -40,6 +46,8 @@ from members.models import Member, MemberCategory, Ownership
 from members.services import unit_create
 from mutualaid.audit.services import record
 from mutualaid.core.errors import DomainError
+from mutualaid.notifications.sms import send_sms
+from mutualaid.outbox import services as outbox
 from mutualaid.tenancy.models import Organisation
 from mutualaid.tenancy.scoping import Actor
 from plans.individuals import is_open
@@ -299,6 +307,7 @@ def applications_approve(*, actor: Actor, ids) -> list[Enrolment]:
             federation = group[0].organisation
             unit = individuals_unit(actor, federation)
             enrolments.append(_approve_group(actor, federation, unit, group, today))
+        _tell_applicants(rows)
     return enrolments
 
 
@@ -397,4 +406,69 @@ def applications_refuse(*, actor: Actor, ids, reason: Any) -> int:
                 before={"status": ApplicationStatus.PENDING},
                 after={"status": ApplicationStatus.REFUSED, "reason": text},
             )
+        _tell_applicants(rows)
     return len(rows)
+
+
+# --- Telling the applicants ---------------------------------------------------------------------
+
+#: The task that texts the decisions (``individuals.tasks``; named, as services import no task).
+DECISION_TEXTS_TASK = "individuals.tasks.send_decision_texts"
+
+
+def _tell_applicants(rows: list[IndividualApplication]) -> None:
+    """Text these decided applicants once the decision commits (the outbox row commits
+    with it; a rolled-back batch texts nobody)."""
+    if rows:
+        outbox.enqueue(DECISION_TEXTS_TASK, str(rows[0].tenant_id), [str(a.pk) for a in rows])
+
+
+def decision_text(application: IndividualApplication) -> str:
+    """What the applicant reads on their phone about the decision."""
+    facts = {
+        "name": application.name,
+        "federation": application.organisation.name,
+        "plan": application.plan_version.plan.display_name,
+    }
+    if application.status == ApplicationStatus.REFUSED:
+        return _(
+            "%(name)s, %(federation)s did not approve your application for %(plan)s: "
+            "%(reason)s. Questions: ask %(federation)s."
+        ) % {**facts, "reason": application.reason}
+    enrolment = application.enrolment
+    sign_in = getattr(settings, "PORTAL_URL", "").rstrip("/") + "/me/"
+    return _(
+        "%(name)s, %(federation)s approved your application for %(plan)s: cover from "
+        "%(start)s to %(end)s (in full once the waiting period is over). Sign in at %(url)s "
+        "with your ID number and this phone to see your cover, report an incident and "
+        "follow a claim."
+    ) % {
+        **facts,
+        "start": enrolment.start_date.isoformat(),
+        "end": enrolment.end_date.isoformat(),
+        "url": sign_in,
+    }
+
+
+def decision_texts_send(*, ids) -> int:
+    """Text the decision to each of these applicants not told yet: at most once each (the
+    rows are claimed under a lock, SKIP LOCKED, and marked in the same transaction), so a
+    task delivered twice sends nothing more. Returns how many messages went."""
+    sent = 0
+    with transaction.atomic():
+        rows = list(
+            IndividualApplication.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=[str(i) for i in ids], told_at__isnull=True)
+            .exclude(status=ApplicationStatus.PENDING)
+            .select_related("organisation", "plan_version__plan", "enrolment")
+            .order_by("created_at", "id")
+        )
+        now = timezone.now()
+        # In the portal's language (Chinese), whatever the worker or caller has active.
+        with translation.override(settings.LANGUAGE_CODE):
+            texts = [(a.phone, decision_text(a)) for a in rows]
+        for application, (phone, text) in zip(rows, texts, strict=True):
+            sent += send_sms(phone, text)
+            application.told_at = now
+            application.save(update_fields=["told_at"])
+    return sent
