@@ -93,6 +93,11 @@ def test_a_courier_applies_and_the_city_cadre_approves_a_batch(world, new_contex
     expect(cadre.locator(".messages")).to_contain_text(tomorrow.isoformat())
     fits(cadre)
     snap(cadre, "individuals-04-approved")
+    # The status tabs: the approved ones are under "Approved", and the page still fits.
+    cadre.get_by_test_id("status-tabs").get_by_role("link", name="已审批").click()
+    expect(cadre.get_by_test_id("application-list")).to_contain_text("韦小宝")
+    fits(cadre)
+    snap(cadre, "individuals-05-approved-tab")
     approved = IndividualApplication.objects.filter(status=ApplicationStatus.APPROVED)
     assert approved.count() == 3
     enrolment = approved.first().enrolment
