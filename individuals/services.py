@@ -24,6 +24,7 @@ sign in with the ID number and this phone; refused, with the cadre's reason.
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from enrolment.models import Enrolment, FundingMode, Policy
 from enrolment.policies import ONE_DAY
+from enrolment.roster_source import roster_lines
 from enrolment.services.common import RosterRejected
 from enrolment.services.drafts import enrolment_create
 from enrolment.services.lines import lines_import
@@ -423,12 +425,14 @@ def _tell_applicants(rows: list[IndividualApplication]) -> None:
         outbox.enqueue(DECISION_TEXTS_TASK, str(rows[0].tenant_id), [str(a.pk) for a in rows])
 
 
-def decision_text(application: IndividualApplication) -> str:
-    """What the applicant reads on their phone about the decision."""
+def decision_text(application: IndividualApplication, premium: Decimal | None = None) -> str:
+    """What the applicant reads on their phone about the decision (``premium``: their line's,
+    for cover the worker pays)."""
     facts = {
         "name": application.name,
         "federation": application.organisation.name,
         "plan": application.plan_version.plan.display_name,
+        "url": getattr(settings, "PORTAL_URL", "").rstrip("/") + "/me/",
     }
     if application.status == ApplicationStatus.REFUSED:
         return _(
@@ -436,7 +440,14 @@ def decision_text(application: IndividualApplication) -> str:
             "%(reason)s. Questions: ask %(federation)s."
         ) % {**facts, "reason": application.reason}
     enrolment = application.enrolment
-    sign_in = getattr(settings, "PORTAL_URL", "").rstrip("/") + "/me/"
+    if enrolment.funding_mode == FundingMode.MEMBER:
+        # Cover starts the day after finance records the worker's payment (premiums).
+        return _(
+            "%(name)s, %(federation)s approved your application for %(plan)s. Pay "
+            "¥%(amount)s (ask %(federation)s how): cover starts the day after your payment is "
+            "recorded, in full once the waiting period is over. Sign in at %(url)s with your "
+            "ID number and this phone to see your cover."
+        ) % {**facts, "amount": premium}
     return _(
         "%(name)s, %(federation)s approved your application for %(plan)s: cover from "
         "%(start)s to %(end)s (in full once the waiting period is over). Sign in at %(url)s "
@@ -446,7 +457,6 @@ def decision_text(application: IndividualApplication) -> str:
         **facts,
         "start": enrolment.start_date.isoformat(),
         "end": enrolment.end_date.isoformat(),
-        "url": sign_in,
     }
 
 
@@ -463,10 +473,24 @@ def decision_texts_send(*, ids) -> int:
             .select_related("organisation", "plan_version__plan", "enrolment")
             .order_by("created_at", "id")
         )
+        # Each approved person's premium (a worker who pays is told how much): one query
+        # per enrolment of the batch (one per federation and version).
+        premiums: dict[tuple[Any, Any], Decimal] = {}
+        for enrolment in {a.enrolment_id: a.enrolment for a in rows if a.enrolment}.values():
+            members = [a.member_id for a in rows if a.enrolment_id == enrolment.pk]
+            for member_id, premium in (
+                roster_lines(enrolment)
+                .filter(member_id__in=members)
+                .values_list("member_id", "premium")
+            ):
+                premiums[(enrolment.pk, member_id)] = premium
         now = timezone.now()
         # In the portal's language (Chinese), whatever the worker or caller has active.
         with translation.override(settings.LANGUAGE_CODE):
-            texts = [(a.phone, decision_text(a)) for a in rows]
+            texts = [
+                (a.phone, decision_text(a, premiums.get((a.enrolment_id, a.member_id))))
+                for a in rows
+            ]
         for application, (phone, text) in zip(rows, texts, strict=True):
             sent += send_sms(phone, text)
             application.told_at = now

@@ -66,6 +66,26 @@ def test_approved_applicants_are_told_their_cover_and_where_to_sign_in(
 
 
 @pytest.mark.django_db
+def test_a_worker_who_pays_is_told_the_amount_and_when_cover_starts(
+    world, actors, open_version, today
+):
+    """A member-paid version waits for the worker's payment: no dates yet, the amount and
+    that cover starts the day after the payment is recorded."""
+    from plans.models import PlanVersion
+
+    PlanVersion.objects.filter(pk=open_version.pk).update(
+        individual_offer={**open_version.individual_offer, "funding": "member"}
+    )
+    application = apply(world, open_version, "韦小宝", phone=PHONES[0])
+    services.applications_approve(actor=actors.city_cadre, ids=[application.pk])
+    assert send_decision_texts(*_queued([application.pk]).args) == 1
+    [message] = sms.outbox
+    assert "¥40.00" in message.text and "缴费登记后次日起保障" in message.text
+    assert "2026-12-06" not in message.text  # no date before the payment
+    assert "https://huzhu.example.org/me/" in message.text
+
+
+@pytest.mark.django_db
 def test_refused_applicants_are_told_the_reason(world, actors, open_version, today):
     applications = _applicants(world, open_version)[:2]
     ids = [a.pk for a in applications]
