@@ -177,14 +177,23 @@ def late_report_rows(actor):
     )
 
 
-def _late_report_item(actor, report: IncidentReport) -> InboxItem:
+def _report_item(report: IncidentReport, detail: str, urgency) -> InboxItem:
+    """An incident report in the inbox: number, member and unit, to its claim."""
     return InboxItem(
         title=f"{report.number} · {report.member.name} · {report.organisation.name}",
-        detail=_("Reported %(reported)s, deadline was %(deadline)s")
-        % {"reported": report.reported_on.isoformat(), "deadline": report.deadline.isoformat()},
+        detail=detail,
         link=reverse("claims:claim_detail", args=[report.claim.pk]),
         when=report.reported_on,
-        urgency=_age_urgency(report.reported_on),
+        urgency=urgency,
+    )
+
+
+def _late_report_item(actor, report: IncidentReport) -> InboxItem:
+    return _report_item(
+        report,
+        _("Reported %(reported)s, deadline was %(deadline)s")
+        % {"reported": report.reported_on.isoformat(), "deadline": report.deadline.isoformat()},
+        _age_urgency(report.reported_on),
     )
 
 
@@ -208,13 +217,11 @@ def member_report_rows(actor):
 
 
 def _member_report_item(actor, report: IncidentReport) -> InboxItem:
-    return InboxItem(
-        title=f"{report.number} · {report.member.name} · {report.organisation.name}",
-        detail=_("Reported by the member on %(date)s; report deadline %(deadline)s")
+    return _report_item(
+        report,
+        _("Reported by the member on %(date)s; report deadline %(deadline)s")
         % {"date": report.reported_on.isoformat(), "deadline": report.deadline.isoformat()},
-        link=reverse("claims:claim_detail", args=[report.claim.pk]),
-        when=report.reported_on,
-        urgency=Urgency.SOON,
+        Urgency.SOON,
     )
 
 

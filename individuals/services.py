@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,7 @@ from members.models import Member, MemberCategory, Ownership
 from members.services import unit_create
 from mutualaid.audit.services import record
 from mutualaid.core.errors import DomainError
+from mutualaid.notifications.services import absolute_url
 from mutualaid.notifications.sms import send_sms
 from mutualaid.outbox import services as outbox
 from mutualaid.tenancy.models import Organisation
@@ -432,7 +434,7 @@ def decision_text(application: IndividualApplication, premium: Decimal | None = 
         "name": application.name,
         "federation": application.organisation.name,
         "plan": application.plan_version.plan.display_name,
-        "url": getattr(settings, "PORTAL_URL", "").rstrip("/") + "/me/",
+        "url": absolute_url(reverse("me:home")),
     }
     if application.status == ApplicationStatus.REFUSED:
         return _(
@@ -473,10 +475,15 @@ def decision_texts_send(*, ids) -> int:
             .select_related("organisation", "plan_version__plan", "enrolment")
             .order_by("created_at", "id")
         )
-        # Each approved person's premium (a worker who pays is told how much): one query
-        # per enrolment of the batch (one per federation and version).
+        # Each worker who pays is told their line's premium: one query per such enrolment of
+        # the batch (one per federation and version).
         premiums: dict[tuple[Any, Any], Decimal] = {}
-        for enrolment in {a.enrolment_id: a.enrolment for a in rows if a.enrolment}.values():
+        paying = {
+            a.enrolment_id: a.enrolment
+            for a in rows
+            if a.enrolment and a.enrolment.funding_mode == FundingMode.MEMBER
+        }
+        for enrolment in paying.values():
             members = [a.member_id for a in rows if a.enrolment_id == enrolment.pk]
             for member_id, premium in (
                 roster_lines(enrolment)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
@@ -252,29 +253,26 @@ def lines_import(
     """
     if not access.can_draft(actor, enrolment.organisation):
         raise PermissionDenied(_("You may not change this enrolment."))
-    if len(rows) < BULK_ROWS:
-        return _lines_import(actor, enrolment, rows, only_valid=only_valid, preview=preview)
     # A roster's rows become objects that live until it is written (mutualaid.core.collector).
-    with collector_paused():
-        return _lines_import(actor, enrolment, rows, only_valid=only_valid, preview=preview)
-
-
-def _lines_import(actor, enrolment, rows, *, only_valid: bool, preview: bool) -> ImportReport:
-    if preview:
-        require_editable(enrolment)
-        return import_rows(actor, enrolment, rows, only_valid=only_valid, preview=True)
-    with transaction.atomic():
-        locked = lock_enrolment(enrolment)
-        require_editable(locked)
-        try:
-            report = import_rows(actor, locked, rows, only_valid=only_valid, preview=False)
-        except IntegrityError as error:
-            if "member_id_number_unique_per_tenant" in str(error):
-                raise DomainError(
-                    _("Someone registered some of these people meanwhile: check the roster again."),
-                    code="concurrent_change",
-                ) from None
-            raise
+    with collector_paused() if len(rows) >= BULK_ROWS else nullcontext():
+        if preview:
+            require_editable(enrolment)
+            return import_rows(actor, enrolment, rows, only_valid=only_valid, preview=True)
+        with transaction.atomic():
+            locked = lock_enrolment(enrolment)
+            require_editable(locked)
+            try:
+                report = import_rows(actor, locked, rows, only_valid=only_valid, preview=False)
+            except IntegrityError as error:
+                if "member_id_number_unique_per_tenant" in str(error):
+                    raise DomainError(
+                        _(
+                            "Someone registered some of these people meanwhile: check the "
+                            "roster again."
+                        ),
+                        code="concurrent_change",
+                    ) from None
+                raise
     _copy_totals(locked, enrolment)
     return report
 

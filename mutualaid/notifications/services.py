@@ -115,7 +115,9 @@ def notifications_mark_all_read(*, actor: Actor) -> int:
     )
 
 
-def _absolute(link: str) -> str:
+def absolute_url(link: str) -> str:
+    """``link`` (a path) as read outside the portal (e-mails, text messages): on
+    ``PORTAL_URL``; the path alone when that is not set."""
     base = getattr(settings, "PORTAL_URL", "").rstrip("/")
     return f"{base}{link}" if link else ""
 
@@ -159,7 +161,7 @@ def notifications_mail_pending(*, tenant_id, limit: int = MAIL_BATCH) -> int:
                 texts.append(sms.SmsMessage(to=pref.mobile, text=text[:200]))
             if not note.recipient.email or (pref is not None and pref.email_mode != "immediate"):
                 continue
-            link = _absolute(note.link)
+            link = absolute_url(note.link)
             body = text + (f"\n\n{link}" if link else "")
             messages.append(EmailMessage(subject=text[:120], body=body, to=[note.recipient.email]))
         if messages:
@@ -235,7 +237,7 @@ def digest_send(*, tenant_id, day=None) -> int:
             for number, note in enumerate(rows, start=1):
                 lines.append(f"{number}. {note.text}")
                 if note.link:
-                    lines.append(f"   {_absolute(note.link)}")
+                    lines.append(f"   {absolute_url(note.link)}")
             from django.urls import reverse
 
             body = "\n".join(
@@ -247,9 +249,9 @@ def digest_send(*, tenant_id, day=None) -> int:
                     *lines,
                     "",
                     _("All your notifications: %(url)s")
-                    % {"url": _absolute(reverse("notifications:list"))},
+                    % {"url": absolute_url(reverse("notifications:list"))},
                     _("Choose how you receive them: %(url)s")
-                    % {"url": _absolute(reverse("notifications:preferences"))},
+                    % {"url": absolute_url(reverse("notifications:preferences"))},
                 ]
             )
             subject = _("%(count)d notifications of %(date)s") % {
